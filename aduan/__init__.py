@@ -1,0 +1,63 @@
+"""Aduan: omnichannel complaint and feedback ticketing for Malaysian public agencies."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+
+from config import load_settings
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Wire extensions, blueprints and commands. Nothing here opens a connection."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_settings(overrides))
+    _configure_logging(app)
+
+    from aduan import models  # noqa: F401  (register every table on the metadata)
+    from aduan.extensions import babel, csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_alembic_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _alembic_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "alembic"
+
+
+def _select_locale() -> str:
+    from flask import session
+
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in ("ms", "en"):
+        return chosen
+    return request.accept_languages.best_match(["ms", "en"]) or "ms"
+
+
+def _configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from aduan.web import errors, health
+
+    app.register_blueprint(health.bp)
+    errors.register(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from aduan.cli import register
+
+    register(app)

@@ -1,0 +1,25 @@
+"""All models, importable from one place (Alembic and services import from here)."""
+
+from aduan.models.catalog import Category, HolidayOverride, SlaProfile
+from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
+from aduan.models.org import Agency, Officer, Unit, officer_units
+from aduan.models.people import Complainant, ContactIdentity
+from aduan.models.tickets import Ticket, TicketEvent
+
+__all__ = [
+    "Agency",
+    "Attachment",
+    "Category",
+    "Complainant",
+    "ContactIdentity",
+    "HolidayOverride",
+    "InboundEvent",
+    "Message",
+    "Officer",
+    "OutboundMessage",
+    "SlaProfile",
+    "Ticket",
+    "TicketEvent",
+    "Unit",
+    "officer_units",
+]

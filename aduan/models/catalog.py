@@ -1,0 +1,68 @@
+"""What an agency promises: categories, SLA profiles and holiday overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aduan.extensions import db
+from aduan.models.base import JSONType, UTCDateTime, utcnow
+
+
+class SlaProfile(db.Model):
+    """Targets in working days; every number is the agency's to set (domain.md defaults)."""
+
+    __tablename__ = "sla_profiles"
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    acknowledge_days: Mapped[int] = mapped_column(default=1)
+    first_response_days: Mapped[int] = mapped_column(default=7)
+    resolve_days: Mapped[int] = mapped_column(default=15)
+    resolve_days_complex: Mapped[int] = mapped_column(default=365)
+    warn_fractions: Mapped[list] = mapped_column(JSONType, default=lambda: [0.5, 0.8])
+    warn_days_before: Mapped[int] = mapped_column(default=1)
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("agency_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    name_ms: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    default_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    sla_profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sla_profiles.id", ondelete="SET NULL")
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    sla_profile: Mapped[SlaProfile | None] = relationship()
+
+    def name(self, locale: str = "ms") -> str:
+        return self.name_en if locale.startswith("en") else self.name_ms
+
+
+class HolidayOverride(db.Model):
+    """A holiday declared after the release we ship (cuti peristiwa), or one cancelled.
+
+    ``state_code`` None means national. ``is_holiday`` False turns that date into a working day.
+    """
+
+    __tablename__ = "holiday_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(index=True)
+    state_code: Mapped[str | None] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(200))
+    is_holiday: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

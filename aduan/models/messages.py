@@ -1,0 +1,114 @@
+"""Messages on a ticket, their attachments, and the raw provider traffic in and out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aduan.extensions import db
+from aduan.models.base import JSONType, UTCDateTime, utcnow
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_messages_email_message_id", "email_message_id"),
+        Index(
+            "ix_messages_search",
+            text("to_tsvector('simple', coalesce(body, ''))"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(4))  # in | out | note
+    channel: Mapped[str] = mapped_column(String(20))
+    provider_id: Mapped[str | None] = mapped_column(String(255))
+    sender: Mapped[str | None] = mapped_column(String(254))  # normalised handle, inbound only
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    email_message_id: Mapped[str | None] = mapped_column(String(255))
+    inbound_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_events.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="message")
+
+
+class Attachment(db.Model):
+    """Stored content-addressed on disk: ``<ATTACHMENT_DIR>/<sha[:2]>/<sha>``."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    message: Mapped[Message | None] = relationship(back_populates="attachments")
+
+
+class InboundEvent(db.Model):
+    """A provider's raw payload, committed before we answer the provider."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index(
+            "ix_inbound_events_pending",
+            "received_at",
+            postgresql_where=text("processed_at IS NULL AND quarantined_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL AND quarantined_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    account_key: Mapped[str] = mapped_column(String(40), default="default")
+    kind: Mapped[str] = mapped_column(String(10), default="message")  # message | status
+    provider_id: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[dict] = mapped_column(JSONType)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    quarantined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboundMessage(db.Model):
+    """One message out, sent by an RQ job: queued → sent → delivered | failed."""
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (
+        Index("ix_outbound_messages_channel_provider", "channel", "provider_id"),
+        Index("ix_outbound_messages_state_next", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    purpose: Mapped[str] = mapped_column(String(20), default="reply")
+    channel: Mapped[str] = mapped_column(String(20))
+    account_key: Mapped[str] = mapped_column(String(40), default="default")
+    to_handle: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    template: Mapped[str | None] = mapped_column(String(100))
+    template_variables: Mapped[dict] = mapped_column(JSONType, default=dict)
+    email_message_id: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    provider_id: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,84 @@
+"""Who works where: agencies, their units and their officers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aduan.extensions import db
+from aduan.models.base import JSONType, UTCDateTime, utcnow
+
+STATE_CODES = tuple(f"{n:02d}" for n in range(1, 17))
+
+officer_units = Table(
+    "officer_units",
+    db.metadata,
+    Column("officer_id", ForeignKey("officers.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    state_code: Mapped[str] = mapped_column(String(2), default="16")
+    office_open: Mapped[dt.time] = mapped_column(Time, default=dt.time(8, 0))
+    office_close: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 0))
+    triage_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", use_alter=True, ondelete="SET NULL")
+    )
+    head_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", use_alter=True, ondelete="SET NULL")
+    )
+    settings: Mapped[dict] = mapped_column(JSONType, default=dict)
+    charter_reviewed_on: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    units: Mapped[list[Unit]] = relationship(back_populates="agency", foreign_keys="Unit.agency_id")
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+    __table_args__ = (CheckConstraint(f"state_code IN {STATE_CODES!r}", name="state_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    state_code: Mapped[str] = mapped_column(String(2))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    head_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", use_alter=True, ondelete="SET NULL")
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="units", foreign_keys=[agency_id])
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class Officer(db.Model):
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list] = mapped_column(JSONType, default=list)
+    locale: Mapped[str] = mapped_column(String(5), default="ms")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    units: Mapped[list[Unit]] = relationship(secondary=officer_units)
+
+    def has_role(self, role: str) -> bool:
+        return role in (self.roles or [])

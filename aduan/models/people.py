@@ -1,0 +1,45 @@
+"""Complainants and the identities by which they reach us (one person across channels)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aduan.extensions import db
+from aduan.models.base import UTCDateTime, utcnow
+
+
+class Complainant(db.Model):
+    __tablename__ = "complainants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    mykad: Mapped[str | None] = mapped_column(String(14))  # optional, sensitive: masked on screens
+    language: Mapped[str] = mapped_column(String(5), default="ms")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    identities: Mapped[list[ContactIdentity]] = relationship(back_populates="complainant")
+
+
+class ContactIdentity(db.Model):
+    """A normalised handle on one identity type: ``phone`` (E.164, shared by SMS and WhatsApp),
+    ``email`` (lower-cased), ``telegram`` (user id), ``messenger``, ``instagram``, ``x``."""
+
+    __tablename__ = "contact_identities"
+    __table_args__ = (UniqueConstraint("channel_type", "handle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complainant_id: Mapped[int] = mapped_column(
+        ForeignKey("complainants.id", ondelete="CASCADE"), index=True
+    )
+    channel_type: Mapped[str] = mapped_column(String(20))
+    handle: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    complainant: Mapped[Complainant] = relationship(back_populates="identities")

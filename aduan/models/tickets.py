@@ -1,0 +1,126 @@
+"""The ticket and its append-only timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    event,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aduan.extensions import db
+from aduan.models.base import JSONType, UTCDateTime, utcnow
+from aduan.vocabulary import Complexity, TicketStatus
+
+# One text expression for full-text search, used by the GIN index and by queries alike.
+TICKET_SEARCH_DOCUMENT = (
+    "to_tsvector('simple', coalesce(reference, '') || ' ' || coalesce(subject, '') "
+    "|| ' ' || coalesce(description, ''))"
+)
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    type: Mapped[str] = mapped_column(String(20), default="aduan")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    status: Mapped[str] = mapped_column(String(24), default=TicketStatus.NEW.value)
+    complexity: Mapped[str] = mapped_column(String(10), default=Complexity.NORMAL.value)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    complainant_id: Mapped[int | None] = mapped_column(ForeignKey("complainants.id"), index=True)
+    origin_channel: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5), default="ms")
+    state_code: Mapped[str | None] = mapped_column(String(2))  # where the matter is (location)
+    district: Mapped[str | None] = mapped_column(String(100))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    priority_group: Mapped[str | None] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledge_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_response_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolve_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sla_paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sla_paused_seconds: Mapped[int] = mapped_column(default=0)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_responded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_officer_action_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    contact_hint: Mapped[str | None] = mapped_column(String(8))  # last digits given at filing
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_tickets_unit_status_due", "unit_id", "status", "resolve_due_at"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        Index("ix_tickets_agency_status_created", "agency_id", "status", "created_at"),
+        Index(
+            "ix_tickets_search",
+            text(TICKET_SEARCH_DOCUMENT),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    category = relationship("Category")
+    unit = relationship("Unit")
+    assignee = relationship("Officer")
+    complainant = relationship("Complainant")
+    agency = relationship("Agency")
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id"
+    )
+
+    @property
+    def is_complex(self) -> bool:
+        return self.complexity == Complexity.COMPLEX.value
+
+
+class TicketEvent(db.Model):
+    """Append-only: the timeline and the audit trail. Never updated, never deleted."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    actor_kind: Mapped[str] = mapped_column(String(12), default="system")
+    kind: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict | None] = mapped_column(JSONType)
+    after: Mapped[dict | None] = mapped_column(JSONType)
+    data: Mapped[dict] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now()
+    )
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@event.listens_for(TicketEvent, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise AppendOnlyError("ticket events are append-only")
+
+
+@event.listens_for(TicketEvent, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise AppendOnlyError("ticket events are append-only")

@@ -1,0 +1,1 @@
+"""Services hold the rules; views and jobs are thin and call them."""

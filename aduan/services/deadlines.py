@@ -1,0 +1,106 @@
+"""A ticket's deadlines, set and moved through the one SLA clock (``sla_clock``).
+
+Which calendar: the state of the unit that owns the ticket (else the agency's own state).
+Which targets: the category's SLA profile, else the agency's default profile, else the
+domain defaults (acknowledge 1, first response 7, resolve 15, complex 365 working days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from aduan.extensions import db
+from aduan.models import Agency, SlaProfile, Ticket, Unit
+from aduan.services.calendar import WorkingCalendar
+from aduan.services.holiday_rules import load_holiday_rules
+from aduan.services.sla_clock import OfficeHours, SlaClock, calendar_for
+
+DEFAULT_PROFILE_NAME = "Standard"
+_DEADLINES = (
+    ("acknowledge_due_at", "acknowledged_at"),
+    ("first_response_due_at", "first_responded_at"),
+    ("resolve_due_at", "resolved_at"),
+)
+
+
+def calendar(state_code: str) -> WorkingCalendar:
+    return calendar_for(state_code, load_holiday_rules)
+
+
+def clock_for(agency: Agency | None) -> SlaClock:
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    open_at = agency.office_open if agency and agency.office_open else dt.time(8, 0)
+    close_at = agency.office_close if agency and agency.office_close else dt.time(17, 0)
+    return SlaClock(calendar, OfficeHours(open=open_at, close=close_at, tz=tz))
+
+
+def state_of(ticket: Ticket) -> str:
+    unit = ticket.unit or (db.session.get(Unit, ticket.unit_id) if ticket.unit_id else None)
+    if unit is not None:
+        return unit.state_code
+    agency = ticket.agency or db.session.get(Agency, ticket.agency_id)
+    return agency.state_code if agency else "16"
+
+
+def profile_for(ticket: Ticket) -> SlaProfile:
+    if ticket.category is not None and ticket.category.sla_profile is not None:
+        return ticket.category.sla_profile
+    profile = db.session.scalar(
+        db.select(SlaProfile).where(
+            SlaProfile.agency_id == ticket.agency_id, SlaProfile.name == DEFAULT_PROFILE_NAME
+        )
+    )
+    return profile or SlaProfile(
+        acknowledge_days=1, first_response_days=7, resolve_days=15, resolve_days_complex=365
+    )
+
+
+def target_days(ticket: Ticket) -> dict[str, int]:
+    profile = profile_for(ticket)
+    resolve = profile.resolve_days_complex if ticket.is_complex else profile.resolve_days
+    return {
+        "acknowledge_due_at": profile.acknowledge_days,
+        "first_response_due_at": profile.first_response_days,
+        "resolve_due_at": resolve,
+    }
+
+
+def set_initial(ticket: Ticket) -> None:
+    """Set every deadline from the moment of receipt."""
+    recompute(ticket)
+
+
+def recompute(ticket: Ticket) -> None:
+    """Deadlines from receipt in the calendar of the ticket's current unit, shifted by the
+    working time already spent waiting on the complainant. Used on creation, on a transfer to
+    a unit in another state and on a change of complexity."""
+    clock = clock_for(ticket.agency or db.session.get(Agency, ticket.agency_id))
+    state = state_of(ticket)
+    for field, days in target_days(ticket).items():
+        due = clock.recompute(ticket.received_at, days, state, ticket.sla_paused_seconds or 0)
+        setattr(ticket, field, due)
+
+
+def pause(ticket: Ticket, at: dt.datetime) -> None:
+    """Stop the clock (waiting on the complainant)."""
+    if ticket.sla_paused_at is None:
+        ticket.sla_paused_at = at
+
+
+def resume(ticket: Ticket, at: dt.datetime) -> None:
+    """Restart the clock: every unmet deadline moves by exactly the paused working time."""
+    paused_at = ticket.sla_paused_at
+    if paused_at is None:
+        return
+    clock = clock_for(ticket.agency or db.session.get(Agency, ticket.agency_id))
+    state = state_of(ticket)
+    for due_field, met_field in _DEADLINES:
+        due = getattr(ticket, due_field)
+        if due is not None and getattr(ticket, met_field) is None:
+            setattr(ticket, due_field, clock.shift_for_pause(due, paused_at, at, state))
+    paused = clock.elapsed(paused_at, at, state).working_seconds
+    ticket.sla_paused_seconds = (ticket.sla_paused_seconds or 0) + int(paused)
+    ticket.sla_paused_at = None

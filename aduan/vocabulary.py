@@ -1,0 +1,129 @@
+"""Domain vocabulary: ticket statuses, types, channels and roles, with BM and EN labels."""
+
+from __future__ import annotations
+
+import enum
+
+
+class LabelledEnum(str, enum.Enum):
+    """A string enum whose members carry a Bahasa Malaysia and an English label."""
+
+    def __new__(cls, value: str, label_ms: str, label_en: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label_ms = label_ms
+        member.label_en = label_en
+        return member
+
+    def label(self, locale: str = "ms") -> str:
+        return self.label_en if locale.startswith("en") else self.label_ms
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [m.value for m in cls]
+
+
+class TicketStatus(LabelledEnum):
+    NEW = ("baharu", "Baharu", "New")
+    ACKNOWLEDGED = ("diterima", "Diterima", "Acknowledged")
+    IN_PROGRESS = ("dalam_tindakan", "Dalam Tindakan", "In progress")
+    WAITING_COMPLAINANT = (
+        "menunggu_pengadu",
+        "Menunggu Maklum Balas Pengadu",
+        "Waiting on complainant",
+    )
+    EXTENDED = ("dipanjangkan", "Dipanjangkan", "Extended")
+    RESOLVED = ("selesai", "Selesai", "Resolved")
+    CLOSED = ("ditutup", "Ditutup", "Closed")
+    REOPENED = ("dibuka_semula", "Dibuka Semula", "Re-opened")
+    OUT_OF_JURISDICTION = ("luar_bidang_kuasa", "Luar Bidang Kuasa", "Outside jurisdiction")
+    NO_FURTHER_ACTION = ("tiada_tindakan_lanjut", "Tiada Tindakan Lanjut", "No further action")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        TicketStatus.NEW,
+        TicketStatus.ACKNOWLEDGED,
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.WAITING_COMPLAINANT,
+        TicketStatus.EXTENDED,
+        TicketStatus.REOPENED,
+    }
+)
+
+
+class TicketType(LabelledEnum):
+    COMPLAINT = ("aduan", "Aduan", "Complaint")
+    ENQUIRY = ("pertanyaan", "Pertanyaan", "Enquiry")
+    SUGGESTION = ("cadangan", "Cadangan", "Suggestion")
+    COMPLIMENT = ("penghargaan", "Penghargaan", "Compliment")
+    ADVICE = ("khidmat_nasihat", "Khidmat Nasihat", "Advisory service")
+    FEEDBACK = ("maklum_balas", "Maklum Balas", "Feedback")
+
+
+class Channel(LabelledEnum):
+    WEB = ("web", "Borang web", "Web form")
+    EMAIL = ("email", "E-mel", "E-mail")
+    SMS = ("sms", "SMS", "SMS")
+    WHATSAPP = ("whatsapp", "WhatsApp", "WhatsApp")
+    WHATSAPP_CLOUD = ("whatsapp_cloud", "WhatsApp (Meta)", "WhatsApp (Meta)")
+    TELEGRAM = ("telegram", "Telegram", "Telegram")
+    MESSENGER = ("messenger", "Facebook Messenger", "Facebook Messenger")
+    INSTAGRAM = ("instagram", "Instagram", "Instagram")
+    X = ("x", "X (Twitter)", "X (Twitter)")
+    VOICE = ("voice", "Mel suara", "Voicemail")
+    COUNTER = ("counter", "Kaunter", "Counter")
+    PHONE = ("phone", "Telefon", "Telephone")
+
+
+class Complexity(LabelledEnum):
+    NORMAL = ("biasa", "Biasa", "Normal")
+    COMPLEX = ("kompleks", "Kompleks", "Complex")
+
+
+class PriorityGroup(LabelledEnum):
+    """Priority exists only for these groups (PKPA 1/2008, fairness)."""
+
+    ELDERLY = ("warga_emas", "Warga emas", "Elderly")
+    DISABLED = ("oku", "OKU", "Person with disability")
+    PREGNANT = ("ibu_mengandung", "Ibu mengandung", "Pregnant")
+
+
+class Role(LabelledEnum):
+    OFFICER = ("officer", "Pegawai", "Officer")
+    SUPERVISOR = ("supervisor", "Penyelia / Ketua Unit", "Supervisor / unit head")
+    COMPLAINT_MANAGER = ("complaint_manager", "Pengurus Aduan", "Complaint manager")
+    ADMIN = ("admin", "Pentadbir", "Administrator")
+
+
+class Direction(LabelledEnum):
+    INBOUND = ("in", "Masuk", "Inbound")
+    OUTBOUND = ("out", "Keluar", "Outbound")
+    NOTE = ("note", "Nota dalaman", "Internal note")
+
+
+class OutboundState(LabelledEnum):
+    QUEUED = ("queued", "Dalam baris gilir", "Queued")
+    SENT = ("sent", "Dihantar", "Sent")
+    DELIVERED = ("delivered", "Diterima", "Delivered")
+    READ = ("read", "Dibaca", "Read")
+    FAILED = ("failed", "Gagal", "Failed")
+
+
+# Public Complaints Bureau (BPA) categories, seeded for every agency.
+BPA_CATEGORIES = (
+    ("BPA-01", "Kelewatan atau Tiada Tindakan", "Delay or no action"),
+    ("BPA-02", "Tindakan Tidak Adil", "Unfair action"),
+    ("BPA-03", "Kekurangan Kemudahan Awam", "Lack of public amenities"),
+    (
+        "BPA-04",
+        "Kepincangan Pelaksanaan Dasar dan Kelemahan Undang-undang",
+        "Flawed policy implementation and weak laws",
+    ),
+    ("BPA-05", "Salah Guna Kuasa / Penyelewengan", "Abuse of power / misconduct"),
+    ("BPA-06", "Salah Laku Anggota Awam", "Misconduct of civil servants"),
+    ("BPA-07", "Kegagalan Mengikut Prosedur", "Failure to follow procedure"),
+    ("BPA-08", "Kegagalan Penguatkuasaan", "Failure of enforcement"),
+    ("BPA-09", "Kualiti Perkhidmatan Tidak Memuaskan", "Unsatisfactory service quality"),
+    ("BPA-10", "Pelbagai", "Miscellaneous"),
+)

@@ -1,0 +1,1 @@
+"""RQ jobs, queue names, worker class and the periodic schedule."""

@@ -1,0 +1,11 @@
+"""Generic jobs. Each loads ids, calls a service and is safe to run twice."""
+
+from __future__ import annotations
+
+from aduan.services import health
+
+
+def heartbeat(token: str) -> str:
+    """Proves a worker is alive: records ``token`` where /healthz and the smoke test read it."""
+    health.record_worker_heartbeat(token)
+    return token
