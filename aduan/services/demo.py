@@ -22,7 +22,7 @@ from aduan.vocabulary import Role
 from aduan.vocabulary import TicketStatus as S
 
 AGENCY_CODE = "DEMO"
-DEMO_PASSWORD = "Demo-Aduan-2026"
+DEMO_PASSWORD = "Demo-Aduan-2026"  # noqa: S105 - a published demo credential
 
 UNITS = (
     # code, name, state, parent code

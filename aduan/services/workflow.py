@@ -80,7 +80,8 @@ def change_status(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> TicketEvent:
-    """Move ``ticket`` to ``new_status`` or raise IllegalTransition / StaleTicket / ValidationFailed.
+    """Move ``ticket`` to ``new_status``, or raise IllegalTransition, StaleTicket or
+    ValidationFailed.
 
     Side effects live here so they happen once: timestamps, SLA pause on waiting for the
     complainant and resume on leaving it. The caller commits (see ``commit``).
@@ -156,5 +157,5 @@ def commit() -> None:
 
 
 def change_many(tickets: Iterable[Ticket], new_status: str, **kwargs) -> list[TicketEvent]:
-    """Apply one status change to several tickets; any refusal refuses them all (caller rolls back)."""
+    """One status change to several tickets; one refusal refuses all (the caller rolls back)."""
     return [change_status(t, new_status, **kwargs) for t in tickets]
