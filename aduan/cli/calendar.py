@@ -1,0 +1,94 @@
+"""``flask calendar``: check deadlines and working days from the command line."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+import click
+from flask.cli import AppGroup
+
+from aduan.services.calendar import HolidayRule, WorkingCalendar, normalise_state
+from aduan.services.sla_clock import OfficeHours, SlaClock
+
+log = logging.getLogger(__name__)
+
+calendar_cli = AppGroup(
+    "calendar", help="Working days per state and SLA deadlines (the product's own arithmetic)."
+)
+
+HOURS = OfficeHours()
+
+
+class StateCode(click.ParamType):
+    """A Malaysian state as a code (01..16), abbreviation (KDH) or name (Kedah)."""
+
+    name = "state"
+
+    def convert(self, value, param, ctx):
+        try:
+            return normalise_state(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _load_rules() -> list[HolidayRule]:
+    """Admin overrides from the database, or none while that loader does not exist yet."""
+    try:
+        from aduan.services.holiday_rules import load_holiday_rules
+    except ImportError:
+        log.info("event=holiday_rules_unavailable fallback=package_only")
+        return []
+    return list(load_holiday_rules())
+
+
+def _calendar(state_code: str) -> WorkingCalendar:
+    return WorkingCalendar(state_code, _load_rules())
+
+
+def _parse_start(value: str) -> datetime:
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO-8601 date or time, e.g. 2025-01-02T09:30 or "
+            "2025-01-02T09:30+08:00",
+            param_hint="START",
+        )
+    return start.replace(tzinfo=HOURS.tz) if start.tzinfo is None else start
+
+
+def _parse_month(value: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a month like 2025-01", param_hint="MONTH")
+
+
+# ignore_unknown_options lets "-1" reach N (and its clear message) instead of "no such option".
+@calendar_cli.command("due", context_settings={"ignore_unknown_options": True})
+@click.argument("start")
+@click.argument("working_days", metavar="N", type=int)
+@click.option("--state", "state_code", type=StateCode(), required=True, help="01..16 or KDH")
+def due_command(start: str, working_days: int, state_code: str) -> None:
+    """Print the deadline N working days after START (naive START is Malaysian time)."""
+    received_at = _parse_start(start)
+    if working_days < 0:
+        raise click.BadParameter(f"must be 0 or more, got {working_days}", param_hint="N")
+    calendar = _calendar(state_code)
+    clock = SlaClock(lambda _code: calendar, HOURS)
+    click.echo(clock.due_at(received_at, working_days, state_code).isoformat())
+
+
+@calendar_cli.command("days")
+@click.argument("month")
+@click.option("--state", "state_code", type=StateCode(), required=True, help="01..16 or KDH")
+def days_command(month: str, state_code: str) -> None:
+    """Print every day of MONTH (YYYY-MM) as working, rest or holiday."""
+    first = _parse_month(month)
+    for day, is_working, holiday in _calendar(state_code).month(first.year, first.month):
+        if holiday and not is_working:
+            kind = f"holiday: {holiday}"
+        else:
+            kind = "working" if is_working else "rest"
+        click.echo(f"{day.isoformat()} {day:%a} {kind}")
