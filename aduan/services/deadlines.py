@@ -14,9 +14,9 @@ from flask import current_app
 
 from aduan.extensions import db
 from aduan.models import Agency, SlaProfile, Ticket, Unit
-from aduan.services.calendar import WorkingCalendar
+from aduan.services.calendar import WorkingCalendar, calendar_for
 from aduan.services.holiday_rules import load_holiday_rules
-from aduan.services.sla_clock import OfficeHours, SlaClock, calendar_for
+from aduan.services.sla_clock import OfficeHours, SlaClock
 
 DEFAULT_PROFILE_NAME = "Standard"
 _DEADLINES = (
@@ -101,6 +101,6 @@ def resume(ticket: Ticket, at: dt.datetime) -> None:
         due = getattr(ticket, due_field)
         if due is not None and getattr(ticket, met_field) is None:
             setattr(ticket, due_field, clock.shift_for_pause(due, paused_at, at, state))
-    paused = clock.elapsed(paused_at, at, state).working_seconds
+    paused = clock.elapsed(paused_at, at, state).seconds
     ticket.sla_paused_seconds = (ticket.sla_paused_seconds or 0) + int(paused)
     ticket.sla_paused_at = None

@@ -172,7 +172,7 @@ def seed(ticket_count: int = 200, progress: Callable[[int], None] | None = None)
     )
     paths = [path for path, weight in STATUS_PATHS for _ in range(weight)]
     for n in range(ticket_count):
-        _ticket(rng, agency, units, officers, categories, paths[n % len(paths)])
+        _ticket(rng, agency, units, officers, categories, rng.choice(paths))
         if (n + 1) % 20 == 0:
             db.session.commit()
         if progress:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import current_app
 from rq import Worker
 from sqlalchemy import text
 
 from aduan.extensions import db
-from aduan.redis_conn import get_redis
+from aduan.redis_conn import EmbeddedRedis, get_redis
 
 log = logging.getLogger(__name__)
 HEARTBEAT_KEY = "aduan:worker-heartbeat"
@@ -42,10 +43,15 @@ def _database() -> dict:
 def _redis() -> dict:
     try:
         get_redis(current_app).ping()
-        return {"ok": True, "embedded": "aduan_embedded_redis" in current_app.extensions}
+        return {"ok": True, "embedded": _is_embedded(current_app.config["REDIS_URL"])}
     except Exception as exc:
         log.warning("health redis down error=%s", type(exc).__name__)
         return {"ok": False, "error": type(exc).__name__}
+
+
+def _is_embedded(url: str) -> bool:
+    embedded = EmbeddedRedis(Path(current_app.config["INSTANCE_DIR"]) / "redis")
+    return url == embedded.url
 
 
 def _queues() -> dict:

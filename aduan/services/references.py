@@ -16,7 +16,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
 RANDOM_LENGTH = 5
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
-_PATTERN = re.compile(r"^([A-Z]{2,5})[\s\-_/.]*(\d{4})[\s\-_/.]*([0-9A-Z]{6})$")
+_PATTERN = re.compile(r"^([A-Z]{2,5})[\s\-_/.]*([0-9OIL]{4})[\s\-_/.]*([0-9A-Z]{6})$")
 
 
 def check_character(payload: str) -> str:
@@ -51,6 +51,7 @@ def normalise_reference(text: str) -> str | None:
     if not match:
         return None
     prefix, year, body = match.groups()
+    year = year.translate(_CONFUSABLE)
     body = body.translate(_CONFUSABLE)
     if not is_valid_body(body):
         return None

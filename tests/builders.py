@@ -1,0 +1,91 @@
+"""Small builders that keep test bodies short (``gen_<thing>``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from aduan.extensions import db
+from aduan.models import Agency, Category, Complainant, ContactIdentity, Officer, Unit
+from aduan.services.agencies import get_or_create_agency
+from aduan.services.passwords import hash_password
+from aduan.services.tickets import open_ticket
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+# One argon2 hash for every test officer: hashing is deliberately slow.
+_PASSWORD_HASH: list[str] = []
+
+
+def _password_hash() -> str:
+    if not _PASSWORD_HASH:
+        _PASSWORD_HASH.append(hash_password(PASSWORD))
+    return _PASSWORD_HASH[0]
+
+
+def gen_agency(code: str | None = None, state: str = "10") -> Agency:
+    n = next(_seq)
+    agency = get_or_create_agency(code or f"AG{n}", f"Agensi Ujian {n}", state)
+    db.session.flush()
+    return agency
+
+
+def gen_unit(agency: Agency, state: str = "10", parent: Unit | None = None, **kw) -> Unit:
+    n = next(_seq)
+    unit = Unit(
+        agency_id=agency.id,
+        code=kw.pop("code", f"U{n}"),
+        name=kw.pop("name", f"Unit {n}"),
+        state_code=state,
+        parent=parent,
+        **kw,
+    )
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def gen_officer(agency: Agency, units=(), roles=("officer",), **kw) -> Officer:
+    n = next(_seq)
+    officer = Officer(
+        agency_id=agency.id,
+        username=kw.pop("username", f"officer{n}"),
+        name=kw.pop("name", f"Pegawai {n}"),
+        email=kw.pop("email", f"officer{n}@agency.test"),
+        password_hash=_password_hash(),
+        roles=list(roles),
+        units=list(units),
+        **kw,
+    )
+    db.session.add(officer)
+    db.session.flush()
+    return officer
+
+
+def gen_complainant(phone: str | None = None, email: str | None = None, **kw) -> Complainant:
+    complainant = Complainant(phone=phone, email=email, **kw)
+    if phone:
+        complainant.identities.append(ContactIdentity(channel_type="phone", handle=phone))
+    if email:
+        complainant.identities.append(ContactIdentity(channel_type="email", handle=email))
+    db.session.add(complainant)
+    db.session.flush()
+    return complainant
+
+
+def gen_category(agency: Agency, code: str = "BPA-10") -> Category:
+    return db.session.scalar(
+        db.select(Category).where(Category.agency_id == agency.id, Category.code == code)
+    )
+
+
+def gen_ticket(agency: Agency | None = None, unit: Unit | None = None, **kw):
+    agency = agency or gen_agency()
+    unit = unit or gen_unit(agency)
+    kw.setdefault("origin_channel", "web")
+    kw.setdefault("description", "Lampu jalan rosak di Jalan Kenanga.")
+    kw.setdefault("received_at", dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC))
+    ticket = open_ticket(agency=agency, unit=unit, **kw)
+    db.session.flush()
+    return ticket

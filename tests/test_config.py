@@ -1,0 +1,45 @@
+import pytest
+
+from config import ConfigError, load_settings
+
+
+def test_settings_come_from_the_prefixed_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("ADUAN_DATABASE_URL", "postgres://u@db.example/aduan")
+    monkeypatch.setenv("ADUAN_TIMEZONE", "Asia/Kuching")
+    settings = load_settings()
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/aduan"
+    assert settings["TIMEZONE"] == "Asia/Kuching"
+
+
+def test_development_defaults_need_no_server(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ENV"):
+        monkeypatch.delenv(f"ADUAN_{name}", raising=False)
+    monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
+    settings = load_settings()
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'aduan.db'}"
+    assert settings["REDIS_URL"] is None  # embedded
+    assert settings["SECRET_KEY"] == (tmp_path / "secret_key").read_text().strip()
+    assert load_settings()["SECRET_KEY"] == settings["SECRET_KEY"]  # kept across restarts
+
+
+def test_production_refuses_development_defaults(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_BASE_URL"):
+        monkeypatch.delenv(f"ADUAN_{name}", raising=False)
+    monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("ADUAN_ENV", "production")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    for needed in ("ADUAN_SECRET_KEY", "ADUAN_DATABASE_URL", "ADUAN_REDIS_URL", "https"):
+        assert needed in str(err.value)
+
+
+def test_production_starts_when_configured(monkeypatch, tmp_path):
+    monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("ADUAN_ENV", "production")
+    monkeypatch.setenv("ADUAN_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("ADUAN_DATABASE_URL", "postgresql://db/aduan")
+    monkeypatch.setenv("ADUAN_REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("ADUAN_PUBLIC_BASE_URL", "https://aduan.gov.my")
+    settings = load_settings()
+    assert settings["SESSION_COOKIE_SECURE"] is True
