@@ -16,11 +16,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     _configure_logging(app)
 
     from aduan import models  # noqa: F401  (register every table on the metadata)
-    from aduan.extensions import babel, csrf, db, migrate
+    from aduan.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_alembic_dir()), render_as_batch=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
@@ -51,7 +52,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from aduan.web import errors, health
+    from aduan.web import auth_session, errors, health  # noqa: F401  (user loader)
 
     app.register_blueprint(health.bp)
     errors.register(app)

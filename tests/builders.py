@@ -89,3 +89,13 @@ def gen_ticket(agency: Agency | None = None, unit: Unit | None = None, **kw):
     ticket = open_ticket(agency=agency, unit=unit, **kw)
     db.session.flush()
     return ticket
+
+
+def login(client, officer) -> None:
+    """Sign ``officer`` in on a test client (the sign-in page comes with the inbox)."""
+    from aduan.web.auth_session import SESSION_VERSION_KEY
+
+    with client.session_transaction() as session:
+        session["_user_id"] = str(officer.id)
+        session["_fresh"] = True
+        session[SESSION_VERSION_KEY] = officer.session_version

@@ -7,11 +7,12 @@ import logging
 
 log = logging.getLogger(__name__)
 
-# (module, attribute) of each click group; a group still being written is skipped, not fatal.
+# (module, attribute) of each command or group.
 COMMANDS = (
     ("aduan.cli.calendar", "calendar_cli"),
     ("aduan.cli.demo", "demo_cli"),
     ("aduan.cli.worker", "worker_command"),
+    ("aduan.cli.scheduler", "scheduler_command"),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,7 +62,7 @@ class Unit(db.Model):
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
 
-class Officer(db.Model):
+class Officer(UserMixin, db.Model):
     __tablename__ = "officers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,3 +83,7 @@ class Officer(db.Model):
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated officer cannot sign in
+        return bool(self.active)
