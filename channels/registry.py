@@ -12,7 +12,14 @@ log = logging.getLogger(__name__)
 _ADAPTERS: dict[str, type[ChannelAdapter]] = {}
 
 # Modules that register adapters when imported; loaded lazily by ``load_adapters``.
-ADAPTER_MODULES: tuple[str, ...] = ()
+ADAPTER_MODULES: tuple[str, ...] = (
+    "channels.email",
+    "channels.twilio_sms",
+    "channels.twilio_voice",
+    "channels.telegram",
+    "channels.meta",
+    "channels.x",
+)
 
 
 def register(adapter: type[ChannelAdapter]) -> type[ChannelAdapter]:

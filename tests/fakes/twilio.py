@@ -1,0 +1,54 @@
+"""A fake Twilio REST API: the Messages resource, as the twilio library calls it.
+
+Modes: "ok" (201 with a message resource), "63016" (400, outside the WhatsApp window),
+"400" (400 with code 21211, invalid To), "500" (server error).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask, jsonify, request
+
+from tests.fakes.server import FakeServer, current
+
+_ERRORS = {
+    "63016": (400, 63016, "Failed to send freeform message because you are outside the window."),
+    "400": (400, 21211, "The 'To' number is not a valid phone number."),
+    "500": (500, 20500, "Internal Server Error"),
+}
+
+
+def _create_app() -> Flask:
+    app = Flask("fake_twilio")
+
+    @app.post("/2010-04-01/Accounts/<account_sid>/Messages.json")
+    def create_message(account_sid: str):
+        mode = current().mode
+        if mode in _ERRORS:
+            status, code, message = _ERRORS[mode]
+            body = {"code": code, "message": message, "status": status}
+            body["more_info"] = f"https://www.twilio.com/docs/errors/{code}"
+            return jsonify(body), status
+        sid = "SM" + uuid.uuid4().hex
+        form = request.form
+        resource = {
+            "sid": sid,
+            "account_sid": account_sid,
+            "to": form.get("To"),
+            "from": form.get("From"),
+            "body": form.get("Body", ""),
+            "status": "queued",
+            "num_segments": "1",
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        }
+        return jsonify(resource), 201
+
+    return app
+
+
+def fake_twilio() -> FakeServer:
+    """A not-yet-started fake Twilio; use ``with fake_twilio() as server``."""
+    return FakeServer(_create_app())
