@@ -1,0 +1,437 @@
+"""RFC 822 bytes → ``InboundMessage`` / ``DeliveryStatus``, tolerant of what real mail looks like.
+
+Everything here works on bytes already stored by the core; nothing talks to a server. Header
+access goes through the raw values (``Message.raw_items``) because the ``policy.default`` header
+objects raise or mangle on 8-bit bytes, unknown charsets and broken address lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.utils
+import hashlib
+import mimetypes
+import re
+from email import policy
+from email.header import decode_header
+from email.message import EmailMessage, Message
+from html.parser import HTMLParser
+from typing import Any
+
+from channels.base import (
+    InboundAttachment,
+    InboundMessage,
+    ParseError,
+    ThreadHints,
+)
+
+CHANNEL = "email"
+MAX_PART_BYTES = 25 * 1024 * 1024  # bigger parts are recorded without their data
+MAX_DEPTH = 20  # nested multiparts deeper than this are not walked
+_MSGID_RE = re.compile(r"<[^<>\s]+>")
+_BODY_TYPES = ("text/plain", "text/html")
+_LATIN1_ALIASES = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
+
+
+# -- bytes and headers --------------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Decode with the declared charset, falling back to UTF-8 then windows-1252; never raise."""
+    cs = (charset or "").strip().strip('"').lower()
+    if cs in _LATIN1_ALIASES:
+        cs = "cp1252"  # what senders labelled latin-1 actually write (smart quotes, euro)
+    if cs:
+        try:
+            return data.decode(cs, errors="replace")
+        except (LookupError, ValueError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _unescape_8bit(value: str) -> str:
+    """Raw 8-bit header bytes arrive as surrogate escapes: guess UTF-8, then windows-1252."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    return decode_bytes(value.encode("utf-8", errors="surrogateescape"), None)
+
+
+def raw_header(msg: Message, name: str) -> str | None:
+    """First raw value of header ``name`` (unfolded, 8-bit bytes decoded), or None."""
+    lname = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == lname:
+            text = _unescape_8bit(str(value))
+            return re.sub(r"\r?\n[ \t]+", " ", text).strip()
+    return None
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def _decode_parts(value: str) -> str:
+    parts = decode_header(value)
+    return "".join(decode_bytes(c, cs) if isinstance(c, bytes) else c for c, cs in parts)
+
+
+def _decode_word(match: re.Match) -> str:
+    try:
+        return _decode_parts(match.group(0))
+    except Exception:  # a broken encoded-word stays as it was; the rest still decodes
+        return match.group(0)
+
+
+def decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded-words, tolerating unknown charsets and bad encodings."""
+    try:
+        return _decode_parts(value)
+    except Exception:  # binascii and friends: fall back to one encoded-word at a time
+        return _ENCODED_WORD.sub(_decode_word, value)
+
+
+def header_text(msg: Message, name: str) -> str | None:
+    value = raw_header(msg, name)
+    return None if value is None else decode_words(value).strip()
+
+
+_ADDR_SPEC = re.compile(r"^[^\s<>@\"(),;:]+@[^\s<>@\"(),;:]+$")
+_ADDR_SEARCH = re.compile(r"[^\s<>@\"(),;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def _address(msg: Message, name: str) -> tuple[str | None, str] | None:
+    value = raw_header(msg, name)
+    if not value:
+        return None
+    for display, addr in email.utils.getaddresses([value]):
+        addr = addr.strip().lower()
+        if _ADDR_SPEC.match(addr):
+            return (decode_words(display).strip() or None), addr
+    found = _ADDR_SEARCH.search(value)  # broken quoting: take the first thing shaped like one
+    return (None, found.group(0).lower()) if found else None
+
+
+def message_ids(value: str | None) -> tuple[str, ...]:
+    return tuple(_MSGID_RE.findall(value or ""))
+
+
+def load(raw: bytes) -> EmailMessage:
+    """Parse bytes with ``policy.default``; bare-LF and CRLF input both work."""
+    if not raw or not raw.strip():
+        raise ParseError("empty message")
+    try:
+        return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+    except Exception as exc:  # the stdlib parser is defensive, but do not let it escape
+        raise ParseError(f"unparseable message: {type(exc).__name__}")
+
+
+def provider_id_for(msg: Message, raw: bytes) -> str:
+    """The Message-ID, or a sha256 of the raw bytes when there is none."""
+    ids = message_ids(raw_header(msg, "Message-ID"))
+    return ids[0] if ids else "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+# -- loop guards ----------------------------------------------------------------------
+
+
+def is_auto_submitted(msg: Message) -> bool:
+    """RFC 3834 and friends: never auto-reply to this message."""
+    auto = (raw_header(msg, "Auto-Submitted") or "").strip().lower()
+    if auto and not auto.startswith("no"):
+        return True
+    precedence = (raw_header(msg, "Precedence") or "").strip().lower()
+    if precedence in {"bulk", "list", "junk", "auto_reply"}:
+        return True
+    if raw_header(msg, "List-Id") is not None:
+        return True
+    if raw_header(msg, "X-Autoreply") is not None or raw_header(msg, "X-Autorespond") is not None:
+        return True
+    return_path = raw_header(msg, "Return-Path")
+    return return_path is not None and return_path.replace(" ", "") in {"<>", ""}
+
+
+def is_bounce(msg: Message) -> bool:
+    """An RFC 3464 delivery status notification."""
+    return (
+        msg.get_content_type() == "multipart/report"
+        and str(msg.get_param("report-type", "")).lower() == "delivery-status"
+    )
+
+
+# -- text: HTML to plain, quotes and signatures -----------------------------------------------
+
+_PARAGRAPH_TAGS = {"p", "ul", "ol", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5"}
+_LINE_TAGS = {"div", "li", "tr", "h6", "dt", "dd"}
+_SKIP_TAGS = {"script", "style", "head", "title", "template", "noscript"}
+
+
+class _HtmlText(HTMLParser):
+    """Collects text; <br>/<div>/<li> end a line, <p> a paragraph; <blockquote> lines get "> "."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.line: list[str] = []
+        self.quoted = False
+        self.skip = 0
+        self.quote_depth = 0
+
+    def flush(self, force: bool = False) -> None:
+        text = re.sub(r"[ \t\xa0]+", " ", "".join(self.line)).strip()
+        if text or force:
+            self.lines.append(("> " + text) if self.quoted and text else text)
+        self.line, self.quoted = [], False
+
+    def paragraph(self) -> None:
+        self.flush()
+        if self.lines and self.lines[-1]:
+            self.lines.append("")
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        elif tag == "br":
+            self.flush(force=True)
+        elif tag in _LINE_TAGS or tag in _PARAGRAPH_TAGS:
+            self.paragraph() if tag in _PARAGRAPH_TAGS else self.flush()
+            self.quote_depth += tag == "blockquote"
+            if tag == "li":
+                self.line.append("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _LINE_TAGS or tag in _PARAGRAPH_TAGS:
+            self.paragraph() if tag in _PARAGRAPH_TAGS else self.flush()
+            if tag == "blockquote":
+                self.quote_depth = max(0, self.quote_depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        self.line.append(data.replace("\n", " ").replace("\r", " "))
+        self.quoted = self.quoted or (self.quote_depth > 0 and bool(data.strip()))
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML body: no tags, no script/style, entities decoded, breaks kept."""
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    parser.flush()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(parser.lines)).strip()
+
+
+_REPLY_HEADER = re.compile(
+    r"^\s*(on\s.+\swrote:|pada\s.+\smenulis:"
+    r"|-{2,}\s*(original message|mesej asal|forwarded message|mesej dimajukan)\s*-{2,})\s*$",
+    re.IGNORECASE,
+)
+_OUTLOOK_FROM = re.compile(r"^\s*\*?(from|daripada)\s*:\*?\s", re.IGNORECASE)
+_OUTLOOK_SENT = re.compile(r"^\s*\*?(sent|dihantar|date|tarikh)\s*:", re.IGNORECASE)
+_SIGNATURE = re.compile(
+    r"^(-- ?|sent from my .+|dihantar dari .+|get outlook for .+|sent from (yahoo|mail) .*)$",
+    re.IGNORECASE,
+)
+
+
+def _reply_cut(lines: list[str]) -> int:
+    """Index of the first line of quoted history or signature; len(lines) when there is none."""
+    for i, line in enumerate(lines):
+        joined = line + " " + (lines[i + 1] if i + 1 < len(lines) else "")
+        if _REPLY_HEADER.match(line) or (
+            re.match(r"^\s*(on|pada)\s", line, re.I) and _REPLY_HEADER.match(joined)
+        ):
+            return i
+        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_SENT.match(n) for n in lines[i + 1 : i + 4]):
+            return i - 1 if i and set(lines[i - 1].strip()) <= {"_", "-"} and lines[i - 1] else i
+        if _SIGNATURE.match(line.rstrip("\r")):
+            return i
+    return len(lines)
+
+
+def clean_reply(text: str) -> str:
+    """The new part of a reply: quoted history, "> " lines and signatures removed."""
+    lines = text.split("\n")
+    kept = [line for line in lines[: _reply_cut(lines)] if not line.lstrip().startswith(">")]
+    cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return cleaned or text.strip()
+
+
+# -- body and attachments -----------------------------------------------------------------------
+
+
+def _leaves(part: Message, depth: int = 0):
+    """Leaf parts in order; a forwarded message/rfc822 is a leaf, not walked into."""
+    if depth > MAX_DEPTH:
+        return
+    if part.is_multipart() and part.get_content_type() != "message/rfc822":
+        payload = part.get_payload()
+        for child in payload if isinstance(payload, list) else []:
+            yield from _leaves(child, depth + 1)
+    else:
+        yield part
+
+
+def _ctype(part: Message) -> str:
+    """Content type, with garbage ("text/") and boundary-less multiparts read as plain text."""
+    ctype = part.get_content_type()
+    maintype, _, subtype = ctype.partition("/")
+    if not subtype or (maintype == "multipart" and not part.is_multipart()):
+        return "text/plain"
+    return ctype
+
+
+def _is_body_candidate(part: Message) -> bool:
+    return (
+        _ctype(part) in _BODY_TYPES
+        and part.get_content_disposition() != "attachment"
+        and not part.get_filename()
+    )
+
+
+def _part_bytes(part: Message) -> bytes:
+    if part.get_content_type() == "message/rfc822":
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        return inner.as_bytes(policy=policy.SMTP) if inner is not None else b""
+    try:
+        return part.get_payload(decode=True) or b""
+    except Exception:
+        return b""
+
+
+def _part_text(part: Message) -> str:
+    data = _part_bytes(part)
+    text = decode_bytes(data, part.get_content_charset())
+    if _ctype(part) == "text/html":
+        text = html_to_text(text)
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _estimated_size(part: Message) -> int:
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return 0
+    cte = str(part.get("Content-Transfer-Encoding", "")).lower()
+    return len(payload) * 3 // 4 if "base64" in cte else len(payload)
+
+
+def _filename(part: Message, index: int) -> str:
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+    if name:
+        return decode_words(_unescape_8bit(name)).replace("/", "_").replace("\\", "_").strip()
+    ctype = part.get_content_type()
+    if ctype == "message/rfc822":
+        return f"forwarded-{index}.eml"
+    return f"part-{index}{mimetypes.guess_extension(ctype) or '.bin'}"
+
+
+def _body_and_attachments(msg: Message):
+    leaves = list(_leaves(msg))
+    candidates = [p for p in leaves if _is_body_candidate(p)]
+    body = next((p for p in candidates if _ctype(p) == "text/plain"), None)
+    body = body or (candidates[0] if candidates else None)
+    text = _part_text(body) if body is not None else ""
+    attachments, oversized = [], []
+    for index, part in enumerate(leaves, start=1):
+        if part is body or part in candidates:
+            continue
+        filename, ctype = _filename(part, index), _ctype(part)
+        size = _estimated_size(part)
+        if size > MAX_PART_BYTES:
+            oversized.append({"filename": filename, "content_type": ctype, "size": size})
+            attachments.append(InboundAttachment(filename=filename, content_type=ctype, data=None))
+            continue
+        attachments.append(
+            InboundAttachment(filename=filename, content_type=ctype, data=_part_bytes(part))
+        )
+        if not text and ctype == "message/rfc822":
+            text = _forwarded_text(part)
+    return text, tuple(attachments), oversized
+
+
+def _forwarded_text(part: Message) -> str:
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if inner is None:
+        return ""
+    text, _, _ = _body_and_attachments(inner)
+    return text
+
+
+# -- the message --------------------------------------------------------------------------------
+
+
+def parse_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _language(msg: Message) -> str | None:
+    # Only Malay is trusted: Outlook stamps "en-US" on mail written in Malay on English installs.
+    value = (raw_header(msg, "Content-Language") or "").lower()
+    tags = [t.strip() for t in value.split(",")]
+    return "ms" if any(t.split("-")[0] in {"ms", "msa", "may"} for t in tags if t) else None
+
+
+def _sender(msg: Message) -> tuple[str | None, str]:
+    for name in ("From", "Sender", "Reply-To"):
+        found = _address(msg, name)
+        if found:
+            return found
+    raise ParseError("no sender address in From, Sender or Reply-To")
+
+
+def parse_message(raw: bytes, *, extra: dict[str, Any] | None = None) -> InboundMessage:
+    """Turn RFC 822 bytes into one InboundMessage, or raise ParseError; nothing else escapes."""
+    try:
+        return _parse_message(raw, extra or {})
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError("message nested too deeply")
+    except Exception as exc:  # a stdlib corner we have not met yet: quarantine, do not crash
+        raise ParseError(f"cannot parse message: {type(exc).__name__}")
+
+
+def _parse_message(raw: bytes, extra: dict[str, Any]) -> InboundMessage:
+    msg = load(raw)
+    sender_name, sender_handle = _sender(msg)
+    subject = header_text(msg, "Subject")
+    full_text, attachments, oversized = _body_and_attachments(msg)
+    ids = message_ids(raw_header(msg, "Message-ID"))
+    hints = ThreadHints(
+        message_id=ids[0] if ids else None,
+        in_reply_to=next(iter(message_ids(raw_header(msg, "In-Reply-To"))), None),
+        references=message_ids(raw_header(msg, "References")),
+        subject=subject,
+    )
+    extra = {**extra, "full_text": full_text}
+    if oversized:
+        extra["oversized_attachments"] = oversized
+    received = parse_date(raw_header(msg, "Date")) or dt.datetime.now(dt.UTC)
+    return InboundMessage(
+        channel=CHANNEL,
+        provider_id=provider_id_for(msg, raw),
+        sender_handle=sender_handle,
+        sender_name=sender_name,
+        text=clean_reply(full_text),
+        received_at=received,
+        attachments=attachments,
+        hints=hints,
+        auto_submitted=is_auto_submitted(msg),
+        language=_language(msg),
+        extra=extra,
+    )
