@@ -56,7 +56,8 @@ class TwilioVoiceAdapter(ChannelAdapter):
 
     Account keys: ``account_sid`` and ``auth_token`` (signatures, and basic auth for fetching
     the recording), ``max_recording_seconds`` (default 120), ``greeting_ms`` / ``greeting_en``
-    (optional overrides of the spoken greeting).
+    (optional overrides of the spoken greeting), ``say_voice_ms`` / ``say_voice_en`` (TTS voice
+    names, e.g. "Google.ms-MY-Standard-A"; Twilio's default voice does not speak Malay).
     """
 
     type = "voice"
@@ -69,8 +70,8 @@ class TwilioVoiceAdapter(ChannelAdapter):
     def answer_call(self, recording_url: str, transcription_url: str | None = None) -> str:
         """TwiML for an incoming call: greet in BM and EN, then record a voicemail."""
         response = VoiceResponse()
-        response.say(self.account.get("greeting_ms", GREETING_MS), language="ms-MY")
-        response.say(self.account.get("greeting_en", GREETING_EN), language="en-GB")
+        response.say(self.account.get("greeting_ms", GREETING_MS), **self._voice("ms"))
+        response.say(self.account.get("greeting_en", GREETING_EN), **self._voice("en"))
         record: dict[str, Any] = {
             "action": recording_url,
             "method": "POST",
@@ -86,9 +87,16 @@ class TwilioVoiceAdapter(ChannelAdapter):
     def thank_you(self) -> str:
         """TwiML that answers the recording callback: thank the caller and hang up."""
         response = VoiceResponse()
-        response.say(THANKS, language="ms-MY")
+        response.say(THANKS, **self._voice("ms"))
         response.hangup()
         return str(response)
+
+    def _voice(self, lang: str) -> dict[str, str]:
+        # Twilio's basic voices speak no Malay: a Google/Polly voice is set per account.
+        attrs = {"language": {"ms": "ms-MY", "en": "en-GB"}[lang]}
+        if self.account.get(f"say_voice_{lang}"):
+            attrs["voice"] = self.account[f"say_voice_{lang}"]
+        return attrs
 
     def split(self, request: RawRequest) -> list[RawEvent]:
         """The voicemail (action) and transcription callbacks are events; the call itself is not."""

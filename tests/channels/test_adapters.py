@@ -179,6 +179,11 @@ class TestVoiceTwiml:
         record = _twiml(twiml).find("Record")
         assert record.get("transcribe") is None
 
+    def test_configured_tts_voice(self):
+        account = {**TWILIO_ACCOUNT, "say_voice_ms": "Google.ms-MY-Standard-A"}
+        says = _twiml(TwilioVoiceAdapter(account).answer_call("https://a.example/r")).findall("Say")
+        assert [s.get("voice") for s in says] == ["Google.ms-MY-Standard-A", None]
+
     def test_thank_you_hangs_up(self):
         root = _twiml(TwilioVoiceAdapter(TWILIO_ACCOUNT).thank_you())
         assert root.find("Hangup") is not None
