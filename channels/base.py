@@ -9,8 +9,9 @@ request into raw events, parse a stored raw event into ``InboundMessage``s, send
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 
 class ChannelError(Exception):
@@ -35,7 +36,9 @@ class RawRequest:
 
     method: str
     url: str  # the public URL the provider called (configured base URL + path + raw query)
-    headers: Mapping[str, str]  # case-insensitive lookups are the adapter's job: use .get on lower()
+    headers: Mapping[
+        str, str
+    ]  # case-insensitive lookups are the adapter's job: use .get on lower()
     body: bytes
     form: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
@@ -85,7 +88,9 @@ class ThreadHints:
 
 @dataclass(frozen=True)
 class InboundMessage:
-    channel: str  # web, email, sms, whatsapp, telegram, messenger, instagram, x, voice, counter, phone
+    channel: (
+        str  # web, email, sms, whatsapp, telegram, messenger, instagram, x, voice, counter, phone
+    )
     provider_id: str  # unique per channel
     sender_handle: str  # normalised: E.164 phone, lower-cased e-mail, Telegram user id, PSID…
     text: str
