@@ -247,7 +247,8 @@ def _reply_cut(lines: list[str]) -> int:
         ):
             return i
         if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_SENT.match(n) for n in lines[i + 1 : i + 4]):
-            return i - 1 if i and set(lines[i - 1].strip()) <= {"_", "-"} and lines[i - 1] else i
+            separator = i > 0 and re.fullmatch(r"\s*[_-]{5,}\s*", lines[i - 1])
+            return i - 1 if separator else i
         if _SIGNATURE.match(line.rstrip("\r")):
             return i
     return len(lines)

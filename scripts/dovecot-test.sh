@@ -19,11 +19,15 @@ die() { echo "dovecot-test: $*" >&2; exit "${2:-1}"; }
 
 ensure_installed() {
   if command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; then return 0; fi
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    die "dovecot is not installed and apt-get as root is not available" 3
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    sudo -n true 2>/dev/null && sudo="sudo -n" \
+      || die "dovecot is not installed and neither root nor passwordless sudo is available" 3
   fi
+  command -v apt-get >/dev/null 2>&1 || die "dovecot is not installed and there is no apt-get" 3
   echo "dovecot-test: installing dovecot-imapd" >&2
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; } \
+  { $sudo apt-get update -qq \
+    && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; } \
     >"${TMPDIR:-/tmp}/dovecot-test-install.log" 2>&1 \
     || die "apt-get install dovecot-imapd failed (see ${TMPDIR:-/tmp}/dovecot-test-install.log)" 3
 }
@@ -33,16 +37,22 @@ free_port() {
 }
 
 write_config() {
-  local port=$1 uid gid internal login
+  local port=$1 uid gid internal login group
   uid=$(id -u); gid=$(id -g)
   if [ "$uid" = 0 ]; then
     # Dovecot never runs a mail process as uid 0 ("userdb returned 0 as uid"): as root, the
     # mailboxes belong to nobody.
     uid=$(id -u nobody); gid=$(id -g nobody)
   fi
-  # Dovecot refuses to run its unprivileged helpers as root: use the package's users when present.
-  internal=$(id -un dovecot 2>/dev/null || id -un)
-  login=$(id -un dovenull 2>/dev/null || id -un)
+  if [ "$(id -u)" = 0 ]; then
+    # As root Dovecot drops its helpers to unprivileged users: the package creates these two.
+    internal=$(id -un dovecot 2>/dev/null || echo nobody)
+    login=$(id -un dovenull 2>/dev/null || echo nobody)
+    group=$(id -gn "$internal")
+  else
+    # Non-root: everything runs as the calling user and group.
+    internal=$(id -un); login=$(id -un); group=$(id -gn)
+  fi
   mkdir -p "$dir/run" "$dir/state" "$dir/mail" "$dir/home"
   chmod 755 "$dir" "$dir/run"
   chown "$uid:$gid" "$dir/mail" "$dir/home"
@@ -62,6 +72,7 @@ first_valid_uid = 0
 first_valid_gid = 0
 default_internal_user = $internal
 default_login_user = $login
+default_internal_group = $group
 mail_location = maildir:$dir/mail/%u
 namespace inbox {
   inbox = yes
@@ -74,7 +85,12 @@ userdb {
   driver = static
   args = uid=$uid gid=$gid home=$dir/home/%u
 }
+# No chroots: a non-root Dovecot cannot chroot, and this server only ever sees loopback.
+service anvil {
+  chroot =
+}
 service imap-login {
+  chroot =
   inet_listener imap {
     address = 127.0.0.1
     port = $port

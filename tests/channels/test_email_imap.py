@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["tests.channels.conftest_email"]
 
+# The first test pays for starting Dovecot, and on a clean machine for apt-get installing it.
+pytestmark = pytest.mark.timeout(900)
+
 
 def message(n: int, tag: str) -> bytes:
     return (
