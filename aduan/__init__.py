@@ -55,6 +55,10 @@ def _register_blueprints(app: Flask) -> None:
     from aduan.web import auth_session, errors, health  # noqa: F401  (user loader)
 
     app.register_blueprint(health.bp)
+    from aduan.web import admin_intake, webhooks
+
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(admin_intake.bp)
     errors.register(app)
 
 

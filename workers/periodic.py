@@ -4,3 +4,9 @@
 from workers.schedule import Periodic, register_periodic
 
 register_periodic(Periodic("worker-heartbeat", "workers.jobs:scheduled_heartbeat", 60))
+register_periodic(
+    Periodic("requeue-stale-events", "workers.intake_jobs:requeue_stale_events", 60, queue="ingest")
+)
+register_periodic(
+    Periodic("poll-mailboxes", "workers.intake_jobs:poll_mailboxes", 60, queue="ingest")
+)

@@ -13,6 +13,7 @@ COMMANDS = (
     ("aduan.cli.demo", "demo_cli"),
     ("aduan.cli.worker", "worker_command"),
     ("aduan.cli.scheduler", "scheduler_command"),
+    ("aduan.cli.intake", "intake_cli"),
 )
 
 

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic and services import from here)."""
 
 from aduan.models.catalog import Category, HolidayOverride, SlaProfile
+from aduan.models.channels import ChannelAccount  # noqa: F401
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity

@@ -1,0 +1,226 @@
+"""Channel accounts: settings for each adapter, secrets encrypted at rest, health recorded.
+
+Secret values are stored as ``fernet:<token>`` strings. The key is ``ADUAN_ENCRYPTION_KEY``
+when set (a Fernet key, or any string that is stretched with HKDF), else derived from
+``SECRET_KEY`` with HKDF — so rotating SECRET_KEY without setting ENCRYPTION_KEY makes the
+stored secrets unreadable (re-enter them).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+
+from aduan.extensions import db
+from aduan.models import Agency, ChannelAccount
+from aduan.models.base import utcnow
+from channels.base import ChannelAdapter
+from channels.registry import get_adapter_class
+
+DEFAULT_KEY = "default"
+ENCRYPTED_PREFIX = "fernet:"
+SECRET_KEYS = frozenset(
+    {
+        "auth_token",
+        "bot_token",
+        "webhook_secret",
+        "app_secret",
+        "verify_token",
+        "access_token",
+        "consumer_secret",
+        "bearer_token",
+        "imap_url",
+        "smtp_url",
+        "inbound_token",
+    }
+)
+_TWILIO = {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN"}
+_META = {
+    "app_secret": "META_APP_SECRET",
+    "verify_token": "META_VERIFY_TOKEN",
+    "access_token": "META_ACCESS_TOKEN",
+}
+# Adapter account key -> app.config name, for the default account of each channel.
+ENV_DEFAULTS: dict[str, dict[str, str]] = {
+    "sms": {**_TWILIO, "sms_number": "TWILIO_SMS_NUMBER"},
+    "whatsapp": {**_TWILIO, "whatsapp_number": "TWILIO_WHATSAPP_NUMBER"},
+    "voice": dict(_TWILIO),
+    "telegram": {"bot_token": "TELEGRAM_BOT_TOKEN", "webhook_secret": "TELEGRAM_WEBHOOK_SECRET"},
+    "whatsapp_cloud": dict(_META),
+    "messenger": dict(_META),
+    "instagram": dict(_META),
+    "x": {"consumer_secret": "X_CONSUMER_SECRET"},
+    "email": {"imap_url": "IMAP_URL", "smtp_url": "SMTP_URL", "mail_from": "MAIL_FROM"},
+}
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+class UnknownAccount(LookupError):
+    """No active account with that channel and key (and no environment default)."""
+
+
+def _fernet() -> Fernet:
+    configured = current_app.config.get("ENCRYPTION_KEY") or os.environ.get("ADUAN_ENCRYPTION_KEY")
+    if configured:
+        try:
+            return Fernet(configured)
+        except ValueError:
+            pass  # not a Fernet key: stretch it below
+    material = str(configured or current_app.config["SECRET_KEY"]).encode()
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"aduan-channel-accounts")
+    return Fernet(base64.urlsafe_b64encode(hkdf.derive(material)))
+
+
+def encrypt_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Encrypt the secret values of ``settings`` for storage."""
+    fernet = _fernet()
+    stored = {}
+    for key, value in settings.items():
+        if key in SECRET_KEYS and isinstance(value, str) and value:
+            value = ENCRYPTED_PREFIX + fernet.encrypt(value.encode()).decode()
+        stored[key] = value
+    return stored
+
+
+def decrypt_settings(stored: dict[str, Any]) -> dict[str, Any]:
+    """The plain settings of a stored account (raises ValueError on a wrong key)."""
+    fernet = _fernet()
+    plain = {}
+    for key, value in (stored or {}).items():
+        if isinstance(value, str) and value.startswith(ENCRYPTED_PREFIX):
+            try:
+                value = fernet.decrypt(value[len(ENCRYPTED_PREFIX) :].encode()).decode()
+            except InvalidToken:
+                raise ValueError(f"cannot decrypt setting {key!r}: encryption key changed?")
+        plain[key] = value
+    return plain
+
+
+def env_settings(channel: str) -> dict[str, Any]:
+    """The default account's settings from the environment (empty values left out)."""
+    mapping = ENV_DEFAULTS.get(channel, {})
+    config = current_app.config
+    return {key: config[name] for key, name in mapping.items() if config.get(name)}
+
+
+def find_account(channel: str, key: str = DEFAULT_KEY) -> ChannelAccount | None:
+    """The stored account row for ``channel``/``key``, active or not."""
+    return db.session.scalar(
+        db.select(ChannelAccount).where(
+            ChannelAccount.channel == channel, ChannelAccount.account_key == key
+        )
+    )
+
+
+def account_settings(channel: str, key: str = DEFAULT_KEY) -> dict[str, Any]:
+    """Settings for the adapter: the stored row (the environment fills gaps of "default")."""
+    row = find_account(channel, key)
+    if row is not None and not row.active:
+        raise UnknownAccount(f"{channel}/{key} is inactive")
+    base = env_settings(channel) if key == DEFAULT_KEY else {}
+    if row is None and not base:
+        raise UnknownAccount(f"no account {channel}/{key}")
+    return {**base, **(decrypt_settings(row.settings) if row else {})}
+
+
+def get_adapter(channel: str, key: str = DEFAULT_KEY) -> ChannelAdapter:
+    """An adapter instance configured for one account."""
+    return get_adapter_class(channel)(account_settings(channel, key))
+
+
+def save_account(
+    agency: Agency, channel: str, settings: dict[str, Any], key: str = DEFAULT_KEY, **fields
+) -> ChannelAccount:
+    """Create or replace an account's settings (secrets encrypted); the caller commits."""
+    row = find_account(channel, key)
+    if row is None:
+        row = ChannelAccount(channel=channel, account_key=key, poll_state={}, active=True)
+        db.session.add(row)
+    row.agency_id = agency.id
+    row.settings = encrypt_settings(settings)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    db.session.flush()
+    return row
+
+
+def mask(value: Any) -> str:
+    """``••••last4`` (nothing of short secrets)."""
+    text = str(value)
+    return "••••" + (text[-4:] if len(text) >= 12 else "")
+
+
+def masked(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings safe to show to an admin: secrets as ``••••last4``."""
+    return {
+        key: mask(value) if key in SECRET_KEYS and value else value
+        for key, value in settings.items()
+    }
+
+
+def describe(row: ChannelAccount) -> dict[str, Any]:
+    """An admin's view of one account: masked settings, health, never a secret."""
+    try:
+        settings = masked(decrypt_settings(row.settings))
+    except ValueError:
+        settings = {"error": "cannot decrypt"}
+    return {
+        "id": row.id,
+        "agency_id": row.agency_id,
+        "channel": row.channel,
+        "account_key": row.account_key,
+        "active": row.active,
+        "settings": settings,
+        "last_error": row.last_error,
+        "last_error_at": _iso(row.last_error_at),
+        "last_success_at": _iso(row.last_success_at),
+    }
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def scrub(text: str, settings: dict[str, Any] | None = None) -> str:
+    """Error text without the account's secrets, URL passwords, e-mail addresses or phones."""
+    for key, value in (settings or {}).items():
+        if key in SECRET_KEYS and isinstance(value, str) and len(value) >= 4:
+            text = text.replace(value, "***")
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    text = _EMAIL.sub("<email>", text)
+    return _PHONE.sub("<number>", text)[:500]
+
+
+def record_success(row: ChannelAccount | None) -> None:
+    """Mark a successful fetch or delivery; the caller commits."""
+    if row is not None:
+        row.last_success_at = utcnow()
+
+
+def record_error(row: ChannelAccount | None, error: BaseException | str) -> None:
+    """Keep the last error for admins, scrubbed of secrets and personal data; caller commits."""
+    if row is None:
+        return
+    try:
+        settings = decrypt_settings(row.settings)
+    except ValueError:
+        settings = {}
+    row.last_error = scrub(str(error), {**env_settings(row.channel), **settings})
+    row.last_error_at = utcnow()
+
+
+def default_agency_id() -> int | None:
+    """The agency that owns events with no channel account: ``DEFAULT_AGENCY_CODE`` or the first."""
+    code = current_app.config.get("DEFAULT_AGENCY_CODE")
+    query = db.select(Agency.id)
+    query = query.where(Agency.code == code) if code else query.order_by(Agency.id).limit(1)
+    return db.session.scalar(query)

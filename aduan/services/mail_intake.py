@@ -1,0 +1,82 @@
+"""Polling e-mail accounts: fetch new mail over IMAP, store it as InboundEvents, enqueue it.
+
+The poll state (UIDVALIDITY, last UID) lives on the ChannelAccount row; the environment
+default account without a row keeps its state in Redis (losing it means a rescan, which the
+Message-ID dedupe absorbs).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import current_app
+from redis.exceptions import RedisError
+
+from aduan.extensions import db
+from aduan.models import ChannelAccount
+from aduan.redis_conn import get_redis
+from aduan.services import channel_accounts as accounts
+from aduan.services.inbound import enqueue_ingest, store_event
+from channels.base import ChannelError
+from channels.registry import get_adapter_class
+
+log = logging.getLogger(__name__)
+ENV_STATE_KEY = "aduan:poll-state:email:default"
+
+
+def poll_all() -> dict[str, int]:
+    """Poll each active e-mail account once; returns new events per account key."""
+    results = {}
+    rows = db.session.scalars(
+        db.select(ChannelAccount).where(
+            ChannelAccount.channel == "email", ChannelAccount.active.is_(True)
+        )
+    ).all()
+    for row in rows:
+        results[row.account_key] = poll_account(row)
+    no_row = "default" not in results and accounts.find_account("email") is None
+    if no_row and current_app.config.get("IMAP_URL"):
+        results["default"] = poll_account(None)
+    return results
+
+
+def poll_account(row: ChannelAccount | None) -> int:
+    """Poll one account (``None``: the environment default); returns how many events are new."""
+    key = row.account_key if row else "default"
+    try:
+        settings = accounts.account_settings("email", key)
+        adapter = get_adapter_class("email")(settings)
+        events, state = adapter.poll(_load_state(row))
+    except (ChannelError, OSError, ValueError, LookupError) as exc:
+        accounts.record_error(row, exc)
+        db.session.commit()
+        log.warning("mail poll failed account=%s error=%s", key, type(exc).__name__)
+        return 0
+    new_ids = [i for i in (store_event(e, key) for e in events) if i is not None]
+    _save_state(row, state)
+    accounts.record_success(row)
+    db.session.commit()  # durable before anything is enqueued
+    for event_id in new_ids:
+        enqueue_ingest(event_id)
+    return len(new_ids)
+
+
+def _load_state(row: ChannelAccount | None) -> dict:
+    if row is not None:
+        return dict(row.poll_state or {})
+    try:
+        stored = get_redis(current_app).get(ENV_STATE_KEY)
+    except RedisError:
+        stored = None
+    return json.loads(stored) if stored else {}
+
+
+def _save_state(row: ChannelAccount | None, state: dict) -> None:
+    if row is not None:
+        row.poll_state = dict(state)
+        return
+    try:
+        get_redis(current_app).set(ENV_STATE_KEY, json.dumps(state))
+    except RedisError as exc:
+        log.warning("mail poll state not saved error=%s", type(exc).__name__)
