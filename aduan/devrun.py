@@ -1,8 +1,8 @@
 """``make run``: the whole service on one machine with no server installed.
 
 Starts the embedded Redis (unless ``ADUAN_REDIS_URL`` is set), applies migrations, seeds the
-demo data the first time, then runs the web app on 127.0.0.1:5000 and one RQ worker with the
-scheduler. Ctrl-C (or SIGTERM) stops the web app, the worker and Redis, in that order.
+demo data the first time, then runs the web app on 127.0.0.1:5000, one RQ worker (with RQ's
+scheduler for delayed retries) and the periodic-job scheduler. Ctrl-C (or SIGTERM) stops the web app, the worker and Redis, in that order.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from aduan.processes import spawn
 from aduan.redis_conn import EmbeddedRedis
 
 
@@ -39,9 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _prepare(app, args.demo_tickets)
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        children.append(subprocess.Popen([*flask, "worker", "--with-scheduler"]))
+        children.append(spawn([*flask, "worker", "--with-scheduler"]))
+        children.append(spawn([*flask, "scheduler"]))
         web = [*flask, "run", "--host", args.host, "--port", str(args.port), "--no-reload"]
-        children.append(subprocess.Popen(web))
+        children.append(spawn(web))
         print(f"Aduan is running on http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
         while not stopping["now"]:
             if any(child.poll() is not None for child in children):

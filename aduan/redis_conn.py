@@ -16,6 +16,8 @@ from pathlib import Path
 
 import redis
 
+from aduan.processes import spawn
+
 log = logging.getLogger(__name__)
 
 
@@ -55,7 +57,7 @@ class EmbeddedRedis:
             "--appendonly", "no",
             "--maxmemory-policy", "noeviction",
         ]  # fmt: skip
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.process = spawn(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while not self.is_up():
             if self.process.poll() is not None or time.monotonic() > deadline:

@@ -80,6 +80,7 @@ def test_make_run_launcher_serves_healthz_with_demo_data_and_stops_cleanly(tmp_p
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
     )
     try:
         body = _wait_for_health(port, proc)
@@ -87,9 +88,10 @@ def test_make_run_launcher_serves_healthz_with_demo_data_and_stops_cleanly(tmp_p
         assert body["redis"] == {"ok": True, "embedded": True}
         assert _wait_for_workers(port) >= 1
     finally:
-        proc.send_signal(signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
         output = proc.communicate(timeout=30)[0]
     assert proc.returncode == 0, output
+    assert "Traceback" not in output, output
     assert "Demo data created: 30 tickets" in output and "Aduan stopped." in output
     leftover = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
     assert leftover.stdout.strip() == "", "a process outlived the launcher"
