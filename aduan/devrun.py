@@ -2,7 +2,8 @@
 
 Starts the embedded Redis (unless ``ADUAN_REDIS_URL`` is set), applies migrations, seeds the
 demo data the first time, then runs the web app on 127.0.0.1:5000, one RQ worker (with RQ's
-scheduler for delayed retries) and the periodic-job scheduler. Ctrl-C (or SIGTERM) stops the web app, the worker and Redis, in that order.
+scheduler for delayed retries) and the periodic-job scheduler. Ctrl-C (or SIGTERM) stops
+them, then Redis.
 """
 
 from __future__ import annotations
