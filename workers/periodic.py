@@ -10,3 +10,6 @@ register_periodic(
 register_periodic(
     Periodic("poll-mailboxes", "workers.intake_jobs:poll_mailboxes", 60, queue="ingest")
 )
+register_periodic(
+    Periodic("resend-queued-outbound", "workers.outbound_jobs:resend_queued", 60, queue="outbound")
+)

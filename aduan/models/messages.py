@@ -104,6 +104,8 @@ class OutboundMessage(db.Model):
     template: Mapped[str | None] = mapped_column(String(100))
     template_variables: Mapped[dict] = mapped_column(JSONType, default=dict)
     email_message_id: Mapped[str | None] = mapped_column(String(255))
+    in_reply_to: Mapped[str | None] = mapped_column(String(255))  # e-mail threading
+    email_references: Mapped[str | None] = mapped_column(Text)  # space-separated Message-IDs
     state: Mapped[str] = mapped_column(String(10), default="queued")
     provider_id: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(default=0)
@@ -112,3 +114,4 @@ class OutboundMessage(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

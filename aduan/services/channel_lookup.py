@@ -1,0 +1,67 @@
+"""Which adapter and which agency serve a channel account.
+
+Delegates to ``aduan.services.channel_accounts`` (stored, encrypted accounts) when it is
+installed; until then adapters are built from the environment settings of the default account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from aduan.extensions import db
+from aduan.models import Agency
+from channels.base import ChannelAdapter
+from channels.registry import get_adapter_class
+
+DEFAULT_KEY = "default"
+
+
+def adapter_for(channel: str, account_key: str = DEFAULT_KEY) -> ChannelAdapter:
+    """An adapter configured for ``channel``/``account_key``."""
+    try:
+        from aduan.services.channel_accounts import get_adapter
+    except ImportError:
+        return get_adapter_class(channel)(_env_settings(channel))
+    return get_adapter(channel, account_key)
+
+
+def agency_for(channel: str, account_key: str = DEFAULT_KEY) -> Agency:
+    """The agency owning the account the event came in on, else ``default_agency()``."""
+    try:
+        from aduan.services.channel_accounts import find_account
+    except ImportError:
+        find_account = None
+    row = find_account(channel, account_key) if find_account else None
+    if row is not None and row.agency_id:
+        return db.session.get(Agency, row.agency_id)
+    return default_agency()
+
+
+def default_agency() -> Agency:
+    """The agency with code ``DEFAULT_AGENCY_CODE``, else the first agency created."""
+    code = current_app.config.get("DEFAULT_AGENCY_CODE")
+    query = db.select(Agency)
+    query = query.where(Agency.code == code) if code else query.order_by(Agency.id).limit(1)
+    agency = db.session.scalar(query)
+    if agency is None:
+        raise LookupError("no agency to own incoming complaints (set DEFAULT_AGENCY_CODE)")
+    return agency
+
+
+def _env_settings(channel: str) -> dict[str, Any]:
+    twilio = {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN"}
+    meta = {"app_secret": "META_APP_SECRET", "access_token": "META_ACCESS_TOKEN"}
+    mapping = {
+        "sms": {**twilio, "sms_number": "TWILIO_SMS_NUMBER"},
+        "whatsapp": {**twilio, "whatsapp_number": "TWILIO_WHATSAPP_NUMBER"},
+        "voice": twilio,
+        "telegram": {"bot_token": "TELEGRAM_BOT_TOKEN"},
+        "whatsapp_cloud": meta,
+        "messenger": meta,
+        "instagram": meta,
+        "x": {"consumer_secret": "X_CONSUMER_SECRET"},
+        "email": {"imap_url": "IMAP_URL", "smtp_url": "SMTP_URL", "mail_from": "MAIL_FROM"},
+    }.get(channel, {})
+    return {key: current_app.config.get(name) for key, name in mapping.items()}

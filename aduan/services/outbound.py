@@ -1,0 +1,197 @@
+"""Delivering OutboundMessages: one send per row, retries with backoff, delivery statuses.
+
+A row is locked while it is sent, so two jobs for one row send once; a row that is not
+``queued`` is never sent again. Delivery statuses arrive out of order: a row only moves
+forward (queued → sent → failed → delivered → read), never from delivered/read back to sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+
+from flask import current_app
+from rq.exceptions import DuplicateJobError
+from rq.job import Job
+
+from aduan.extensions import db
+from aduan.models import OutboundMessage, Ticket
+from aduan.models.base import utcnow
+from aduan.redis_conn import get_redis
+from aduan.services import channel_lookup
+from aduan.services.workflow import record_event
+from channels.base import ChannelError, DeliveryStatus, OutboundRequest
+from workers.queues import OUTBOUND, enqueue, safe_job_id
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = (10, 30, 60, 300, 900)
+STATE_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
+SEND_JOB = "workers.outbound_jobs.send_outbound"
+RESEND_BATCH = 500
+_DONE = ("finished", "failed", "canceled", "stopped")
+
+
+def job_id(outbound_id: int) -> str:
+    return f"send-{outbound_id}"
+
+
+def enqueue_delivery(outbound_id: int) -> bool:
+    """Enqueue the send job (idempotent by job id). False when Redis refused: the row stays
+    queued and ``resend_due`` picks it up."""
+    try:
+        try:
+            enqueue(OUTBOUND, SEND_JOB, outbound_id, job_id=job_id(outbound_id))
+        except DuplicateJobError:
+            if not _drop_finished_job(outbound_id):
+                return True  # a live job for this row exists already
+            enqueue(OUTBOUND, SEND_JOB, outbound_id, job_id=job_id(outbound_id))
+    except Exception as exc:  # Redis down: the committed row waits for the periodic resend
+        log.warning("outbound enqueue failed outbound_id=%s error=%s", outbound_id, exc)
+        return False
+    return True
+
+
+def _drop_finished_job(outbound_id: int) -> bool:
+    """A finished/failed job under the same id blocks a new one: delete it."""
+    job = Job.fetch(safe_job_id(job_id(outbound_id)), connection=get_redis(current_app))
+    if job.get_status(refresh=True) in _DONE:
+        job.delete()
+        return True
+    return False
+
+
+def deliver(outbound_id: int) -> OutboundMessage | None:
+    """Send one queued row through its channel adapter.
+
+    Success: state "sent" with the provider id. A retryable ChannelError: attempts + 1,
+    ``next_attempt_at`` with backoff, and the error is re-raised for RQ's Retry. Non-retryable
+    or the last attempt: state "failed", a ``delivery_failed`` event and the assignee told.
+    """
+    row = db.session.scalar(
+        db.select(OutboundMessage).where(OutboundMessage.id == outbound_id).with_for_update()
+    )
+    if row is None or row.state != "queued":
+        db.session.rollback()
+        return row
+    try:
+        result = channel_lookup.adapter_for(row.channel, row.account_key).send(build_request(row))
+    except ChannelError as exc:
+        return _failed_attempt(row, exc)
+    except LookupError as exc:  # no such account (yet): an admin may still configure it
+        return _failed_attempt(row, ChannelError(str(exc), retryable=True))
+    row.state = "sent"
+    row.provider_id = result.provider_id
+    row.attempts += 1
+    row.sent_at = utcnow()
+    row.error = None
+    row.next_attempt_at = None
+    db.session.commit()
+    log.info("outbound sent outbound_id=%s channel=%s", row.id, row.channel)
+    return row
+
+
+def build_request(row: OutboundMessage) -> OutboundRequest:
+    """The adapter's view of a stored row."""
+    return OutboundRequest(
+        channel=row.channel,
+        to_handle=row.to_handle,
+        text=row.body or "",
+        subject=row.subject,
+        message_id=row.email_message_id,
+        in_reply_to=row.in_reply_to,
+        references=tuple((row.email_references or "").split()),
+        template=row.template,
+        template_variables=dict(row.template_variables or {}),
+        status_callback_url=status_callback_url(row),
+    )
+
+
+def status_callback_url(row: OutboundMessage) -> str | None:
+    """``STATUS_CALLBACK_URL`` (a format string with {channel} and {account_key}), if set."""
+    template = current_app.config.get("STATUS_CALLBACK_URL")
+    if not template or row.channel not in ("sms", "whatsapp"):
+        return None
+    return template.format(channel=row.channel, account_key=row.account_key)
+
+
+def _failed_attempt(row: OutboundMessage, exc: ChannelError) -> OutboundMessage:
+    row.attempts += 1
+    row.error = str(exc)[:500]
+    if exc.retryable and row.attempts < MAX_ATTEMPTS:
+        delay = BACKOFF_SECONDS[min(row.attempts, len(BACKOFF_SECONDS)) - 1]
+        row.next_attempt_at = utcnow() + dt.timedelta(seconds=delay)
+        db.session.commit()
+        log.warning("outbound retry outbound_id=%s attempts=%s", row.id, row.attempts)
+        raise exc
+    row.state = "failed"
+    row.next_attempt_at = None
+    mark_failed(row, row.error, code=exc.code)
+    db.session.commit()
+    return row
+
+
+def mark_failed(row: OutboundMessage, error: str | None, code: str | None = None) -> None:
+    """A ``delivery_failed`` event on the ticket and a word to its assignee; caller commits."""
+    ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    if ticket is None:
+        return
+    data = {"outbound_id": row.id, "channel": row.channel, "error": error, "code": code}
+    record_event(ticket, "delivery_failed", data=data)
+    _notify_assignee(ticket, data)
+
+
+def _notify_assignee(ticket: Ticket, data: dict) -> None:
+    """Uses ``aduan.services.notifications.notify`` when that service is installed."""
+    if ticket.assignee_id is None:
+        return
+    try:
+        notify = importlib.import_module("aduan.services.notifications").notify
+    except (ImportError, AttributeError):
+        return
+    try:
+        notify(ticket.assignee, "delivery_failed", ticket=ticket, data=data)
+    except Exception as exc:  # a notification must never lose the failure record
+        log.warning("delivery_failed notify error ticket_id=%s error=%s", ticket.id, exc)
+
+
+def apply_status(channel: str, status: DeliveryStatus) -> bool:
+    """Apply one delivery status; False when no row has that provider id (yet)."""
+    row = db.session.scalar(
+        db.select(OutboundMessage)
+        .where(
+            OutboundMessage.channel == channel, OutboundMessage.provider_id == status.provider_id
+        )
+        .with_for_update()
+    )
+    if row is None:
+        return False
+    if STATE_RANK.get(status.status, -1) <= STATE_RANK.get(row.state, 0):
+        return True  # late or repeated: never move backwards
+    at = status.at or utcnow()
+    row.state = status.status
+    row.last_status_at = at
+    if status.status in ("delivered", "read") and row.delivered_at is None:
+        row.delivered_at = at
+    if status.status == "failed":
+        row.error = status.error or "failed"
+        mark_failed(row, row.error, code=status.error)
+    return True
+
+
+def resend_due(now: dt.datetime | None = None) -> list[int]:
+    """Enqueue queued rows whose ``next_attempt_at`` passed (or that never got a job)."""
+    now = now or utcnow()
+    ids = db.session.scalars(
+        db.select(OutboundMessage.id)
+        .where(
+            OutboundMessage.state == "queued",
+            (OutboundMessage.next_attempt_at.is_(None)) | (OutboundMessage.next_attempt_at <= now),
+        )
+        .order_by(OutboundMessage.id)
+        .limit(RESEND_BATCH)
+    ).all()
+    db.session.rollback()
+    return [i for i in ids if enqueue_delivery(i)]

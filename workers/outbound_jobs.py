@@ -1,0 +1,16 @@
+"""Outbound jobs: send one message, and the periodic resend of rows left queued."""
+
+from __future__ import annotations
+
+from aduan.services import outbound
+
+
+def send_outbound(outbound_id: int) -> str:
+    """Deliver one OutboundMessage; a retryable failure raises so RQ's Retry runs it again."""
+    row = outbound.deliver(outbound_id)
+    return row.state if row is not None else "missing"
+
+
+def resend_queued() -> int:
+    """Enqueue every queued row whose next attempt is due (enqueue failures, lost jobs)."""
+    return len(outbound.resend_due())
