@@ -1,0 +1,53 @@
+"""Choosing the interface language (Bahasa Malaysia or English), remembered per person."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, request, session
+from flask_login import current_user
+
+from aduan.extensions import db
+
+LANGUAGES = ("ms", "en")
+bp = Blueprint("language", __name__)
+
+
+def select_locale() -> str:
+    """?lang= (remembered), then the session, the officer's saved choice, the browser, BM."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
+        return current_user.locale
+    return request.accept_languages.best_match(LANGUAGES) or "ms"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an absolute or scheme-relative URL (open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@bp.get("/bahasa/<code>")
+def switch(code: str):
+    if code not in LANGUAGES:
+        code = "ms"
+    session["lang"] = code
+    if getattr(current_user, "is_authenticated", False) and current_user.locale != code:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def template_context() -> dict:
+    from flask_babel import get_locale
+
+    return {"current_locale": str(get_locale() or "ms")}
