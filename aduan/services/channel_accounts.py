@@ -22,7 +22,7 @@ from aduan.extensions import db
 from aduan.models import Agency, ChannelAccount
 from aduan.models.base import utcnow
 from channels.base import ChannelAdapter
-from channels.registry import get_adapter_class
+from channels.registry import get_adapter_class, load_adapters
 
 DEFAULT_KEY = "default"
 ENCRYPTED_PREFIX = "fernet:"
@@ -134,7 +134,20 @@ def account_settings(channel: str, key: str = DEFAULT_KEY) -> dict[str, Any]:
 
 def get_adapter(channel: str, key: str = DEFAULT_KEY) -> ChannelAdapter:
     """An adapter instance configured for one account."""
-    return get_adapter_class(channel)(account_settings(channel, key))
+    settings = account_settings(channel, key)
+    _load_all_adapters()
+    return get_adapter_class(channel)(settings)
+
+
+def _load_all_adapters() -> None:
+    # The registry loads its modules only while it is empty: one adapter module imported
+    # directly (e.g. channels.email) would otherwise hide every other adapter.
+    if not _ADAPTERS_LOADED:
+        load_adapters()
+        _ADAPTERS_LOADED.append(True)
+
+
+_ADAPTERS_LOADED: list[bool] = []
 
 
 def save_account(

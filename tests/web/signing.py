@@ -124,3 +124,20 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def sign_in(client, officer) -> None:
+    """``tests.builders.login`` plus the session identifier that "strong" protection checks
+    (without it Flask-Login drops the session on the first request)."""
+    from flask import g
+    from flask_login.utils import _create_identifier
+
+    from tests.builders import login
+
+    login(client, officer)
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session["_id"] = identifier
+    # Requests reuse the test's app context, so Flask-Login's cached user lives on in ``g``.
+    g.pop("_login_user", None)
