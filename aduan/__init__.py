@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask
 
 from config import load_settings
 
@@ -17,12 +17,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from aduan import models  # noqa: F401  (register every table on the metadata)
     from aduan.extensions import babel, csrf, db, login_manager, migrate
+    from aduan.web.language import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_alembic_dir()), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=select_locale)
 
     _register_blueprints(app)
     _register_commands(app)
@@ -35,15 +36,6 @@ def _alembic_dir():
     return Path(__file__).resolve().parent.parent / "alembic"
 
 
-def _select_locale() -> str:
-    from flask import session
-
-    chosen = request.args.get("lang") or session.get("lang")
-    if chosen in ("ms", "en"):
-        return chosen
-    return request.accept_languages.best_match(["ms", "en"]) or "ms"
-
-
 def _configure_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(
@@ -52,9 +44,12 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from aduan.web import auth_session, errors, health  # noqa: F401  (user loader)
+    from aduan.web import auth_session, errors, health, language, security  # noqa: F401
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(language.bp)
+    security.register(app)
+    app.context_processor(language.template_context)
     from aduan.web import admin_intake, webhooks
 
     app.register_blueprint(webhooks.bp)
