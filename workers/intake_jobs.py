@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(seconds=60)
 BATCH = 500
+MAX_ATTEMPTS = 10  # beyond this an event that keeps failing goes to quarantine for an admin
 
 
 def ingest_event(event_id: int):
@@ -34,6 +35,7 @@ def requeue_stale_events(batch: int = BATCH) -> int:
     from aduan.services.inbound import enqueue_ingest
 
     cutoff = utcnow() - STALE_AFTER
+    quarantine_exhausted()
     after: tuple[dt.datetime, int] | None = None
     count = 0
     while True:
@@ -49,6 +51,23 @@ def requeue_stale_events(batch: int = BATCH) -> int:
         after = (rows[-1][1], rows[-1][0])
     log.info("requeue stale events requeued=%d", count)
     return count
+
+
+def quarantine_exhausted() -> int:
+    """Quarantine pending events that failed ``MAX_ATTEMPTS`` times (kept, shown to admins)."""
+    result = db.session.execute(
+        db.update(InboundEvent)
+        .where(
+            InboundEvent.processed_at.is_(None),
+            InboundEvent.quarantined_at.is_(None),
+            InboundEvent.attempts >= MAX_ATTEMPTS,
+        )
+        .values(quarantined_at=utcnow())
+    )
+    db.session.commit()
+    if result.rowcount:
+        log.warning("inbound events quarantined after retries count=%d", result.rowcount)
+    return result.rowcount
 
 
 def _pending_query(cutoff: dt.datetime, after, batch: int):

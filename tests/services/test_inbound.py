@@ -99,6 +99,14 @@ def test_requeue_skips_recent_processed_and_quarantined(db):
     assert ingest_jobs() == [f"ingest-{stale.id}"]
 
 
+def test_requeue_quarantines_events_that_keep_failing(db):
+    event = gen_event(db, "SM-flaky", attempts=intake_jobs.MAX_ATTEMPTS, error="Timeout: x")
+    assert intake_jobs.requeue_stale_events() == 0
+    db.session.refresh(event)
+    assert event.quarantined_at is not None and event.error == "Timeout: x"
+    assert ingest_jobs() == []
+
+
 def test_requeue_walks_in_batches(db):
     events = [gen_event(db, f"SM-{n}", age_seconds=300 + n) for n in range(7)]
     assert intake_jobs.requeue_stale_events(batch=3) == 7
