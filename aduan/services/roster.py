@@ -1,0 +1,159 @@
+"""Daily handling: who is on duty in a unit on a date, and giving tickets to them fairly.
+
+On duty = the weekly pattern for that weekday, plus ``extra`` days, minus ``leave`` days;
+nobody on a rest day or public holiday of the unit's state. Assignment goes to the on-duty
+officer with the fewest open tickets; ties go to whoever was given a ticket least recently
+(never-assigned first, then by officer id), so the choice is deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func
+
+from aduan.extensions import db
+from aduan.models import Officer, Ticket, TicketEvent, Unit
+from aduan.models.base import utcnow
+from aduan.models.routing import RosterException, RosterPattern
+from aduan.services import deadlines, notifications
+from aduan.services.workflow import record_event
+from aduan.vocabulary import OPEN_STATUSES
+
+OPEN = [s.value for s in OPEN_STATUSES]
+
+
+def local_today(at: dt.datetime | None = None) -> dt.date:
+    """The agency-local date of ``at`` (now by default)."""
+    return (at or utcnow()).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def on_duty(unit: Unit, day: dt.date) -> list[Officer]:
+    """Active officers on duty in ``unit`` on ``day``, by id."""
+    if not deadlines.calendar(unit.state_code).is_working_day(day):
+        return []
+    ids = set(
+        db.session.scalars(
+            db.select(RosterPattern.officer_id).where(
+                RosterPattern.unit_id == unit.id, RosterPattern.weekday == day.weekday()
+            )
+        )
+    )
+    for exc in db.session.scalars(
+        db.select(RosterException).where(
+            RosterException.unit_id == unit.id, RosterException.day == day
+        )
+    ):
+        (ids.add if exc.kind == "extra" else ids.discard)(exc.officer_id)
+    if not ids:
+        return []
+    query = db.select(Officer).where(Officer.id.in_(ids), Officer.active.is_(True))
+    return list(db.session.scalars(query.order_by(Officer.id)))
+
+
+def open_load(officer_ids: list[int]) -> dict[int, int]:
+    """Open tickets per officer (served by the assignee+status index)."""
+    rows = db.session.execute(
+        db.select(Ticket.assignee_id, func.count())
+        .where(Ticket.assignee_id.in_(officer_ids), Ticket.status.in_(OPEN))
+        .group_by(Ticket.assignee_id)
+    )
+    load = dict.fromkeys(officer_ids, 0)
+    load.update({officer_id: count for officer_id, count in rows})
+    return load
+
+
+def last_assigned(officer_ids: list[int]) -> dict[int, int]:
+    """The id of each officer's latest ``assigned`` event (ids are monotonic: a clock)."""
+    assignee = TicketEvent.after["assignee_id"].as_integer()
+    rows = db.session.execute(
+        db.select(assignee, func.max(TicketEvent.id))
+        .where(TicketEvent.kind == "assigned", assignee.in_(officer_ids))
+        .group_by(assignee)
+    )
+    return {officer_id: last for officer_id, last in rows}
+
+
+def pick(officers: list[Officer]) -> Officer:
+    """The fairest choice among ``officers`` (fewest open, then least recently given one)."""
+    ids = [o.id for o in officers]
+    load, last = open_load(ids), last_assigned(ids)
+    return min(officers, key=lambda o: (load[o.id], last.get(o.id, 0), o.id))
+
+
+def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None = None):
+    """Give ``ticket`` to an on-duty officer of its unit; None (and the head told) if nobody."""
+    unit = ticket.unit or db.session.get(Unit, ticket.unit_id)
+    officers = on_duty(unit, local_today(at)) if unit is not None else []
+    if not officers:
+        _await_duty_officer(ticket, unit, at)
+        return None
+    chosen = pick(officers)
+    before = ticket.assignee_id
+    ticket.assignee = chosen
+    db.session.flush()
+    record_event(
+        ticket,
+        "assigned",
+        actor=actor,
+        before={"assignee_id": before},
+        after={"assignee_id": chosen.id},
+        data={"by": "roster"},
+        at=at,
+    )
+    db.session.flush()
+    return chosen
+
+
+def go_on_leave(officer: Officer, day: dt.date, at: dt.datetime | None = None) -> list[Ticket]:
+    """Record leave in each of the officer's units and hand their open tickets to peers."""
+    for unit in officer.units:
+        exc = db.session.scalar(
+            db.select(RosterException).where(
+                RosterException.unit_id == unit.id,
+                RosterException.officer_id == officer.id,
+                RosterException.day == day,
+            )
+        )
+        if exc is None:
+            db.session.add(
+                RosterException(unit_id=unit.id, officer_id=officer.id, day=day, kind="leave")
+            )
+        else:
+            exc.kind = "leave"
+    db.session.flush()
+    tickets = list(
+        db.session.scalars(
+            db.select(Ticket)
+            .where(Ticket.assignee_id == officer.id, Ticket.status.in_(OPEN))
+            .order_by(Ticket.id)
+        )
+    )
+    when = at or dt.datetime.combine(
+        day, dt.time(9), tzinfo=ZoneInfo(current_app.config["TIMEZONE"])
+    )
+    for ticket in tickets:
+        ticket.assignee = None
+        assign(ticket, at=when)
+    return tickets
+
+
+def _await_duty_officer(ticket: Ticket, unit: Unit | None, at: dt.datetime | None) -> None:
+    ticket.assignee = None
+    record_event(
+        ticket, "awaiting_duty_officer", data={"unit_id": unit.id if unit else None}, at=at
+    )
+    head = db.session.get(Officer, unit.head_officer_id) if unit and unit.head_officer_id else None
+    if head is None:
+        return
+    notifications.notify(
+        head,
+        "awaiting_duty_officer",
+        ticket=ticket,
+        title_ms=f"Tiada pegawai bertugas untuk {ticket.reference}",
+        title_en=f"No duty officer for {ticket.reference}",
+        body_ms=f"Tiada pegawai bertugas di {unit.name}; aduan belum diagihkan.",
+        body_en=f"Nobody is on duty in {unit.name}; the ticket is unassigned.",
+    )

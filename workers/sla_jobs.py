@@ -1,0 +1,33 @@
+"""SLA and daily-handling jobs. Each calls a service and is safe to run twice (or at once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from aduan.services import daily_handling, sweeps
+
+# Morning notices go out at the first run after this local time (then never again that day).
+MORNING = dt.time(7, 30)
+
+
+def sweep_sla() -> dict:
+    """Warn, escalate and recover on every ticket due a check now."""
+    return dict(sweeps.sweep_sla())
+
+
+def handling_reminders() -> int:
+    """Reminders for tickets untouched on the previous working day (once per ticket per day)."""
+    return daily_handling.send_handling_reminders() if _morning_has_come() else 0
+
+
+def morning_digest() -> int:
+    """One digest per officer per day."""
+    return daily_handling.send_morning_digest() if _morning_has_come() else 0
+
+
+def _morning_has_come() -> bool:
+    local = dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
+    return local.time() >= MORNING
