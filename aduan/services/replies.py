@@ -177,20 +177,14 @@ def reply_target(ticket: Ticket, channel: str | None = None) -> tuple[str, str] 
 def whatsapp_window_open(channel: str, handle: str, now: dt.datetime | None = None) -> bool:
     """True when the complainant wrote on ``channel`` within the last 24 hours.
 
-    The latest inbound message on that very channel decides (an SMS from the same number opens
-    no WhatsApp window); ContactIdentity.last_inbound_at is the fallback."""
+    Decided by the latest inbound message on that very channel, not by
+    ContactIdentity.last_inbound_at: the phone identity is shared with SMS and voice, and an
+    SMS from the same number opens no WhatsApp window."""
     last = db.session.scalar(
         db.select(db.func.max(Message.created_at)).where(
             Message.direction == "in", Message.channel == channel, Message.sender == handle
         )
     )
-    if last is None:
-        last = db.session.scalar(
-            db.select(ContactIdentity.last_inbound_at).where(
-                ContactIdentity.channel_type == identity_type(channel),
-                ContactIdentity.handle == handle,
-            )
-        )
     return last is not None and (now or utcnow()) - last < WHATSAPP_WINDOW
 
 

@@ -81,9 +81,11 @@ def whatsapp_event(text: str, sid: str, sender: str = "+60123456789"):
     return twilio_event("whatsapp", form)
 
 
-def telegram_event(name: str, **message_changes) -> InboundEvent:
+def telegram_event(name: str, update_id: int | None = None, **message_changes) -> InboundEvent:
     data = json.loads((FIXTURES / "telegram" / f"{name}.json").read_text("utf-8"))
     data["message"].update(message_changes)
+    if update_id is not None:
+        data["update_id"] = update_id
     adapter = get_adapter_class("telegram")(TELEGRAM_ACCOUNT)
     (raw,) = adapter.split(telegram_request(json.dumps(data).encode()))
     return store(raw)
