@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from aduan.extensions import db
 from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ticket
 from aduan.models.base import utcnow
-from aduan.services import channel_lookup, threading, workflow
+from aduan.services import channel_lookup, conversations, threading, workflow
 from aduan.services.attachments import store_attachments
 from aduan.services.outbound import apply_status, enqueue_delivery
 from aduan.services.replies import identity_type, queue_acknowledgement
@@ -153,6 +153,8 @@ def ingest_message(
         _serialise_complainant(complainant.id)
     if _already_stored(message):
         return None
+    if complainant is not None and conversations.intercept(message, complainant, event=event):
+        return None  # a bot command or guided-conversation step: no ticket message
     agency = channel_lookup.agency_for(event.channel, event.account_key)
     ticket = threading.find_ticket(message, complainant, agency) if complainant else None
     created = ticket is None
@@ -165,7 +167,9 @@ def ingest_message(
             complainant=complainant,
             received_at=message.received_at,
             language=guess_language(message, complainant),
+            **message.extra.get("ticket_fields", {}),  # collected by a bot conversation
         )
+        _route(ticket)
     stored = _store_message(ticket, event, message)
     if not created:
         _continue_ticket(ticket, stored)
@@ -275,6 +279,16 @@ def _continue_ticket(ticket: Ticket, stored: Message) -> None:
     )
     if ticket.status == TicketStatus.WAITING_COMPLAINANT.value:
         workflow.change_status(ticket, TicketStatus.IN_PROGRESS.value, actor_kind="complainant")
+
+
+def _route(ticket: Ticket) -> None:
+    """The agency's routing rules, when the routing service is installed (before the
+    acknowledgement, so its dates are those of the unit that owns the ticket)."""
+    try:
+        from aduan.services.routing import route
+    except ImportError:
+        return
+    route(ticket)
 
 
 def guess_language(message: InboundMessage, complainant: Complainant | None) -> str:

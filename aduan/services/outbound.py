@@ -106,14 +106,18 @@ def build_request(row: OutboundMessage) -> OutboundRequest:
         template=row.template,
         template_variables=dict(row.template_variables or {}),
         status_callback_url=status_callback_url(row),
+        buttons=tuple(tuple((str(b[0]), str(b[1])) for b in r) for r in row.buttons or ()),
     )
 
 
 def status_callback_url(row: OutboundMessage) -> str | None:
-    """``STATUS_CALLBACK_URL`` (a format string with {channel} and {account_key}), if set."""
-    template = current_app.config.get("STATUS_CALLBACK_URL")
-    if not template or row.channel not in ("sms", "whatsapp"):
+    """Where Twilio posts delivery statuses: the webhooks' ``/twilio/status/<account_key>``
+    under PUBLIC_BASE_URL, or ``STATUS_CALLBACK_URL`` (format string: {channel}, {account_key})."""
+    if row.channel not in ("sms", "whatsapp"):
         return None
+    template = current_app.config.get("STATUS_CALLBACK_URL") or (
+        current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/webhooks/twilio/status/{account_key}"
+    )
     return template.format(channel=row.channel, account_key=row.account_key)
 
 
@@ -151,8 +155,18 @@ def _notify_assignee(ticket: Ticket, data: dict) -> None:
         notify = importlib.import_module("aduan.services.notifications").notify
     except (ImportError, AttributeError):
         return
+    ref, channel = ticket.reference, data["channel"]
     try:
-        notify(ticket.assignee, "delivery_failed", ticket=ticket, data=data)
+        notify(
+            ticket.assignee,
+            "delivery_failed",
+            title_ms=f"Mesej tidak sampai kepada pengadu: {ref}",
+            title_en=f"Message not delivered to the complainant: {ref}",
+            body_ms=f"Saluran {channel}: {data['error'] or 'gagal'}",
+            body_en=f"Channel {channel}: {data['error'] or 'failed'}",
+            ticket=ticket,
+            dedupe_key=f"delivery_failed-{data['outbound_id']}",
+        )
     except Exception as exc:  # a notification must never lose the failure record
         log.warning("delivery_failed notify error ticket_id=%s error=%s", ticket.id, exc)
 

@@ -34,7 +34,7 @@ def wants_new_ticket(text: str) -> bool:
 
 def find_ticket(message: InboundMessage, complainant: Complainant, agency: Agency) -> Ticket | None:
     """The ticket ``message`` continues, or None when it starts a new one."""
-    if wants_new_ticket(message.text):
+    if wants_new_ticket(message.text) or message.extra.get("new_ticket"):
         return None
     if message.channel == "email":
         ticket = by_email_headers(message) or by_reference(message, complainant, agency)

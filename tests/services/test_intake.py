@@ -198,7 +198,7 @@ def test_oversized_attachment_is_refused(app, agency, accounts, fake_telegram, m
     assert event.data["reason"] == "larger than 10 bytes"
 
 
-def _process_in_child(database_url, instance_dir, event_id, queue):
+def _process_in_child(database_url, instance_dir, event_ids, queue):
     from pathlib import Path
 
     from aduan.services import channel_lookup
@@ -211,7 +211,8 @@ def _process_in_child(database_url, instance_dir, event_id, queue):
     )
     app = make_app(database_url, Path(instance_dir))
     with app.app_context():
-        queue.put(process_event(event_id))
+        for event_id in event_ids:
+            queue.put(process_event(event_id))
 
 
 def test_two_processes_at_once_make_one_ticket(agency, accounts, database_url, tmp_path):
@@ -219,7 +220,7 @@ def test_two_processes_at_once_make_one_ticket(agency, accounts, database_url, t
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     workers = [
-        ctx.Process(target=_process_in_child, args=(database_url, tmp_path, event.id, queue))
+        ctx.Process(target=_process_in_child, args=(database_url, tmp_path, [event.id], queue))
         for _ in range(2)
     ]
     for worker in workers:
@@ -229,3 +230,34 @@ def test_two_processes_at_once_make_one_ticket(agency, accounts, database_url, t
     assert sorted(queue.get(timeout=5) for _ in workers) == ["processed", "skipped"]
     db.session.expire_all()
     assert (count(Ticket), count(Complainant), count(OutboundMessage)) == (1, 1, 1)
+
+
+def test_two_messages_from_one_person_at_once_make_one_ticket(
+    agency, accounts, database_url, tmp_path
+):
+    first = sms_event("Paip pecah di Jalan 5.", "SM" + "5" * 32, sender="+60177776666")
+    second = sms_event("Air melimpah ke jalan.", "SM" + "6" * 32, sender="+60177776666")
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    workers = [
+        ctx.Process(target=_process_in_child, args=(database_url, tmp_path, [eid], queue))
+        for eid in (first.id, second.id)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [queue.get(timeout=5) for _ in workers] == ["processed", "processed"]
+    db.session.expire_all()
+    assert (count(Ticket), count(Complainant), count(ContactIdentity)) == (1, 1, 1)
+    assert (
+        db.session.scalar(db.select(db.func.count(Message.id)).where(Message.direction == "in"))
+        == 2
+    )
+
+
+def test_new_tickets_are_routed(agency, accounts):
+    process_event(sms_event("Lampu jalan rosak.", "SM" + "7" * 32).id)
+    ticket = db.session.scalar(db.select(Ticket))
+    assert [e.kind for e in ticket.events][:2] == ["created", "routed"]
+    assert ticket.unit_id == agency.triage_unit_id

@@ -63,6 +63,7 @@ def test_sms_acknowledgement_reaches_twilio(agency, twilio):
     received = twilio.last("/Messages.json")
     assert received.form["Body"] == body
     assert (received.form["To"], received.form["From"]) == ("+60123456789", "+60388880000")
+    assert received.form["StatusCallback"] == "https://aduan.test/webhooks/twilio/status/default"
     row = db.session.get(OutboundMessage, ack.id)
     assert row.state == "sent" and row.provider_id.startswith("SM") and row.attempts == 1
     assert outbound.deliver(ack.id).state == "sent"  # already sent: not sent again
@@ -117,6 +118,20 @@ def test_non_retryable_failure_is_final_and_recorded(agency, twilio):
     assert (row.state, row.attempts) == ("failed", 1)
     (event,) = events("delivery_failed")
     assert event.data["code"] == "21211" and event.data["outbound_id"] == ack.id
+
+
+def test_final_failure_notifies_the_assignee(agency, twilio):
+    from aduan.models.routing import Notification
+    from tests.builders import gen_officer
+
+    ack = sms_ack()
+    officer = gen_officer(agency)
+    db.session.scalar(db.select(Ticket)).assignee_id = officer.id
+    db.session.commit()
+    twilio.mode = "400"
+    outbound.deliver(ack.id)
+    (note,) = db.session.scalars(db.select(Notification)).all()
+    assert (note.officer_id, note.kind) == (officer.id, "delivery_failed")
 
 
 def test_retryable_failures_end_after_five_attempts(agency, twilio):
