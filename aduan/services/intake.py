@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from aduan.extensions import db
 from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ticket
 from aduan.models.base import utcnow
-from aduan.services import channel_lookup, conversations, threading, workflow
+from aduan.services import channel_lookup, threading, workflow
 from aduan.services.attachments import store_attachments
 from aduan.services.outbound import apply_status, enqueue_delivery
 from aduan.services.replies import identity_type, queue_acknowledgement
@@ -153,7 +153,7 @@ def ingest_message(
         _serialise_complainant(complainant.id)
     if _already_stored(message):
         return None
-    if complainant is not None and conversations.intercept(message, complainant, event=event):
+    if complainant is not None and _intercepted(message, complainant, event):
         return None  # a bot command or guided-conversation step: no ticket message
     agency = channel_lookup.agency_for(event.channel, event.account_key)
     ticket = threading.find_ticket(message, complainant, agency) if complainant else None
@@ -279,6 +279,16 @@ def _continue_ticket(ticket: Ticket, stored: Message) -> None:
     )
     if ticket.status == TicketStatus.WAITING_COMPLAINANT.value:
         workflow.change_status(ticket, TicketStatus.IN_PROGRESS.value, actor_kind="complainant")
+
+
+def _intercepted(message: InboundMessage, complainant: Complainant, event: InboundEvent) -> bool:
+    """A bot command or guided-conversation step (``aduan.services.conversations``, when
+    installed) is consumed there and becomes no ticket message."""
+    try:
+        from aduan.services import conversations
+    except ImportError:
+        return False
+    return conversations.intercept(message, complainant, event=event)
 
 
 def _route(ticket: Ticket) -> None:
