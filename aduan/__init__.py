@@ -54,6 +54,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin_intake.bp)
+    from aduan.web import api_routing  # /api/admin/routing-rules
+
+    app.register_blueprint(api_routing.bp)
     errors.register(app)
 
 

@@ -58,3 +58,20 @@ def gen_reachable_ticket(agency, unit, language="ms", at: dt.datetime | None = N
     if at is not None:
         kw["received_at"] = at
     return gen_ticket(agency, unit, complainant=complainant, language=language, **kw)
+
+
+def sign_in(client, officer) -> None:
+    """``tests.builders.login`` plus the session identifier that "strong" session protection
+    checks; and forget the user Flask-Login cached on ``g`` (requests share the test's app
+    context)."""
+    from flask import g
+    from flask_login.utils import _create_identifier
+
+    from tests.builders import login
+
+    login(client, officer)
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session["_id"] = identifier
+    g.pop("_login_user", None)

@@ -1,0 +1,1 @@
+"""marshmallow schemas: one module per model, each naming what its audience sees."""

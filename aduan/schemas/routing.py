@@ -1,0 +1,53 @@
+"""Routing rules as the admin API reads and writes them."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from aduan.models.org import STATE_CODES
+from aduan.vocabulary import Channel, Complexity, PriorityGroup, TicketType
+
+
+def _list_of(field: fields.Field) -> fields.List:
+    return fields.List(field, load_default=list, validate=validate.Length(max=200))
+
+
+class ConditionsSchema(Schema):
+    """Every list given must hold (any one value in it); an empty list is no condition."""
+
+    class Meta:
+        unknown = RAISE
+
+    categories = _list_of(fields.String(validate=validate.Length(min=1, max=30)))
+    types = _list_of(fields.String(validate=validate.OneOf(TicketType.values())))
+    channels = _list_of(fields.String(validate=validate.OneOf(Channel.values())))
+    states = _list_of(fields.String(validate=validate.OneOf(STATE_CODES)))
+    keywords = _list_of(fields.String(validate=validate.Length(min=1, max=100)))
+
+
+class ActionsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    unit_id = fields.Integer(allow_none=True)
+    category_id = fields.Integer(allow_none=True)
+    type = fields.String(allow_none=True, validate=validate.OneOf(TicketType.values()))
+    priority_group = fields.String(allow_none=True, validate=validate.OneOf(PriorityGroup.values()))
+    complexity = fields.String(allow_none=True, validate=validate.OneOf(Complexity.values()))
+
+
+class RoutingRuleSchema(Schema):
+    """The admin view of a rule (the only audience for rules)."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.Integer(dump_only=True)
+    agency_id = fields.Integer(dump_only=True)
+    position = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    active = fields.Boolean(load_default=True)
+    conditions = fields.Nested(ConditionsSchema, load_default=dict)
+    actions = fields.Nested(ActionsSchema, load_default=dict)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
