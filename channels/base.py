@@ -117,6 +117,8 @@ class OutboundRequest:
     template: str | None = None  # WhatsApp ContentSid outside the 24-hour window
     template_variables: dict[str, str] = field(default_factory=dict)
     status_callback_url: str | None = None
+    # Chat keyboards (Telegram inline buttons): rows of (label, callback data); others ignore.
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 @dataclass(frozen=True)

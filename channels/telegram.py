@@ -14,7 +14,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from telegram import Bot, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from channels.base import (
@@ -147,8 +147,12 @@ class TelegramAdapter(ChannelAdapter):
 
         async def deliver(bot: Bot) -> Message:
             sent = None
-            for piece in _pieces(message.text):
-                sent = await bot.send_message(chat_id=message.to_handle, text=piece)
+            pieces = _pieces(message.text)
+            for number, piece in enumerate(pieces, 1):
+                markup = _keyboard(message) if number == len(pieces) else None
+                sent = await bot.send_message(
+                    chat_id=message.to_handle, text=piece, reply_markup=markup
+                )
             return sent
 
         sent = self._run(deliver)
@@ -183,6 +187,18 @@ class TelegramAdapter(ChannelAdapter):
         return Bot(
             self.account["bot_token"], base_url=f"{root}/bot", base_file_url=f"{root}/file/bot"
         )
+
+
+def _keyboard(message: OutboundRequest) -> InlineKeyboardMarkup | None:
+    """Inline buttons under the last piece of a bot message, if it has any."""
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in message.buttons
+        ]
+    )
 
 
 def _pieces(text: str) -> list[str]:

@@ -103,6 +103,7 @@ class OutboundMessage(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     template: Mapped[str | None] = mapped_column(String(100))
     template_variables: Mapped[dict] = mapped_column(JSONType, default=dict)
+    buttons: Mapped[list | None] = mapped_column(JSONType)  # bot keyboards: [[label, data]]
     email_message_id: Mapped[str | None] = mapped_column(String(255))
     in_reply_to: Mapped[str | None] = mapped_column(String(255))  # e-mail threading
     email_references: Mapped[str | None] = mapped_column(Text)  # space-separated Message-IDs

@@ -106,6 +106,7 @@ def build_request(row: OutboundMessage) -> OutboundRequest:
         template=row.template,
         template_variables=dict(row.template_variables or {}),
         status_callback_url=status_callback_url(row),
+        buttons=tuple(tuple((str(b[0]), str(b[1])) for b in r) for r in row.buttons or ()),
     )
 
 
