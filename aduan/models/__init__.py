@@ -4,7 +4,6 @@ from aduan.models import routing  # noqa: F401  (routing, roster, SLA alerts)
 from aduan.models.bots import BotConversation  # noqa: F401
 from aduan.models.access import CannedResponse, TicketAccessLog  # noqa: F401  (inbox)
 from aduan.models import routing  # noqa: F401  (routing, roster, SLA alerts)
-from aduan.models.bots import BotConversation  # noqa: F401
 from aduan.models.catalog import Category, HolidayOverride, SlaProfile
 from aduan.models.channels import ChannelAccount  # noqa: F401
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
