@@ -24,10 +24,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    _init_limiter(app)
 
     _register_blueprints(app)
     _register_commands(app)
     return app
+
+
+def _init_limiter(app: Flask) -> None:
+    from aduan.extensions import limiter
+
+    if app.config.get("REDIS_URL"):  # None: the embedded Redis, started later
+        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    limiter.init_app(app)
 
 
 def _alembic_dir():
@@ -57,6 +66,9 @@ def _register_blueprints(app: Flask) -> None:
     from aduan.web import api_routing  # /api/admin/routing-rules
 
     app.register_blueprint(api_routing.bp)
+    from aduan.web import public  # citizens: form, status page, survey, charter
+
+    app.register_blueprint(public.bp)
     errors.register(app)
 
 

@@ -1,6 +1,8 @@
 """Unbound Flask extensions; ``create_app`` binds them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -24,6 +26,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+# Storage: the app's REDIS_URL (set in create_app); no default limits, views opt in.
+limiter = Limiter(key_func=get_remote_address)
 
 from flask_login import LoginManager  # noqa: E402
 

@@ -19,6 +19,8 @@ ADAPTER_MODULES: tuple[str, ...] = (
     "channels.telegram",
     "channels.meta",
     "channels.x",
+    "channels.staff_entry",
+    "channels.web",
 )
 
 

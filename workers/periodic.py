@@ -16,3 +16,5 @@ register_periodic(
 register_periodic(Periodic("sla-sweep", "workers.sla_jobs:sweep_sla", 300))
 register_periodic(Periodic("handling-reminders", "workers.sla_jobs:handling_reminders", 1800))
 register_periodic(Periodic("morning-digest", "workers.sla_jobs:morning_digest", 1800))
+register_periodic(Periodic("survey-sweep", "workers.citizen_jobs:survey_sweep", 600))
+register_periodic(Periodic("charter-review", "workers.citizen_jobs:charter_review_reminder", 86400))

@@ -6,6 +6,7 @@ from aduan.models.access import CannedResponse, TicketAccessLog  # noqa: F401  (
 from aduan.models import routing  # noqa: F401  (routing, roster, SLA alerts)
 from aduan.models.catalog import Category, HolidayOverride, SlaProfile
 from aduan.models.channels import ChannelAccount  # noqa: F401
+from aduan.models.citizen import ContactCheck, SurveyResponse, VerificationCode  # noqa: F401
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity

@@ -58,6 +58,7 @@ ENV_DEFAULTS: dict[str, dict[str, str]] = {
     "instagram": dict(_META),
     "x": {"consumer_secret": "X_CONSUMER_SECRET"},
     "email": {"imap_url": "IMAP_URL", "smtp_url": "SMTP_URL", "mail_from": "MAIL_FROM"},
+    "web": {"attachment_dir": "ATTACHMENT_DIR"},  # our own form: no provider secrets
 }
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from aduan.extensions import db
 from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ticket
 from aduan.models.base import utcnow
-from aduan.services import channel_lookup, threading, workflow
+from aduan.services import channel_lookup, threading, web_intake, workflow
 from aduan.services.attachments import store_attachments
 from aduan.services.outbound import apply_status, enqueue_delivery
 from aduan.services.replies import identity_type, queue_acknowledgement
@@ -156,7 +156,10 @@ def ingest_message(
     if complainant is not None and _intercepted(message, complainant, event):
         return None  # a bot command or guided-conversation step: no ticket message
     agency = channel_lookup.agency_for(event.channel, event.account_key)
-    ticket = threading.find_ticket(message, complainant, agency) if complainant else None
+    if message.channel == web_intake.WEB:
+        ticket = web_intake.continued_ticket(message, agency)
+    else:
+        ticket = threading.find_ticket(message, complainant, agency) if complainant else None
     created = ticket is None
     if created:
         ticket = open_ticket(
@@ -168,7 +171,9 @@ def ingest_message(
             received_at=message.received_at,
             language=guess_language(message, complainant),
             **message.extra.get("ticket_fields", {}),  # collected by a bot conversation
+            **web_intake.ticket_fields(message, agency),  # the web form's fields
         )
+        web_intake.after_open(ticket, message)
         _route(ticket)
     stored = _store_message(ticket, event, message)
     if not created:
@@ -184,7 +189,7 @@ def ingest_message(
 
 def identify(message: InboundMessage) -> Complainant | None:
     """The complainant behind the sender's handle, created with its identity when new."""
-    kind = identity_type(message.channel)
+    kind = web_intake.identity_kind(message) or identity_type(message.channel)
     handle = normalise_handle(kind, message.sender_handle)
     if not handle:
         return None

@@ -1,0 +1,263 @@
+"""Thin views: validate, call a service, render. Rules live in the services."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from aduan.errors import ValidationFailed
+from aduan.extensions import db, limiter
+from aduan.models import Category, Ticket
+from aduan.services import charter, status_lookup, survey, web_form
+from aduan.services.channel_lookup import default_agency
+from aduan.web.public import bp
+from aduan.web.public.forms import (
+    CodeRequestForm,
+    ComplaintForm,
+    LookupForm,
+    ObjectionForm,
+    ReplyForm,
+    SurveyForm,
+)
+from aduan.web.public.uploads import UploadRefused, read_uploads
+
+ACCESS_SECONDS = 15 * 60
+GENERIC_REFUSAL = 400
+
+
+def _locale() -> str:
+    return "en" if str(get_locale() or "ms").startswith("en") else "ms"
+
+
+def _form_limit() -> str:
+    return current_app.config.get("PUBLIC_FORM_LIMIT", "5 per 10 minutes;20 per day")
+
+
+def _contact_limit() -> str:
+    return current_app.config.get("PUBLIC_CONTACT_LIMIT", "5 per day")
+
+
+def _lookup_limit() -> str:
+    return current_app.config.get("PUBLIC_LOOKUP_LIMIT", "10 per minute;50 per hour")
+
+
+def _contact_key() -> str:
+    contact = (request.form.get("email") or request.form.get("phone") or "").strip().lower()
+    digits = "".join(ch for ch in contact if ch.isalnum() or ch in "@.")
+    return "contact:" + hashlib.sha256(digits.encode()).hexdigest()
+
+
+def _no_contact() -> bool:
+    return not (request.form.get("email") or request.form.get("phone") or "").strip()
+
+
+def _categories():
+    agency = default_agency()
+    return db.session.scalars(
+        db.select(Category)
+        .where(Category.agency_id == agency.id, Category.active.is_(True))
+        .order_by(Category.code)
+    ).all()
+
+
+@bp.get("/")
+@bp.get("/aduan/baru")
+def new_complaint():
+    form = ComplaintForm()
+    form.fill_choices(_categories(), _locale())
+    form.form_id.data = uuid.uuid4().hex
+    return render_template("public/form.html", form=form)
+
+
+@bp.post("/aduan/baru")
+@limiter.limit(_form_limit, methods=["POST"])
+@limiter.limit(_contact_limit, key_func=_contact_key, exempt_when=_no_contact, methods=["POST"])
+def submit_complaint():
+    form = ComplaintForm()
+    form.fill_choices(_categories(), _locale())
+    if form.website.data:
+        web_form.count_honeypot(current_app)
+        return render_template("public/refused.html"), GENERIC_REFUSAL
+    upload_error = None
+    uploads = []
+    valid = form.validate()
+    try:
+        uploads = read_uploads(request.files.getlist(form.attachments.name))
+    except UploadRefused as exc:
+        upload_error = str(exc)
+        form.attachments.errors = [upload_error]
+    if not valid or upload_error or not _is_uuid(form.form_id.data):
+        form.form_id.data = form.form_id.data if _is_uuid(form.form_id.data) else uuid.uuid4().hex
+        return render_template("public/form.html", form=form), 400
+    filing = web_form.file_complaint(form.form_id.data, _filing(form, uploads))
+    return render_template("public/filed.html", filing=filing)
+
+
+def _filing(form: ComplaintForm, uploads) -> web_form.ComplaintForm:
+    email = (form.email.data or "").strip().lower() or None
+    phone = form.phone.data or None
+    kind, handle = ("email", email) if email else ("phone", phone) if phone else (None, None)
+    fields = {
+        "type": form.type.data,
+        "category_id": form.category.data,
+        "state_code": form.state.data,
+        "district": form.district.data or None,
+        "priority_group": form.priority_group.data or None,
+        "latitude": form.latitude.data,
+        "longitude": form.longitude.data,
+    }
+    return web_form.ComplaintForm(
+        text=form.description.data.strip(),
+        language=_locale(),
+        contact_kind=kind,
+        contact_handle=handle,
+        phone=phone,
+        sender_name=(form.name.data or "").strip() or None,
+        fields=fields,
+        uploads=uploads,
+    )
+
+
+def _is_uuid(value: str | None) -> bool:
+    try:
+        return uuid.UUID(value or "").hex == value
+    except ValueError:
+        return False
+
+
+@bp.get("/semak")
+def lookup():
+    form = LookupForm(reference=request.args.get("ref", ""))
+    return render_template("public/lookup.html", form=form, code_form=CodeRequestForm())
+
+
+@bp.post("/semak")
+@limiter.limit(_lookup_limit, methods=["POST"])
+def check():
+    form = LookupForm()
+    if not form.validate():
+        return render_template("public/lookup.html", form=form, code_form=CodeRequestForm()), 400
+    if form.code.data:
+        ticket = status_lookup.check_code(form.reference.data, form.code.data)
+    else:
+        ticket = status_lookup.verify(form.reference.data, form.answer.data or "")
+    if ticket is None:
+        form.answer.errors = [_("We could not verify these details. Check them and try again.")]
+        return render_template("public/lookup.html", form=form, code_form=CodeRequestForm())
+    session["status_access"] = {"ticket_id": ticket.id, "until": time.time() + ACCESS_SECONDS}
+    return redirect(url_for("public.status"))
+
+
+@bp.post("/semak/kod")
+@limiter.limit(_lookup_limit, methods=["POST"])
+def send_code():
+    form = CodeRequestForm()
+    if form.validate():
+        status_lookup.request_code(form.reference.data)
+    lookup_form = LookupForm(reference=form.reference.data or "")
+    return render_template(
+        "public/lookup.html", form=lookup_form, code_form=form, code_requested=True
+    )
+
+
+def _verified_ticket() -> Ticket:
+    access = session.get("status_access") or {}
+    if not access or access.get("until", 0) < time.time():
+        session.pop("status_access", None)
+        abort(redirect(url_for("public.lookup")))
+    ticket = db.session.get(Ticket, access["ticket_id"])
+    if ticket is None:
+        abort(redirect(url_for("public.lookup")))
+    return ticket
+
+
+@bp.get("/semak/status")
+def status():
+    ticket = _verified_ticket()
+    return _render_status(ticket)
+
+
+def _render_status(ticket: Ticket, code: int = 200, **forms):
+    locale = _locale()
+    reply_form = forms.get("reply_form") or ReplyForm(form_id=uuid.uuid4().hex)
+    survey_row = survey.current(ticket)
+    db.session.commit()
+    return render_template(
+        "public/status.html",
+        info=status_lookup.public_status(ticket, locale),
+        reply_form=reply_form,
+        survey_row=survey_row,
+        survey_form=forms.get("survey_form") or SurveyForm(),
+        objection_form=forms.get("objection_form") or ObjectionForm(),
+    ), code
+
+
+@bp.post("/semak/balas")
+def reply():
+    ticket = _verified_ticket()
+    form = ReplyForm()
+    if not form.validate() or not _is_uuid(form.form_id.data):
+        return _render_status(ticket, 400, reply_form=form)
+    web_form.post_reply(ticket, form.form_id.data, form.text.data.strip(), _locale())
+    return redirect(url_for("public.status"))
+
+
+@bp.post("/semak/tinjauan")
+def rate():
+    ticket = _verified_ticket()
+    form = SurveyForm()
+    if not form.validate():
+        return _render_status(ticket, 400, survey_form=form)
+    try:
+        survey.rate(ticket, form.rating.data, form.comment.data)
+    except ValidationFailed:
+        db.session.rollback()
+        form.rating.errors = [_("The survey for this complaint is closed.")]
+        return _render_status(ticket, 400, survey_form=form)
+    return redirect(url_for("public.status"))
+
+
+@bp.post("/semak/bantah")
+def object_to_resolution():
+    ticket = _verified_ticket()
+    form = ObjectionForm()
+    if not form.validate():
+        return _render_status(ticket, 400, objection_form=form)
+    try:
+        survey.object_to_resolution(ticket, form.reason.data)
+    except ValidationFailed:
+        db.session.rollback()
+        form.reason.errors = [_("The time to object has passed.")]
+        return _render_status(ticket, 400, objection_form=form)
+    return redirect(url_for("public.status"))
+
+
+@bp.post("/semak/keluar")
+def sign_out():
+    session.pop("status_access", None)
+    return redirect(url_for("public.lookup"))
+
+
+@bp.get("/piagam")
+def client_charter():
+    agency = default_agency()
+    rows = charter.standards(agency, _locale())
+    return render_template("public/charter.html", agency=agency, rows=rows, windows=charter.WINDOWS)
+
+
+@bp.app_template_filter("localdate")
+def localdate(moment) -> str:
+    """``3 Mac 2026, 17:00`` in the page's language and the configured time zone."""
+    from aduan.services.replies import format_local
+
+    return format_local(moment, _locale())
+
+
+@bp.app_template_filter("percent")
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{share * 100:.0f}%"

@@ -1,0 +1,94 @@
+"""The web form and the status page as a channel.
+
+Nothing outside reaches this adapter: ``verify`` always refuses, and the only producers of
+``web`` events are our own views, which store the form as an InboundEvent payload. Parsing it
+here keeps the web form on the same intake pipeline as every other channel.
+
+Payload: ``text``, ``received_at`` (ISO), optional ``contact_handle``/``contact_kind``
+(``email`` or ``phone``), ``sender_name``, ``language``, ``attachments`` (``sha256``,
+``filename``, ``content_type`` of files the view already stored) and ``fields`` (what the
+form knows beyond a message: type, category, location, priority, ticket_id for a reply).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from channels.base import (
+    ChannelAdapter,
+    ChannelError,
+    InboundAttachment,
+    InboundMessage,
+    ParseError,
+    RawEvent,
+    RawRequest,
+)
+from channels.registry import register
+
+STORED_PREFIX = "stored:"
+
+
+@register
+class WebFormAdapter(ChannelAdapter):
+    type = "web"
+    display_name = "Web form"
+
+    def verify(self, request: RawRequest) -> bool:
+        """Never: web events are stored by our own views, not posted by a provider."""
+        return False
+
+    def split(self, request: RawRequest) -> list[RawEvent]:
+        return []
+
+    def parse(self, event: RawEvent) -> list[InboundMessage]:
+        """The stored form as one InboundMessage (ParseError when the payload is malformed)."""
+        payload = event.payload
+        text = payload.get("text")
+        if not isinstance(text, str):
+            raise ParseError("web payload without text")
+        try:
+            received_at = dt.datetime.fromisoformat(payload["received_at"])
+        except (KeyError, TypeError, ValueError):
+            raise ParseError("web payload without a valid received_at")
+        if received_at.tzinfo is None:
+            raise ParseError("web payload received_at is naive")
+        fields = dict(payload.get("fields") or {})
+        fields["identity_type"] = payload.get("contact_kind")
+        return [
+            InboundMessage(
+                channel=self.type,
+                provider_id=event.provider_id,
+                sender_handle=payload.get("contact_handle") or "",
+                text=text,
+                received_at=received_at,
+                sender_name=payload.get("sender_name") or None,
+                attachments=tuple(_attachment(a) for a in payload.get("attachments") or ()),
+                language=payload.get("language"),
+                extra=fields,
+            )
+        ]
+
+    def fetch_file(self, url: str) -> bytes:
+        """A file the view stored content-addressed under the ``attachment_dir`` setting."""
+        sha = url.removeprefix(STORED_PREFIX)
+        if not url.startswith(STORED_PREFIX) or not sha.isalnum() or len(sha) != 64:
+            raise ChannelError("not a stored web upload", retryable=False)
+        root = self.account.get("attachment_dir")
+        if not root:
+            raise ChannelError("no attachment_dir configured", retryable=False)
+        try:
+            return (Path(root) / sha[:2] / sha).read_bytes()
+        except OSError as exc:
+            raise ChannelError(f"stored upload missing: {type(exc).__name__}", retryable=False)
+
+
+def _attachment(item: dict) -> InboundAttachment:
+    try:
+        return InboundAttachment(
+            filename=str(item["filename"]),
+            content_type=str(item["content_type"]),
+            url=STORED_PREFIX + str(item["sha256"]),
+        )
+    except (KeyError, TypeError):
+        raise ParseError("web payload attachment without sha256/filename/content_type")

@@ -1,0 +1,54 @@
+"""Helpers for the public pages: CSRF tokens from the rendered form, a valid filing."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+
+from aduan.extensions import db
+from tests.builders import gen_agency, gen_category, gen_unit
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf(client, path: str = "/aduan/baru") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return _TOKEN.search(html).group(1)
+
+
+def setup_agency():
+    agency = gen_agency(code="DEF")
+    unit = gen_unit(agency)
+    agency.triage_unit_id = unit.id
+    category = gen_category(agency, "BPA-03")
+    db.session.commit()
+    return agency, category
+
+
+def complaint(token: str, cat, **overrides) -> dict:
+    data = {
+        "csrf_token": token,
+        "form_id": uuid.uuid4().hex,
+        "type": "aduan",
+        "category": str(cat.id),
+        "description": "Lampu jalan di Jalan Kenanga rosak sejak minggu lepas.",
+        "state": "10",
+        "district": "Petaling",
+        "latitude": "3.1390",
+        "longitude": "101.6869",
+        "name": "Siti",
+        "phone": "012-345 6789",
+        "email": "",
+        "priority_group": "warga_emas",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def with_file(data: dict, content: bytes = PNG, name: str = "foto.png") -> dict:
+    data = dict(data)
+    data["attachments"] = [(io.BytesIO(content), name, "image/png")]
+    return data
