@@ -70,7 +70,8 @@ def test_double_submit_is_one_complaint(client):
     assert ticket.reference in second.get_data(as_text=True)
 
 
-def test_each_invalid_field_is_reported_and_input_kept(client):
+def test_each_invalid_field_is_reported_and_input_kept(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_FORM_LIMIT", "100 per minute")
     _, category = setup_agency()
     token = csrf(client)
     cases = {
