@@ -10,6 +10,7 @@ from channels.base import ChannelAdapter
 log = logging.getLogger(__name__)
 
 _ADAPTERS: dict[str, type[ChannelAdapter]] = {}
+_loaded = False
 
 # Modules that register adapters when imported; loaded lazily by ``load_adapters``.
 ADAPTER_MODULES: tuple[str, ...] = (
@@ -31,6 +32,9 @@ def register(adapter: type[ChannelAdapter]) -> type[ChannelAdapter]:
 
 
 def load_adapters(modules: tuple[str, ...] | None = None) -> None:
+    global _loaded
+    if modules is None:
+        _loaded = True
     for name in modules if modules is not None else ADAPTER_MODULES:
         try:
             importlib.import_module(name)
@@ -39,7 +43,7 @@ def load_adapters(modules: tuple[str, ...] | None = None) -> None:
 
 
 def get_adapter_class(channel_type: str) -> type[ChannelAdapter]:
-    if not _ADAPTERS:
+    if not _loaded:  # one adapter imported directly must not hide the others
         load_adapters()
     try:
         return _ADAPTERS[channel_type]
@@ -48,6 +52,6 @@ def get_adapter_class(channel_type: str) -> type[ChannelAdapter]:
 
 
 def adapter_types() -> list[str]:
-    if not _ADAPTERS:
+    if not _loaded:
         load_adapters()
     return sorted(_ADAPTERS)

@@ -92,10 +92,21 @@ def gen_ticket(agency: Agency | None = None, unit: Unit | None = None, **kw):
 
 
 def login(client, officer) -> None:
-    """Sign ``officer`` in on a test client (the sign-in page comes with the inbox)."""
+    """Sign ``officer`` in on a test client without the sign-in form (tests of other pages).
+
+    Sets the session identifier that Flask-Login's "strong" protection checks, and forgets a
+    user cached on ``g``: test requests reuse the test's app context.
+    """
+    from flask import g
+    from flask_login.utils import _create_identifier
+
     from aduan.web.auth_session import SESSION_VERSION_KEY
 
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
     with client.session_transaction() as session:
         session["_user_id"] = str(officer.id)
         session["_fresh"] = True
+        session["_id"] = identifier
         session[SESSION_VERSION_KEY] = officer.session_version
+    g.pop("_login_user", None)
