@@ -4,12 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format services translations install install-dev clean
+.PHONY: run test lint format services browser translations install install-dev clean
 
 run: $(VENV)/.runtime translations
 	$(BIN)/python -m aduan.devrun
 
-test: $(VENV)/.dev services translations lint
+test: $(VENV)/.dev services browser translations lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
@@ -22,6 +22,9 @@ format: $(VENV)/.dev
 
 services:
 	scripts/ensure-services.sh
+
+browser:
+	scripts/ensure-browser.sh
 
 translations: $(VENV)/.runtime
 	BIN=$(BIN) scripts/translations.sh compile
