@@ -27,7 +27,6 @@ from aduan.models.bots import BotConversation
 from aduan.services import bot_texts, references
 from aduan.services.outbound import enqueue_delivery
 from aduan.services.replies import format_local, identity_type
-from aduan.vocabulary import TicketStatus
 from channels.base import InboundMessage
 
 log = logging.getLogger(__name__)
@@ -198,19 +197,17 @@ def own_ticket(argument: str, complainant: Complainant) -> Ticket | None:
 
 
 def status_text(ticket: Ticket, language: str) -> str:
-    """One line of status; ``status_lookup.public_status`` replaces it once it is installed."""
-    try:
-        from aduan.services.status_lookup import public_status
-    except ImportError:
-        public_status = None
-    if public_status is not None:
-        public = public_status(ticket, language)
-        if isinstance(public, str):
-            return public
-    status = TicketStatus(ticket.status).label(language)
+    """One line of status from what the public status page shows (``public_status``)."""
+    from aduan.services.status_lookup import public_status
+
+    public = public_status(ticket, language)
     updated = format_local(ticket.updated_at or ticket.received_at, language)
     return bot_texts.text(
-        language, "status", reference=ticket.reference, status=status, updated=updated
+        language,
+        "status",
+        reference=public["reference"],
+        status=public["status_label"],
+        updated=updated,
     )
 
 
