@@ -1,115 +1,169 @@
-"""Benchmark: the SLA sweep's selection grows with the tickets due, not with the tickets open.
+"""SLA sweep benchmark (issue #4): does the sweep cost grow with tickets due, not tickets open?
 
-Loads 100,000 tickets (1,000 of them due a check), times the sweep's selection, grows the table
-to 1,000,000 with tickets that are not due (open with a later check, or closed), times it
-again, and prints both times, their ratio and the plan. Uses a throw-away database on the
-test server (``ADUAN_TEST_PG_URL``); the full-text index is dropped there to load faster.
-
-    .venv/bin/python -m bench.sweep [--total 1000000] [--due 1000]
+Generates tickets in PostgreSQL with generate_series — 60% open — of which 1,000 are past
+their resolution deadline. Measures the sweep's selection query and the full sweep (1,000
+tickets escalated, service recovery recorded) at 100,000 and at 1,000,000 tickets in the same
+run, prints the ratio of the selection times (target <= 1.5), the 1M selection time (target
+< 100 ms) and the query plans. Usage: .venv/bin/python bench/sweep.py [--large 1000000]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import REDIS_URL, ROOT, drop_database, fresh_database  # noqa: E402
 
-NOW = dt.datetime(2026, 3, 24, 10, 0, tzinfo=dt.UTC)
-
-INSERT = """
-INSERT INTO tickets (reference, agency_id, type, status, complexity, unit_id, origin_channel,
-    subject, description, language, received_at, sla_paused_seconds, created_at, updated_at,
-    version, resolve_due_at, sla_next_check_at)
-SELECT 'B-' || n, :agency, 'aduan',
-       CASE WHEN n % 10 < 3 THEN 'ditutup' ELSE 'dalam_tindakan' END,
-       'biasa', :unit, 'web', 'bench', 'bench', 'ms', :now - interval '10 days', 0,
-       :now, :now, 1, :now + interval '5 days',
-       CASE WHEN n % 10 < 3 THEN :now - interval '1 day'
-            ELSE :now + (n % 5000 + 1) * interval '1 minute' END
-FROM generate_series(:first, :last) AS n
+OVERDUE = 1000
+GENERATE = """
+INSERT INTO tickets (reference, agency_id, type, status, complexity, unit_id, assignee_id,
+    origin_channel, subject, description, language, state_code, received_at,
+    acknowledge_due_at, first_response_due_at, resolve_due_at, acknowledged_at,
+    first_responded_at, sla_paused_seconds, created_at, updated_at, version, sla_next_check_at)
+SELECT 'BENCH-' || lpad(g::text, 8, '0'), :agency, 'aduan',
+    CASE WHEN g % 10 < 6 THEN 'dalam_tindakan' ELSE 'ditutup' END, 'biasa', :unit, :officer,
+    'sms', 'Tiket ujian ' || g, 'Lampu jalan rosak', 'ms', '10',
+    now() - interval '2 days', now() - interval '1 day', now() + interval '5 days',
+    now() + interval '20 days', now() - interval '40 hours', now() - interval '30 hours',
+    0, now(), now(), 1,
+    CASE WHEN g % 10 < 6 THEN now() + interval '2 days' + (g % 5000) * interval '1 minute' END
+FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS g
 """
-DUE = """
-UPDATE tickets SET status = 'dalam_tindakan', sla_next_check_at = :now - interval '1 minute'
-WHERE id IN (SELECT id FROM tickets WHERE reference LIKE 'B-%' ORDER BY id LIMIT :due)
+MAKE_OVERDUE = """
+UPDATE tickets SET received_at = now() - interval '40 days',
+    resolve_due_at = now() - interval '3 days', sla_next_check_at = now() - interval '1 hour'
+WHERE id IN (SELECT id FROM tickets WHERE status = 'dalam_tindakan' ORDER BY id LIMIT :n)
 """
 
 
-def load(db, agency_id: int, unit_id: int, first: int, last: int) -> None:
-    params = {"agency": agency_id, "unit": unit_id, "now": NOW, "first": first, "last": last}
-    db.session.execute(text(INSERT), params)
-    db.session.commit()
-    db.session.execute(text("ANALYZE tickets"))
-    db.session.commit()
-
-
-def time_selection(db, due: int, repeat: int = 30) -> tuple[float, int]:
-    from aduan.services.sweeps import due_tickets_query
-
-    query = due_tickets_query(NOW, limit=due)
-    runs, count = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        count = len(db.session.scalars(query).all())
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), count
-
-
-def explain(db, due: int) -> str:
-    from aduan.services.sweeps import due_tickets_query
-
-    compiled = due_tickets_query(NOW, limit=due).compile(
-        db.engine, compile_kwargs={"literal_binds": True}
-    )
-    rows = db.session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}")).scalars()
-    return "\n".join(rows)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--total", type=int, default=1_000_000)
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--small", type=int, default=100_000)
-    parser.add_argument("--due", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
     args = parser.parse_args()
-
-    from flask_migrate import upgrade
-
-    from aduan.extensions import db
-    from aduan.models import Agency, Unit
-    from tests.conftest import create_database, drop_database, make_app
-
     name = "aduan_bench_sweep"
-    app = make_app(create_database(name), Path(tempfile.mkdtemp()))
+    url = fresh_database(name)
+    os.environ.update(
+        ADUAN_DATABASE_URL=url, ADUAN_REDIS_URL=REDIS_URL, ADUAN_SECRET_KEY="bench",
+        ADUAN_INSTANCE_DIR=tempfile.mkdtemp(prefix="aduan-bench-"),
+    )  # fmt: skip
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for command in (["db", "upgrade"], ["demo", "seed", "--tickets", "0"]):
+        subprocess.run([*flask, *command], cwd=ROOT, check=True, capture_output=True)
+    from aduan import create_app
+
+    app = create_app()
     try:
         with app.app_context():
-            upgrade(directory="alembic")
-            db.session.execute(text("DROP INDEX IF EXISTS ix_tickets_search"))
-            agency = Agency(code="BENCH", name="Bench", state_code="10")
-            db.session.add(agency)
-            db.session.flush()
-            unit = Unit(agency_id=agency.id, code="B", name="Bench", state_code="10")
-            db.session.add(unit)
-            db.session.commit()
-
-            load(db, agency.id, unit.id, 1, args.small)
-            db.session.execute(text(DUE), {"now": NOW, "due": args.due})
-            db.session.commit()
-            small, n_small = time_selection(db, args.due)
-            load(db, agency.id, unit.id, args.small + 1, args.total)
-            large, n_large = time_selection(db, args.due)
-            print(f"selection at {args.small:,} tickets: {small * 1000:.2f} ms ({n_small} due)")
-            print(f"selection at {args.total:,} tickets: {large * 1000:.2f} ms ({n_large} due)")
-            print(f"ratio {args.total // args.small}x tickets -> {large / small:.2f}x time")
-            print(explain(db, args.due))
-            db.session.remove()
-            db.engine.dispose()
+            results = run(args.small, args.large)
     finally:
+        from aduan.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
         drop_database(name)
+    report(results)
+    return 0
+
+
+def run(small: int, large: int) -> list[dict]:
+    from aduan.extensions import db
+    from aduan.models import Officer, Unit
+
+    unit = db.session.scalar(db.select(Unit).where(Unit.code == "HQ-SGR"))
+    officer = db.session.scalar(db.select(Officer).where(Officer.username == "pegawai"))
+    ids = {"agency": unit.agency_id, "unit": unit.id, "officer": officer.id}
+    results = []
+    made = 0
+    for size in (small, large):
+        started = time.perf_counter()
+        db.session.execute(db.text(GENERATE), {**ids, "start": made + 1, "stop": size})
+        made = size
+        _reset_overdue()
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(db.text("VACUUM ANALYZE tickets"))
+        generated = time.perf_counter() - started
+        results.append({"size": size, "generate_s": generated, **measure()})
+    return results
+
+
+def _reset_overdue() -> None:
+    from aduan.extensions import db
+
+    db.session.execute(
+        db.text(
+            "TRUNCATE sla_alerts, service_recoveries, notifications, outbound_messages, "
+            "ticket_events"
+        )
+    )
+    db.session.execute(db.text("UPDATE tickets SET sla_next_check_at = now() + interval '2 days' "
+                               "WHERE sla_next_check_at < now()"))  # fmt: skip
+    db.session.execute(db.text(MAKE_OVERDUE), {"n": OVERDUE})
+
+
+def measure() -> dict:
+    from aduan.extensions import db
+    from aduan.models.base import utcnow
+    from aduan.services.sweeps import due_tickets_query, sweep_sla
+
+    now = utcnow()
+    query = due_tickets_query(now)
+    times = []
+    for _ in range(30):
+        started = time.perf_counter()
+        rows = db.session.scalars(query).all()
+        times.append((time.perf_counter() - started) * 1000)
+    db.session.rollback()
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = db.session.execute(db.text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).scalars().all()
+    db.session.rollback()
+    open_count = db.session.scalar(
+        db.text("SELECT count(*) FROM tickets WHERE status <> 'ditutup'")
+    )
+    started = time.perf_counter()
+    counts = sweep_sla(now + dt.timedelta(seconds=1))
+    sweep_s = time.perf_counter() - started
+    return {
+        "open": open_count,
+        "selected": len(rows),
+        "select_ms_median": statistics.median(times),
+        "select_ms_p95": sorted(times)[int(0.95 * (len(times) - 1))],
+        "plan": plan,
+        "sweep_s": sweep_s,
+        "counts": dict(counts),
+    }
+
+
+def report(results: list[dict]) -> None:
+    small, large = results
+    print("\n## SLA sweep benchmark (issue #4)\n")
+    print(
+        "| tickets | open | generated in | selection median | p95 | full sweep | what the sweep did |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        did = ", ".join(f"{k} {v}" for k, v in sorted(r["counts"].items()))
+        print(f"| {r['size']:,} | {r['open']:,} | {r['generate_s']:.1f} s | "
+              f"{r['select_ms_median']:.2f} ms | {r['select_ms_p95']:.2f} ms | "
+              f"{r['sweep_s']:.1f} s | {did} |")  # fmt: skip
+    ratio = large["select_ms_median"] / small["select_ms_median"]
+    print(f"\nselection time ratio {large['size']:,} / {small['size']:,} tickets = {ratio:.2f} "
+          f"(target <= 1.5); {large['size']:,}-ticket selection {large['select_ms_median']:.2f} ms "
+          "(target < 100 ms)")  # fmt: skip
+    for r in results:
+        print(f"\nQuery plan at {r['size']:,} tickets:\n```")
+        print("\n".join(r["plan"]))
+        print("```")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
