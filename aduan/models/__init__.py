@@ -1,9 +1,9 @@
 """All models, importable from one place (Alembic and services import from here)."""
 
 from aduan.models import routing  # noqa: F401  (routing, roster, SLA alerts)
-from aduan.models.bots import BotConversation  # noqa: F401
 from aduan.models.access import CannedResponse, TicketAccessLog  # noqa: F401  (inbox)
-from aduan.models import routing  # noqa: F401  (routing, roster, SLA alerts)
+from aduan.models.admin import AdminAuditLog  # noqa: F401
+from aduan.models.bots import BotConversation  # noqa: F401
 from aduan.models.catalog import Category, HolidayOverride, SlaProfile
 from aduan.models.channels import ChannelAccount  # noqa: F401
 from aduan.models.citizen import ContactCheck, SurveyResponse, VerificationCode  # noqa: F401

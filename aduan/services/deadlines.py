@@ -7,14 +7,19 @@ domain defaults (acknowledge 1, first response 7, resolve 15, complex 365 workin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from redis.exceptions import RedisError
 
 from aduan.extensions import db
 from aduan.models import Agency, SlaProfile, Ticket, Unit
-from aduan.services.calendar import WorkingCalendar, calendar_for
+from aduan.redis_conn import get_redis
+from aduan.services.calendar import WorkingCalendar, calendar_for, clear_calendar_cache
 from aduan.services.holiday_rules import load_holiday_rules
 from aduan.services.sla_clock import OfficeHours, SlaClock
 
@@ -26,8 +31,45 @@ _DEADLINES = (
 )
 
 
+# Holiday overrides are edited in one process but calendars are cached in every process: an
+# edit bumps this Redis counter and each process drops its cache when it sees a new value
+# (looked at no more often than every CALENDAR_CHECK_SECONDS, so a sweep stays cheap).
+CALENDAR_VERSION_KEY = "aduan:calendar-version"
+CALENDAR_CHECK_SECONDS = 2.0
+_UNSEEN = object()
+_calendar_seen: dict[str, object] = {"version": _UNSEEN, "checked_at": float("-inf")}
+_calendar_seen_lock = threading.Lock()
+
+
 def calendar(state_code: str) -> WorkingCalendar:
+    _drop_stale_calendars()
     return calendar_for(state_code, load_holiday_rules)
+
+
+def calendar_changed() -> None:
+    """After the holiday overrides change: forget this process's calendars and tell the others."""
+    clear_calendar_cache()
+    # Redis down: the others notice on the next successful bump; ours is already fresh.
+    with contextlib.suppress(RedisError):
+        get_redis(current_app).incr(CALENDAR_VERSION_KEY)
+
+
+def _drop_stale_calendars() -> None:
+    now = time.monotonic()
+    if now - _calendar_seen["checked_at"] < CALENDAR_CHECK_SECONDS:  # type: ignore[operator]
+        return
+    with _calendar_seen_lock:
+        _calendar_seen["checked_at"] = now
+    if not current_app.config.get("REDIS_URL"):
+        return  # no Redis configured or started yet: never start the embedded one just for this
+    try:
+        version = get_redis(current_app).get(CALENDAR_VERSION_KEY)
+    except RedisError:
+        return  # Redis down: keep the calendars we have
+    with _calendar_seen_lock:
+        if version != _calendar_seen["version"]:
+            _calendar_seen["version"] = version
+            clear_calendar_cache()
 
 
 def clock_for(agency: Agency | None) -> SlaClock:

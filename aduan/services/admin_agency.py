@@ -1,0 +1,67 @@
+"""The admin's own agency: name, office hours, thread window, WhatsApp template, charter date."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from aduan.extensions import db
+from aduan.models import Agency, Officer
+from aduan.services import admin_common as f
+from aduan.services.threading import DEFAULT_WINDOW_DAYS
+
+CLOSE_AFTER_OPEN = _l("Closing time must be after opening time.")
+FIELDS = ("name", "office_open", "office_close", "charter_reviewed_on")
+SETTINGS = ("thread_window_days", "whatsapp_ack_template")
+
+
+def values(agency: Agency) -> dict[str, Any]:
+    """The form's initial values."""
+    settings = agency.settings or {}
+    return {
+        "name": agency.name,
+        "office_open": agency.office_open.strftime("%H:%M") if agency.office_open else "",
+        "office_close": agency.office_close.strftime("%H:%M") if agency.office_close else "",
+        "thread_window_days": settings.get("thread_window_days", DEFAULT_WINDOW_DAYS),
+        "whatsapp_ack_template": settings.get("whatsapp_ack_template", ""),
+        "charter_reviewed_on": agency.charter_reviewed_on.isoformat()
+        if agency.charter_reviewed_on
+        else "",
+    }
+
+
+def save(actor: Officer, form: Mapping) -> Agency:
+    """Validate and store the settings of the actor's agency; audited; the caller commits."""
+    agency = db.session.get(Agency, actor.agency_id)
+    errors: f.Errors = {}
+    name = f.text(form, "name", errors, max_len=200)
+    office_open = f.time_of_day(form, "office_open", errors)
+    office_close = f.time_of_day(form, "office_close", errors)
+    if office_open and office_close and office_close <= office_open:
+        f.add(errors, "office_close", CLOSE_AFTER_OPEN)
+    window = f.integer(form, "thread_window_days", errors)
+    template = f.text(form, "whatsapp_ack_template", errors, max_len=200, required=False)
+    reviewed = f.date(form, "charter_reviewed_on", errors, required=False)
+    f.fail_if(errors)
+    before = _snapshot(agency)
+    agency.name, agency.office_open, agency.office_close = name, office_open, office_close
+    agency.charter_reviewed_on = reviewed
+    agency.settings = {
+        **(agency.settings or {}),
+        "thread_window_days": window,
+        "whatsapp_ack_template": template,
+    }
+    after = _snapshot(agency)
+    if f.changed(before, after):
+        f.audit(actor, "agency", agency.id, "update", before, after)
+    return agency
+
+
+def _snapshot(agency: Agency) -> dict[str, Any]:
+    settings = agency.settings or {}
+    return {
+        **f.snapshot(agency, FIELDS),
+        **{key: settings.get(key) for key in SETTINGS},
+    }

@@ -1,0 +1,71 @@
+"""Counter and telephone entry: an officer records a complaint on the citizen's behalf.
+
+These events never come from outside — the inbox stores them itself — so ``verify`` always
+refuses. The stored payload is a plain dict written by ``aduan.services.counter_entry``:
+``entry_id``, ``text``, ``subject``, ``name``, ``phone`` (E.164), ``email``, ``language``,
+``received_at`` (ISO 8601, aware) and ``officer_id``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from channels.base import (
+    ChannelAdapter,
+    InboundMessage,
+    ParseError,
+    RawEvent,
+    RawRequest,
+    ThreadHints,
+)
+from channels.registry import register
+
+
+class StaffEntryAdapter(ChannelAdapter):
+    """Shared parsing for complaints an officer types in."""
+
+    def verify(self, request: RawRequest) -> bool:
+        """Never: staff entries are stored by the app, not delivered by a provider."""
+        return False
+
+    def split(self, request: RawRequest) -> list[RawEvent]:
+        return []
+
+    def parse(self, event: RawEvent) -> list[InboundMessage]:
+        """One InboundMessage from the stored form; ParseError when text or time is missing."""
+        payload = event.payload or {}
+        text = str(payload.get("text") or "").strip()
+        if not text:
+            raise ParseError("staff entry without a description")
+        try:
+            received_at = dt.datetime.fromisoformat(str(payload.get("received_at")))
+        except ValueError as exc:
+            raise ParseError(f"staff entry with a bad received_at: {exc}") from None
+        if received_at.tzinfo is None:
+            raise ParseError("staff entry with a naive received_at")
+        language = payload.get("language")
+        return [
+            InboundMessage(
+                channel=self.type,
+                provider_id=str(payload.get("entry_id") or event.provider_id),
+                sender_handle=str(payload.get("phone") or payload.get("email") or ""),
+                text=text,
+                received_at=received_at,
+                sender_name=payload.get("name") or None,
+                hints=ThreadHints(subject=payload.get("subject") or None),
+                language=language if language in ("ms", "en") else None,
+                extra={"officer_id": payload.get("officer_id"), "email": payload.get("email")},
+            )
+        ]
+
+
+@register
+class CounterEntryAdapter(StaffEntryAdapter):
+    type = "counter"
+    display_name = "Counter"
+
+
+@register
+class PhoneEntryAdapter(StaffEntryAdapter):
+    type = "phone"
+    display_name = "Telephone"
