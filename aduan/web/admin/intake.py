@@ -1,0 +1,100 @@
+"""Admin pages for channel accounts, quarantined inbound events and the audit log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from aduan.extensions import db
+from aduan.models import ChannelAccount
+from aduan.models.admin import AdminAuditLog
+from aduan.services import admin_channels, quarantine
+from aduan.services.admin_common import audit, own
+from aduan.web.admin import bp
+from aduan.web.admin.forms import Field, handle
+from aduan.web.admin.org import FORM, _me
+from aduan.web.auth_session import roles_required
+
+
+@bp.get("/channels")
+@roles_required("admin")
+def channels():
+    accounts = admin_channels.list_for(current_user.agency_id)
+    return render_template(
+        "admin/channels.html", accounts=accounts, channels=admin_channels.channels()
+    )
+
+
+def _channel_fields(channel: str, row: ChannelAccount | None) -> list[Field]:
+    fields = [] if row is not None else [Field("account_key", _("Account key"), required=True)]
+    masks = admin_channels.masked_secrets(row)
+    for key in admin_channels.setting_keys(channel, row):
+        if admin_channels.is_secret(key):
+            hint = (
+                _("Stored: %(mask)s. Leave blank to keep it.", mask=masks[key])
+                if key in masks
+                else ""
+            )
+            fields.append(Field(f"s_{key}", key, "secret", hint=hint))
+        else:
+            fields.append(Field(f"s_{key}", key))
+    fields.append(Field("active", _("Active"), "checkbox"))
+    return fields
+
+
+@bp.route("/channels/new/<channel>", methods=["GET", "POST"])
+@roles_required("admin")
+def channel_new(channel: str):
+    if channel not in admin_channels.channels():
+        abort(404)
+    return handle(
+        FORM, lambda form: admin_channels.save(_me(), form, channel), url_for("admin.channels"),
+        admin_channels.values(None), fields=_channel_fields(channel, None),
+        title=_("New %(channel)s account", channel=channel),
+    )  # fmt: skip
+
+
+@bp.route("/channels/<int:account_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def channel_edit(account_id: int):
+    row = own(ChannelAccount, account_id, current_user.agency_id)
+    return handle(
+        FORM, lambda form: admin_channels.save(_me(), form, row.channel, row),
+        url_for("admin.channels"), admin_channels.values(row),
+        fields=_channel_fields(row.channel, row),
+        title=_("%(channel)s account %(key)s", channel=row.channel, key=row.account_key),
+        account=admin_channels.describe(row),
+    )  # fmt: skip
+
+
+@bp.get("/quarantine")
+@roles_required("admin")
+def quarantined():
+    events = quarantine.list_quarantined(current_user.agency_id)
+    return render_template("admin/quarantine.html", events=events)
+
+
+@bp.post("/quarantine/<int:event_id>/retry")
+@roles_required("admin")
+def quarantine_retry(event_id: int):
+    result = quarantine.retry(event_id, current_user.agency_id)
+    audit(_me(), "inbound_event", event_id, "retry", None, {"enqueued": result["enqueued"]})
+    db.session.commit()
+    if result["enqueued"]:
+        flash(_("The event was released and queued again."), "success")
+    else:
+        flash(_("The event was released; it will be queued when Redis is back."), "error")
+    return redirect(url_for("admin.quarantined"), code=303)
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit_log():
+    rows = db.session.scalars(
+        db.select(AdminAuditLog)
+        .where(AdminAuditLog.agency_id == current_user.agency_id)
+        .order_by(AdminAuditLog.id.desc())
+        .limit(200)
+    ).all()
+    return render_template("admin/audit.html", rows=rows)
