@@ -33,10 +33,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_limiter(app: Flask) -> None:
     from aduan.extensions import limiter
+    from aduan.redis_conn import limits_storage_uri
 
-    if app.config.get("REDIS_URL"):  # None: the embedded Redis, started later
-        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    if app.config.get("REDIS_URL"):  # None: a lone dev process keeps its limits in memory
+        app.config.setdefault("RATELIMIT_STORAGE_URI", limits_storage_uri(app.config["REDIS_URL"]))
     limiter.init_app(app)
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:  # behind N reverse proxies, rate limits must key on the client's address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def _alembic_dir():
@@ -69,6 +75,13 @@ def _register_blueprints(app: Flask) -> None:
     from aduan.web import public  # citizens: form, status page, survey, charter
 
     app.register_blueprint(public.bp)
+    from aduan.web import inbox  # officers: sign-in, queues, ticket page
+
+    inbox.register(app)
+    from aduan.web import admin, inbox_actions  # /admin pages; /inbox bulk, new, notifications
+
+    admin.register(app)
+    app.register_blueprint(inbox_actions.bp)
     errors.register(app)
 
 

@@ -91,6 +91,13 @@ def redis_url(app) -> str:
     return url
 
 
+def limits_storage_uri(url: str) -> str:
+    """The same Redis as a storage URI for flask-limiter (``limits`` spells sockets differently)."""
+    if url.startswith("unix://"):
+        return "redis+unix://" + url[len("unix://") :]
+    return url
+
+
 def get_redis(app) -> redis.Redis:
     """One client per app (connection-pooled); RQ needs raw bytes, so no decode_responses."""
     client = app.extensions.get("aduan_redis")

@@ -117,3 +117,19 @@ def _wait_for_workers(port: int) -> int:
             workers = json.load(r)["queues"]["workers"]
         time.sleep(0.3)
     return workers
+
+
+def test_rate_limits_use_the_embedded_redis(tmp_path, monkeypatch):
+    from aduan.extensions import limiter
+
+    embedded = EmbeddedRedis(tmp_path / "redis")
+    url = embedded.start()
+    try:
+        monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
+        monkeypatch.setenv("ADUAN_REDIS_URL", url)
+        app = create_app()
+        assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis+unix://")
+        with app.test_request_context("/"):
+            assert limiter.storage.check()  # a real round trip to that Redis
+    finally:
+        embedded.stop()

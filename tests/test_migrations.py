@@ -1,5 +1,7 @@
 """The schema is only ever made by migrations: one head, and nothing left for autogenerate."""
 
+import os
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -15,7 +17,7 @@ def include_object(obj, name, type_, reflected, compare_to):
 
 @pytest.fixture
 def empty_database():
-    name = "aduan_migration_check"
+    name = f"aduan_migration_check_{os.getpid()}"
     url = create_database(name)
     yield url
     drop_database(name)

@@ -27,6 +27,7 @@ from workers.queues import OUTBOUND, enqueue, safe_job_id
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+PARKED_RECHECK = dt.timedelta(hours=1)
 BACKOFF_SECONDS = (10, 30, 60, 300, 900)
 STATE_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
 SEND_JOB = "workers.outbound_jobs.send_outbound"
@@ -80,8 +81,8 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
         result = channel_lookup.adapter_for(row.channel, row.account_key).send(build_request(row))
     except ChannelError as exc:
         return _failed_attempt(row, exc)
-    except LookupError as exc:  # no such account (yet): an admin may still configure it
-        return _failed_attempt(row, ChannelError(str(exc), retryable=True))
+    except LookupError as exc:  # no such account (yet): park it until an admin configures one
+        return _park(row, str(exc))
     row.state = "sent"
     row.provider_id = result.provider_id
     row.attempts += 1
@@ -119,6 +120,16 @@ def status_callback_url(row: OutboundMessage) -> str | None:
         current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/webhooks/twilio/status/{account_key}"
     )
     return template.format(channel=row.channel, account_key=row.account_key)
+
+
+def _park(row: OutboundMessage, reason: str) -> OutboundMessage:
+    """No account for this channel: keep the message queued (nothing is lost), look again in
+    an hour, and say why on the row — not a delivery attempt, so no retry budget is spent."""
+    row.error = f"waiting for a channel account: {reason}"[:500]
+    row.next_attempt_at = utcnow() + PARKED_RECHECK
+    db.session.commit()
+    log.warning("outbound parked outbound_id=%s channel=%s", row.id, row.channel)
+    return row
 
 
 def _failed_attempt(row: OutboundMessage, exc: ChannelError) -> OutboundMessage:

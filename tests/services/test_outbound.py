@@ -210,3 +210,28 @@ def test_resend_queued_enqueues_due_rows_only(agency, accounts):
     db.session.commit()
     assert outbound_jobs.resend_queued() == 1
     assert f"send-{ack.id}" in get_queue(OUTBOUND).job_ids
+
+
+def test_a_channel_without_an_account_parks_the_message_until_one_is_configured(
+    agency, twilio, monkeypatch
+):
+    from aduan.services import channel_lookup
+
+    ack = sms_ack()
+    configured = channel_lookup.adapter_for
+
+    def no_account(channel, account_key="default"):
+        raise LookupError(f"no account {channel}/{account_key}")
+
+    monkeypatch.setattr(channel_lookup, "adapter_for", no_account)
+    row = outbound.deliver(ack.id)  # no exception: nothing to retry until an admin acts
+    assert row.state == "queued" and row.attempts == 0
+    assert "waiting for a channel account" in row.error
+    assert row.next_attempt_at > utcnow() + dt.timedelta(minutes=50)
+    assert not twilio.requests
+
+    monkeypatch.setattr(channel_lookup, "adapter_for", configured)
+    row.next_attempt_at = utcnow() - dt.timedelta(seconds=1)  # the hour has passed
+    db.session.commit()
+    assert outbound.deliver(ack.id).state == "sent"
+    assert len(twilio.requests) == 1
