@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Time
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, ForeignKey, String, Table, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aduan.extensions import db
@@ -77,6 +77,9 @@ class Officer(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     session_version: Mapped[int] = mapped_column(default=1)
+    # The id of the TicketEvent of this officer's latest roster assignment: the round-robin
+    # tie-break, kept here so choosing an officer never scans the timeline.
+    last_assigned_event_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     units: Mapped[list[Unit]] = relationship(secondary=officer_units)

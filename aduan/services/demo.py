@@ -14,6 +14,7 @@ from collections.abc import Callable
 from aduan.extensions import db
 from aduan.models import Agency, Category, Complainant, ContactIdentity, Officer, Ticket, Unit
 from aduan.models.base import utcnow
+from aduan.models.routing import RosterPattern
 from aduan.services import workflow
 from aduan.services.agencies import get_or_create_agency
 from aduan.services.passwords import hash_password
@@ -215,7 +216,20 @@ def _officers(agency: Agency, units: dict[str, Unit]) -> dict[str, Officer]:
     db.session.flush()
     units["HQ-SGR"].head_officer_id = officers["penyelia"].id
     units["ENG-SGR"].head_officer_id = officers["penyelia"].id
+    _roster(officers)
     return officers
+
+
+def _roster(officers: dict[str, Officer]) -> None:
+    """Every officer on duty in each of their units every day of the week: the state's
+    calendar already takes out its rest days and holidays."""
+    for officer in officers.values():
+        if officer.has_role(Role.OFFICER.value):
+            for unit in officer.units:
+                for weekday in range(7):
+                    db.session.add(
+                        RosterPattern(unit_id=unit.id, officer_id=officer.id, weekday=weekday)
+                    )
 
 
 def _complainant(rng: random.Random, channel: str, language: str) -> Complainant | None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from aduan.extensions import db
 from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ticket
 from aduan.models.base import utcnow
-from aduan.services import channel_lookup, threading, web_intake, workflow
+from aduan.services import channel_lookup, roster, routing, threading, web_intake, workflow
 from aduan.services.attachments import store_attachments
 from aduan.services.outbound import apply_status, enqueue_delivery
 from aduan.services.replies import identity_type, queue_acknowledgement
@@ -297,13 +297,11 @@ def _intercepted(message: InboundMessage, complainant: Complainant, event: Inbou
 
 
 def _route(ticket: Ticket) -> None:
-    """The agency's routing rules, when the routing service is installed (before the
-    acknowledgement, so its dates are those of the unit that owns the ticket)."""
-    try:
-        from aduan.services.routing import route
-    except ImportError:
-        return
-    route(ticket)
+    """The agency's routing rules, then the unit's duty officer — before the acknowledgement,
+    so its dates are those of the unit that owns the ticket."""
+    routing.route(ticket)
+    if ticket.assignee_id is None:
+        roster.assign(ticket)
 
 
 def guess_language(message: InboundMessage, complainant: Complainant | None) -> str:

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func
 
 from aduan.extensions import db
-from aduan.models import Officer, Ticket, TicketEvent, Unit
+from aduan.models import Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.models.routing import RosterException, RosterPattern
 from aduan.services import deadlines, notifications
@@ -65,21 +65,15 @@ def open_load(officer_ids: list[int]) -> dict[int, int]:
     return load
 
 
-def last_assigned(officer_ids: list[int]) -> dict[int, int]:
-    """The id of each officer's latest ``assigned`` event (ids are monotonic: a clock)."""
-    assignee = TicketEvent.after["assignee_id"].as_integer()
-    rows = db.session.execute(
-        db.select(assignee, func.max(TicketEvent.id))
-        .where(TicketEvent.kind == "assigned", assignee.in_(officer_ids))
-        .group_by(assignee)
-    )
-    return {officer_id: last for officer_id, last in rows}
+def last_assigned(officers: list[Officer]) -> dict[int, int]:
+    """The id of each officer's latest roster ``assigned`` event (ids are monotonic: a clock)."""
+    return {o.id: o.last_assigned_event_id for o in officers if o.last_assigned_event_id}
 
 
 def pick(officers: list[Officer]) -> Officer:
     """The fairest choice among ``officers`` (fewest open, then least recently given one)."""
     ids = [o.id for o in officers]
-    load, last = open_load(ids), last_assigned(ids)
+    load, last = open_load(ids), last_assigned(officers)
     return min(officers, key=lambda o: (load[o.id], last.get(o.id, 0), o.id))
 
 
@@ -94,7 +88,7 @@ def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None 
     before = ticket.assignee_id
     ticket.assignee = chosen
     db.session.flush()
-    record_event(
+    event = record_event(
         ticket,
         "assigned",
         actor=actor,
@@ -104,6 +98,7 @@ def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None 
         at=at,
     )
     db.session.flush()
+    chosen.last_assigned_event_id = event.id
     return chosen
 
 
