@@ -12,10 +12,13 @@ import datetime as dt
 
 from channels.base import (
     ChannelAdapter,
+    ChannelError,
     InboundMessage,
+    OutboundRequest,
     ParseError,
     RawEvent,
     RawRequest,
+    SendResult,
     ThreadHints,
 )
 from channels.registry import register
@@ -30,6 +33,10 @@ class StaffEntryAdapter(ChannelAdapter):
 
     def split(self, request: RawRequest) -> list[RawEvent]:
         return []
+
+    def send(self, message: OutboundRequest) -> SendResult:
+        """Nothing can be sent "by counter": refuse for good, so the send is not retried."""
+        raise ChannelError(f"{self.type} entries cannot carry a reply", retryable=False)
 
     def parse(self, event: RawEvent) -> list[InboundMessage]:
         """One InboundMessage from the stored form; ParseError when text or time is missing."""

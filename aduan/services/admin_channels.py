@@ -33,8 +33,12 @@ def channels() -> list[str]:
 
 
 def list_for(agency_id: int) -> list[dict[str, Any]]:
-    """Every account of the agency as ``describe`` shows it (masked settings and health)."""
-    query = db.select(ChannelAccount).where(ChannelAccount.agency_id == agency_id)
+    """Every provider account of the agency as ``describe`` shows it (masked settings, health).
+
+    The secret-free accounts that counter/phone entry makes for itself are not listed."""
+    query = db.select(ChannelAccount).where(
+        ChannelAccount.agency_id == agency_id, ChannelAccount.channel.in_(sorted(ENV_DEFAULTS))
+    )
     rows = db.session.scalars(query.order_by(ChannelAccount.channel, ChannelAccount.account_key))
     return [describe(row) for row in rows]
 

@@ -1,7 +1,8 @@
 """Holiday overrides (cuti peristiwa, cancelled holidays, replacement working days).
 
 The override table is national data: every agency's deadlines read it. Any admin may add a
-holiday for the whole country or one state; every change is audited under the admin's agency.
+holiday for the whole country or one state, and edit or delete the ones their own agency made;
+every change is audited under the admin's agency.
 After a change each process must drop its cached calendars: ``deadlines.calendar_changed``.
 """
 
@@ -28,9 +29,12 @@ def list_all(limit: int = 500) -> list[HolidayOverride]:
     return list(db.session.scalars(query))
 
 
-def get(override_id: int) -> HolidayOverride:
+def get(override_id: int, agency_id: int) -> HolidayOverride:
+    """An override this agency may edit: one its own admins made, or one made by no officer
+    (seeded or from the CLI). Another agency's override is not found."""
     row = db.session.get(HolidayOverride, override_id)
-    if row is None:
+    maker = db.session.get(Officer, row.created_by_id) if row and row.created_by_id else None
+    if row is None or (maker is not None and maker.agency_id != agency_id):
         raise NotFound("no such holiday override")
     return row
 

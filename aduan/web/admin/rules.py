@@ -116,7 +116,7 @@ def holiday_new():
 @bp.route("/holidays/<int:override_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def holiday_edit(override_id: int):
-    row = admin_holidays.get(override_id)
+    row = admin_holidays.get(override_id, current_user.agency_id)
     return handle(
         FORM, lambda form: admin_holidays.save(_me(), form, row), url_for("admin.holidays"),
         admin_holidays.values(row), fields=_holiday_fields(), title=_("Edit holiday override"),
@@ -127,7 +127,7 @@ def holiday_edit(override_id: int):
 @bp.post("/holidays/<int:override_id>/delete")
 @roles_required("admin")
 def holiday_delete(override_id: int):
-    admin_holidays.delete(_me(), admin_holidays.get(override_id))
+    admin_holidays.delete(_me(), admin_holidays.get(override_id, current_user.agency_id))
     flash(_("Deleted."), "success")
     return redirect(url_for("admin.holidays"), code=303)
 
