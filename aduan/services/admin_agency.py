@@ -14,7 +14,7 @@ from aduan.services.threading import DEFAULT_WINDOW_DAYS
 
 CLOSE_AFTER_OPEN = _l("Closing time must be after opening time.")
 FIELDS = ("name", "office_open", "office_close", "charter_reviewed_on")
-SETTINGS = ("thread_window_days", "whatsapp_ack_template")
+SETTINGS = ("thread_window_days", "whatsapp_ack_template", "whatsapp_cloud_ack_template")
 
 
 def values(agency: Agency) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def values(agency: Agency) -> dict[str, Any]:
         "office_close": agency.office_close.strftime("%H:%M") if agency.office_close else "",
         "thread_window_days": settings.get("thread_window_days", DEFAULT_WINDOW_DAYS),
         "whatsapp_ack_template": settings.get("whatsapp_ack_template", ""),
+        "whatsapp_cloud_ack_template": settings.get("whatsapp_cloud_ack_template", ""),
         "charter_reviewed_on": agency.charter_reviewed_on.isoformat()
         if agency.charter_reviewed_on
         else "",
@@ -43,6 +44,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
         f.add(errors, "office_close", CLOSE_AFTER_OPEN)
     window = f.integer(form, "thread_window_days", errors)
     template = f.text(form, "whatsapp_ack_template", errors, max_len=200, required=False)
+    cloud = f.text(form, "whatsapp_cloud_ack_template", errors, max_len=200, required=False)
     reviewed = f.date(form, "charter_reviewed_on", errors, required=False)
     f.fail_if(errors)
     before = _snapshot(agency)
@@ -52,6 +54,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
         **(agency.settings or {}),
         "thread_window_days": window,
         "whatsapp_ack_template": template,
+        "whatsapp_cloud_ack_template": cloud,
     }
     after = _snapshot(agency)
     if f.changed(before, after):

@@ -44,6 +44,8 @@ def agency():
               hint=_("A message within this many days continues the complainant's open ticket.")),
         Field("whatsapp_ack_template", _("WhatsApp acknowledgement template"),
               hint=_("Template id used outside the 24-hour window.")),
+        Field("whatsapp_cloud_ack_template", _("WhatsApp (Meta) acknowledgement template"),
+              hint=_("Template id used outside the 24-hour window.")),
         Field("charter_reviewed_on", _("Client charter last reviewed"), "date"),
     ]  # fmt: skip
     return handle(
