@@ -1,0 +1,238 @@
+"""The officer inbox's queries: queues, filters, full-text search, keyset pages, counts.
+
+Every query starts from ``access.visible_tickets`` so nothing here can widen an officer's
+scope. Ordering is by resolution deadline then id, and pages continue after a cursor
+``(resolve_due_at, id)`` (keyset): page N costs the same as page 1.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+
+from aduan.extensions import db
+from aduan.models import Message, Officer, Ticket
+from aduan.models.routing import SlaAlert
+from aduan.models.tickets import TICKET_SEARCH_DOCUMENT
+from aduan.services import access, deadlines, references
+from aduan.vocabulary import OPEN_STATUSES
+from aduan.vocabulary import TicketStatus as S
+
+QUEUES = ("mine", "unit", "unassigned", "due_today", "overdue", "waiting", "recently_closed")
+DEFAULT_QUEUE = "unit"
+PAGE_SIZE = 25
+RECENTLY_CLOSED_DAYS = 7
+OPEN = sorted(s.value for s in OPEN_STATUSES)
+FINISHED = sorted(
+    s.value for s in (S.RESOLVED, S.CLOSED, S.OUT_OF_JURISDICTION, S.NO_FURTHER_ACTION)
+)
+
+
+@dataclass
+class Filters:
+    """What the officer narrowed the queue to; empty fields do not filter."""
+
+    status: str | None = None
+    type: str | None = None
+    category_id: int | None = None
+    channel: str | None = None
+    state: str | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    priority: bool = False
+    q: str | None = None
+
+
+@dataclass
+class Page:
+    tickets: list[Ticket]
+    next_cursor: str | None
+    badges: dict[int, dict] = field(default_factory=dict)
+
+
+def _local_tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Kuala_Lumpur")
+
+
+def queue_condition(officer: Officer, queue: str, now: dt.datetime) -> ColumnElement[bool]:
+    """The predicate of one named queue (each one served by an index on tickets)."""
+    is_open = Ticket.status.in_(OPEN)
+    if queue == "mine":
+        return and_(Ticket.assignee_id == officer.id, is_open)
+    if queue == "unassigned":
+        return and_(Ticket.assignee_id.is_(None), is_open)
+    if queue == "due_today":
+        end = dt.datetime.combine(now.astimezone(_local_tz()).date(), dt.time.max, _local_tz())
+        return and_(is_open, Ticket.resolve_due_at >= now, Ticket.resolve_due_at <= end)
+    if queue == "overdue":
+        return and_(is_open, Ticket.resolve_due_at < now)
+    if queue == "waiting":
+        return Ticket.status == S.WAITING_COMPLAINANT.value
+    if queue == "recently_closed":
+        since = now - dt.timedelta(days=RECENTLY_CLOSED_DAYS)
+        return and_(Ticket.status.in_(FINISHED), Ticket.updated_at >= since)
+    return is_open  # "unit": every open ticket in scope
+
+
+def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    """SQL conditions for the filled-in filters."""
+    conditions: list[ColumnElement[bool]] = []
+    simple = {
+        Ticket.status: filters.status,
+        Ticket.type: filters.type,
+        Ticket.category_id: filters.category_id,
+        Ticket.origin_channel: filters.channel,
+        Ticket.state_code: filters.state,
+    }
+    conditions += [column == value for column, value in simple.items() if value]
+    tz = _local_tz()
+    if filters.received_from:
+        start = dt.datetime.combine(filters.received_from, dt.time.min, tz)
+        conditions.append(Ticket.received_at >= start)
+    if filters.received_to:
+        end = dt.datetime.combine(filters.received_to + dt.timedelta(days=1), dt.time.min, tz)
+        conditions.append(Ticket.received_at < end)
+    if filters.priority:
+        conditions.append(Ticket.priority_group.is_not(None))
+    if filters.q and filters.q.strip():
+        conditions.append(search_condition(filters.q.strip()))
+    return conditions
+
+
+def search_condition(q: str) -> ColumnElement[bool]:
+    """Words in subject, description, reference or any message body; or an exact reference."""
+    canonical = references.normalise_reference(q)
+    by_reference = Ticket.reference == canonical if canonical else None
+    if db.engine.dialect.name == "postgresql":
+        in_ticket = text(f"{TICKET_SEARCH_DOCUMENT} @@ plainto_tsquery('simple', :q_ticket)")
+        in_ticket = in_ticket.bindparams(q_ticket=q)
+        in_messages = Ticket.id.in_(
+            select(Message.ticket_id).where(
+                text(
+                    "to_tsvector('simple', coalesce(messages.body, '')) "
+                    "@@ plainto_tsquery('simple', :q_message)"
+                ).bindparams(q_message=q)
+            )
+        )
+    else:  # SQLite (development): no full-text index, a plain substring match
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        in_ticket = or_(
+            *(c.ilike(pattern, escape="\\") for c in (Ticket.reference, Ticket.subject))
+        )
+        in_ticket = or_(in_ticket, Ticket.description.ilike(pattern, escape="\\"))
+        in_messages = Ticket.id.in_(
+            select(Message.ticket_id).where(Message.body.ilike(pattern, escape="\\"))
+        )
+    parts = [in_ticket, in_messages] + ([by_reference] if by_reference is not None else [])
+    return or_(*parts)
+
+
+def queue_query(officer: Officer, queue: str, filters: Filters, now: dt.datetime) -> Select:
+    """The officer's tickets in ``queue`` with ``filters``, in deadline order."""
+    query = access.visible_tickets(officer).where(queue_condition(officer, queue, now))
+    for condition in filter_conditions(filters):
+        query = query.where(condition)
+    return query.order_by(Ticket.resolve_due_at.asc().nulls_last(), Ticket.id.asc())
+
+
+def page(
+    officer: Officer,
+    queue: str,
+    filters: Filters,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    now: dt.datetime | None = None,
+) -> Page:
+    """One page of a queue, continuing after ``cursor`` (from the previous page)."""
+    now = now or dt.datetime.now(dt.UTC)
+    query = queue_query(officer, queue, filters, now)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(_after(*after))
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1]) if more and rows else None
+    return Page(rows, next_cursor, sla_badges(rows, now))
+
+
+def _after(due: dt.datetime | None, ticket_id: int) -> ColumnElement[bool]:
+    """Rows strictly after (due, id) in "deadline ascending, nulls last, then id" order."""
+    if due is None:
+        return and_(Ticket.resolve_due_at.is_(None), Ticket.id > ticket_id)
+    return or_(
+        Ticket.resolve_due_at > due,
+        and_(Ticket.resolve_due_at == due, Ticket.id > ticket_id),
+        Ticket.resolve_due_at.is_(None),
+    )
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    due = ticket.resolve_due_at.isoformat() if ticket.resolve_due_at else "-"
+    return base64.urlsafe_b64encode(f"{due}|{ticket.id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[dt.datetime | None, int] | None:
+    """The (deadline, id) in ``cursor``; None for a missing or malformed cursor."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        due_text, id_text = raw.rsplit("|", 1)
+        due = None if due_text == "-" else dt.datetime.fromisoformat(due_text)
+        if due is not None and due.tzinfo is None:
+            return None
+        return due, int(id_text)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def queue_counts(officer: Officer, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many tickets each queue holds for ``officer`` (one COUNT per queue)."""
+    now = now or dt.datetime.now(dt.UTC)
+    scope = access.ticket_scope(officer)
+    return {
+        queue: db.session.scalar(
+            select(func.count(Ticket.id)).where(scope, queue_condition(officer, queue, now))
+        )
+        or 0
+        for queue in QUEUES
+    }
+
+
+def sla_badges(tickets: list[Ticket], now: dt.datetime) -> dict[int, dict]:
+    """Per ticket id: ``{"level": ok|warn|bad, "remaining": WorkingDuration}`` for open ones."""
+    live = [t for t in tickets if t.status in OPEN and t.resolve_due_at is not None]
+    warned = _warned_ids(live)
+    badges = {}
+    for ticket in live:
+        clock = deadlines.clock_for(ticket.agency)
+        state = deadlines.state_of(ticket)
+        remaining = clock.remaining(ticket.resolve_due_at, now, state)
+        used = clock.fraction_used(ticket.received_at, ticket.resolve_due_at, now, state)
+        level = "ok"
+        if remaining.overdue:
+            level = "bad"
+        elif ticket.id in warned or used > 0.8:
+            level = "warn"
+        badges[ticket.id] = {"level": level, "remaining": remaining}
+    return badges
+
+
+def _warned_ids(tickets: list[Ticket]) -> set[int]:
+    if not tickets:
+        return set()
+    rows = db.session.execute(
+        select(SlaAlert.ticket_id, SlaAlert.deadline_at).where(
+            SlaAlert.ticket_id.in_([t.id for t in tickets]),
+            SlaAlert.deadline_field == "resolve_due_at",
+            SlaAlert.kind.like("warn%"),
+        )
+    )
+    due = {t.id: t.resolve_due_at for t in tickets}
+    return {ticket_id for ticket_id, at in rows if due.get(ticket_id) == at}

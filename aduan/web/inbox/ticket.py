@@ -1,0 +1,301 @@
+"""``/inbox/tickets/<reference>``: the whole timeline and every action an officer takes.
+
+Every view loads the ticket through ``access.get_ticket_for`` (404 outside the officer's
+scope) and writes an access-log row. Changes carry the version the officer saw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from aduan.errors import DomainError, NotFound, StaleTicket, ValidationFailed
+from aduan.extensions import db
+from aduan.models import Attachment, Category, Message, Officer, Ticket, Unit, officer_units
+from aduan.models.base import utcnow
+from aduan.services import access, deadlines, merging, replies, routing, workflow
+from aduan.services.attachments import attachment_path
+from aduan.services.extension import extend
+from aduan.vocabulary import Complexity, TicketType
+from aduan.web.inbox import bp, officer_required
+from aduan.web.inbox.timeline import (
+    canned_responses,
+    other_tickets,
+    reply_channels,
+    timeline,
+)
+
+UNSAFE_INLINE = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml")
+
+
+def _officer() -> Officer:
+    return current_user._get_current_object()
+
+
+def _load(reference: str, action: str) -> Ticket:
+    officer = _officer()
+    ticket = access.get_ticket_for(officer, reference)
+    access.log_access(officer, ticket, action)
+    return ticket
+
+
+def _expect_version(ticket: Ticket) -> None:
+    seen = request.form.get("version", "")
+    if not seen.isdigit() or int(seen) != ticket.version:
+        raise StaleTicket(f"ticket {ticket.reference} was changed by someone else")
+
+
+def _back(ticket: Ticket):
+    return redirect(url_for("inbox.ticket_page", reference=ticket.reference), code=303)
+
+
+def _units(ticket: Ticket) -> list[Unit]:
+    return list(
+        db.session.scalars(
+            db.select(Unit)
+            .where(Unit.agency_id == ticket.agency_id, Unit.active.is_(True))
+            .order_by(Unit.name)
+        )
+    )
+
+
+def _assignable(ticket: Ticket) -> list[Officer]:
+    """Active officers of the ticket's unit."""
+    if ticket.unit_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Officer)
+            .join(officer_units, officer_units.c.officer_id == Officer.id)
+            .where(
+                officer_units.c.unit_id == ticket.unit_id,
+                Officer.agency_id == ticket.agency_id,
+                Officer.active.is_(True),
+            )
+            .order_by(Officer.name)
+        )
+    )
+
+
+@bp.errorhandler(StaleTicket)
+def conflict(exc: StaleTicket):
+    db.session.rollback()
+    reference = request.view_args.get("reference") if request.view_args else None
+    return render_template("inbox/conflict.html", reference=reference), 409
+
+
+@bp.get("/inbox/tickets/<reference>")
+@officer_required
+def ticket_page(reference: str):
+    officer = _officer()
+    ticket = _load(reference, "view")
+    db.session.commit()
+    categories = db.session.scalars(
+        db.select(Category)
+        .where(Category.agency_id == ticket.agency_id, Category.active.is_(True))
+        .order_by(Category.code)
+    )
+    merged_into = db.session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None
+    return render_template(
+        "inbox/ticket.html",
+        ticket=ticket,
+        items=timeline(ticket),
+        others=other_tickets(officer, ticket),
+        channels=reply_channels(ticket),
+        canned=canned_responses(ticket.agency_id),
+        next_statuses=workflow.allowed_next(ticket.status),
+        units=_units(ticket),
+        assignable=_assignable(ticket),
+        categories=list(categories),
+        types=list(TicketType),
+        complexities=list(Complexity),
+        merged_into=merged_into,
+        merged_into_visible=bool(merged_into and access.can_see(officer, merged_into)),
+    )
+
+
+def _action(name: str):
+    """Shared shape of a POST action: load, check, run, commit, flash, back to the page."""
+
+    def decorator(run):
+        def view(reference: str):
+            ticket = _load(reference, name)
+            try:
+                message = run(ticket)
+                workflow.commit()
+            except StaleTicket:
+                raise
+            except (DomainError, LookupError) as exc:
+                db.session.rollback()
+                access.log_access(_officer(), ticket, name)
+                db.session.commit()
+                flash(getattr(exc, "message", None) or str(exc), "error")
+                return _back(ticket)
+            if message:
+                flash(message, "success")
+            return _back(ticket)
+
+        view.__name__ = f"ticket_{name}"
+        return bp.post(f"/inbox/tickets/<reference>/{name}")(officer_required(view))
+
+    return decorator
+
+
+@_action("reply")
+def _reply(ticket: Ticket) -> str:
+    text = (request.form.get("body") or "").strip()
+    if not text:
+        raise ValidationFailed(_("Write a reply first."))
+    # queue_reply commits and enqueues the send job itself.
+    replies.queue_reply(ticket, _officer(), text, request.form.get("channel") or None)
+    return _("Reply queued.")
+
+
+@_action("note")
+def _note(ticket: Ticket) -> str:
+    text = (request.form.get("body") or "").strip()
+    if not text:
+        raise ValidationFailed(_("Write a note first."))
+    db.session.add(
+        Message(ticket_id=ticket.id, direction="note", channel="internal", author_id=_officer().id,
+                body=text)
+    )  # fmt: skip
+    ticket.last_officer_action_at = utcnow()
+    return _("Note added.")
+
+
+@_action("assign")
+def _assign(ticket: Ticket) -> str:
+    _expect_version(ticket)
+    chosen = request.form.get("officer_id", "")
+    candidates = {str(o.id): o for o in _assignable(ticket)}
+    if chosen and chosen not in candidates:
+        raise ValidationFailed(_("Choose an officer of the ticket's unit."))
+    before = {"assignee_id": ticket.assignee_id}
+    ticket.assignee = candidates.get(chosen)
+    ticket.last_officer_action_at = utcnow()
+    workflow.record_event(
+        ticket, "assigned", actor=_officer(), before=before,
+        after={"assignee_id": ticket.assignee.id if ticket.assignee else None},
+    )  # fmt: skip
+    return _("Assignment saved.")
+
+
+@_action("transfer")
+def _transfer(ticket: Ticket) -> str:
+    _expect_version(ticket)
+    unit_id = request.form.get("unit_id", "")
+    unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+    if unit is None or unit.agency_id != ticket.agency_id:
+        raise ValidationFailed(_("Choose a unit."))
+    routing.transfer(ticket, unit, _officer(), (request.form.get("note") or "").strip() or None)
+    return _("Ticket transferred.")
+
+
+@_action("status")
+def _status(ticket: Ticket) -> str:
+    workflow.change_status(
+        ticket,
+        request.form.get("status", ""),
+        actor=_officer(),
+        reason=request.form.get("reason") or None,
+        expected_version=_version(),
+    )
+    return _("Status changed.")
+
+
+def _version() -> int:
+    seen = request.form.get("version", "")
+    if not seen.isdigit():
+        raise StaleTicket("the form did not say which version it changes")
+    return int(seen)
+
+
+@_action("classify")
+def _classify(ticket: Ticket) -> str:
+    _expect_version(ticket)
+    before = {"type": ticket.type, "category_id": ticket.category_id,
+              "complexity": ticket.complexity}  # fmt: skip
+    new_type = request.form.get("type", ticket.type)
+    complexity = request.form.get("complexity", ticket.complexity)
+    if new_type not in TicketType.values() or complexity not in Complexity.values():
+        raise ValidationFailed(_("Choose a type and a complexity from the lists."))
+    category_id = request.form.get("category_id", "")
+    category = db.session.get(Category, int(category_id)) if category_id.isdigit() else None
+    if category is not None and category.agency_id != ticket.agency_id:
+        raise ValidationFailed(_("Choose a category from the list."))
+    ticket.type, ticket.category = new_type, category
+    if complexity != ticket.complexity:
+        ticket.complexity = complexity
+        deadlines.recompute(ticket)
+    after = {"type": ticket.type, "category_id": category.id if category else None,
+             "complexity": ticket.complexity}  # fmt: skip
+    if after != before:
+        ticket.last_officer_action_at = utcnow()
+        workflow.record_event(ticket, "classified", actor=_officer(), before=before, after=after)
+    return _("Classification saved.")
+
+
+@_action("extend")
+def _extend(ticket: Ticket) -> str:
+    _expect_version(ticket)
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        day = dt.date.fromisoformat(request.form.get("new_date", ""))
+    except ValueError:
+        raise ValidationFailed(_("Give the new expected date."))
+    if not reason:
+        raise ValidationFailed(_("Give the reason for the extension."))
+    new_due = deadlines.clock_for(ticket.agency).hours.closing(day).astimezone(dt.UTC)
+    extend(ticket, _officer(), reason, new_due)
+    return _("Deadline extended and interim reply queued.")
+
+
+@_action("merge")
+def _merge(ticket: Ticket) -> str:
+    _expect_version(ticket)
+    try:
+        duplicate = access.get_ticket_for(_officer(), request.form.get("duplicate", ""))
+    except NotFound:
+        raise ValidationFailed(_("No such ticket in your scope."))
+    access.log_access(_officer(), duplicate, "merge")
+    merging.merge(duplicate, ticket, _officer())
+    return _("Duplicate merged into this ticket.")
+
+
+@_action("unmerge")
+def _unmerge(ticket: Ticket) -> str:
+    _expect_version(ticket)
+    target = db.session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None
+    if target is not None and not access.can_change(_officer(), target):
+        raise ValidationFailed(_("No such ticket in your scope."))
+    merging.unmerge(ticket, _officer())
+    return _("Ticket unmerged.")
+
+
+@bp.get("/inbox/attachments/<int:attachment_id>")
+@officer_required
+def attachment(attachment_id: int):
+    officer = _officer()
+    row = db.session.get(Attachment, attachment_id)
+    if row is None:
+        raise NotFound("no such attachment")
+    ticket = db.session.get(Ticket, row.ticket_id)
+    target = db.session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None
+    if not access.can_see(officer, ticket) and not (target and access.can_see(officer, target)):
+        raise NotFound("no such attachment")
+    access.log_access(officer, ticket, "download")
+    db.session.commit()
+    path = attachment_path(row.sha256)
+    if not path.exists():
+        raise NotFound("the attachment file is missing")
+    mimetype = row.content_type or "application/octet-stream"
+    if mimetype.split(";")[0].strip().lower() in UNSAFE_INLINE:
+        mimetype = "text/plain"
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=row.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

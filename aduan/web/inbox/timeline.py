@@ -1,0 +1,146 @@
+"""What the ticket page shows: the timeline across channels, the complainant's other tickets,
+the channels a reply can go out on and the agency's canned responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from aduan.extensions import db
+from aduan.models import Message, Officer, OutboundMessage, Ticket, TicketEvent
+from aduan.models.access import CannedResponse
+from aduan.services import access, merging, replies
+
+REPLY_CHANNELS = ("email", "sms", "whatsapp", "telegram", "messenger", "instagram", "x")
+
+EVENT_LABELS = {
+    "created": _l("Ticket opened"),
+    "routed": _l("Routed"),
+    "assigned": _l("Assigned"),
+    "awaiting_duty_officer": _l("Waiting for a duty officer"),
+    "status_changed": _l("Status changed"),
+    "transferred": _l("Transferred"),
+    "transferred_out": _l("Transferred to another agency"),
+    "classified": _l("Classification changed"),
+    "extended": _l("Deadline extended"),
+    "escalated": _l("Escalated"),
+    "service_recovery": _l("Service recovery"),
+    "message_received": _l("Message received"),
+    "reply_queued": _l("Reply queued"),
+    "acknowledgement_queued": _l("Acknowledgement queued"),
+    "acknowledgement_skipped": _l("No acknowledgement sent"),
+    "delivery_failed": _l("Delivery failed"),
+    "attachment_refused": _l("Attachment refused"),
+    "merged_into": _l("Merged into another ticket"),
+    "merged_from": _l("A duplicate was merged into this ticket"),
+    "unmerged": _l("Unmerged"),
+    "unmerged_from": _l("A duplicate was unmerged"),
+    "survey_answered": _l("Satisfaction survey answered"),
+}
+
+
+@dataclass
+class Item:
+    """One line of the timeline: a message (``kind`` in/out/note) or an event."""
+
+    kind: str
+    at: Any
+    message: Message | None = None
+    outbound: OutboundMessage | None = None
+    event: TicketEvent | None = None
+    from_reference: str | None = None
+    author: Officer | None = None
+
+    @property
+    def label(self) -> str:
+        if self.event is None:
+            return ""
+        return str(EVENT_LABELS.get(self.event.kind, self.event.kind.replace("_", " ")))
+
+
+def timeline(ticket: Ticket) -> list[Item]:
+    """Messages of the ticket and of the tickets merged into it, and its events, in order."""
+    ids = [ticket.id, *merging.merged_ids(ticket)]
+    references = dict(db.session.execute(db.select(Ticket.id, Ticket.reference).where(
+        Ticket.id.in_(ids))).all())  # fmt: skip
+    messages = list(
+        db.session.scalars(
+            db.select(Message)
+            .where(Message.ticket_id.in_(ids))
+            .options(selectinload(Message.attachments))
+        )
+    )
+    outbound = {
+        row.message_id: row
+        for row in db.session.scalars(
+            db.select(OutboundMessage).where(
+                OutboundMessage.message_id.in_([m.id for m in messages] or [0])
+            )
+        )
+    }
+    authors = _officers({m.author_id for m in messages} | {e.actor_id for e in ticket.events})
+    items = [
+        Item(
+            kind=m.direction,
+            at=m.created_at,
+            message=m,
+            outbound=outbound.get(m.id),
+            from_reference=references.get(m.ticket_id) if m.ticket_id != ticket.id else None,
+            author=authors.get(m.author_id),
+        )
+        for m in messages
+    ]
+    items += [
+        Item(kind="event", at=e.created_at, event=e, author=authors.get(e.actor_id))
+        for e in ticket.events
+    ]
+    return sorted(items, key=lambda item: (item.at, item.kind != "in"))
+
+
+def _officers(ids: set[int | None]) -> dict[int, Officer]:
+    wanted = [i for i in ids if i]
+    if not wanted:
+        return {}
+    return {o.id: o for o in db.session.scalars(db.select(Officer).where(Officer.id.in_(wanted)))}
+
+
+def other_tickets(officer: Officer, ticket: Ticket, limit: int = 20) -> list[Ticket]:
+    """The complainant's other tickets that ``officer`` may see, newest first."""
+    if ticket.complainant_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            access.visible_tickets(officer)
+            .where(Ticket.complainant_id == ticket.complainant_id, Ticket.id != ticket.id)
+            .order_by(Ticket.received_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def reply_channels(ticket: Ticket) -> list[tuple[str, str]]:
+    """(channel, handle) for every channel the complainant can be reached on; own first."""
+    found: dict[str, str] = {}
+    own = replies.reply_target(ticket)
+    if own:
+        found[own[0]] = own[1]
+    for channel in REPLY_CHANNELS:
+        if channel not in found:
+            target = replies.reply_target(ticket, channel)
+            if target and target[0] == channel:
+                found[channel] = target[1]
+    return list(found.items())
+
+
+def canned_responses(agency_id: int) -> list[CannedResponse]:
+    """The agency's active canned responses, Bahasa Malaysia first."""
+    return list(
+        db.session.scalars(
+            db.select(CannedResponse)
+            .where(CannedResponse.agency_id == agency_id, CannedResponse.active.is_(True))
+            .order_by(CannedResponse.language.desc(), CannedResponse.title)
+        )
+    )
