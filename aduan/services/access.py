@@ -91,7 +91,7 @@ def can_see(officer: Officer, ticket: Ticket) -> bool:
 
 
 def can_change(officer: Officer, ticket: Ticket) -> bool:
-    """Officers change what they can see; a merged-away ticket is read-only except unmerge."""
+    """Officers change what they can see (a merged ticket's own limits are the view's)."""
     return can_see(officer, ticket)
 
 

@@ -28,6 +28,8 @@ from aduan.web.inbox.timeline import (
     timeline,
 )
 
+# A ticket merged into another is closed; only these actions still apply to it.
+READ_ONLY_WHEN_MERGED_EXCEPT = ("unmerge", "note")
 UNSAFE_INLINE = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml")
 
 
@@ -124,6 +126,8 @@ def _action(name: str):
         def view(reference: str):
             ticket = _load(reference, name)
             try:
+                if ticket.merged_into_id and name not in READ_ONLY_WHEN_MERGED_EXCEPT:
+                    raise ValidationFailed(_("This ticket is merged: unmerge it first."))
                 message = run(ticket)
                 workflow.commit()
             except StaleTicket:

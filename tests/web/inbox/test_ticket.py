@@ -225,3 +225,15 @@ def test_action_without_csrf_token_is_refused(client, db):
     )
     assert response.status_code == 400
     assert _reload(tickets["a"]).status == "baharu"
+
+
+def test_a_merged_ticket_takes_no_changes_but_unmerge_and_notes(client, db):
+    officers, tickets, _ = world()
+    target, duplicate = tickets["b"], tickets["a"]
+    signed_in(client, officers["manager"])
+    _act(client, target, "merge", duplicate=duplicate.reference)
+    duplicate = _reload(duplicate)
+    _act(client, duplicate, "status", status="dibuka_semula", reason="x")
+    assert _reload(duplicate).status == "ditutup"
+    assert _act(client, duplicate, "note", body="nota").status_code == 303
+    assert "Unmerge" in _page(client, duplicate).get_data(as_text=True)
