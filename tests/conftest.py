@@ -104,6 +104,9 @@ def _truncate_all(database) -> None:
 
 
 def _clear_caches() -> None:
+    from aduan.services.channel_accounts import clear_account_cache
+
+    clear_account_cache()
     try:
         from aduan.services.calendar import clear_calendar_cache
     except ImportError:

@@ -17,6 +17,7 @@ from aduan.services import admin_common as f
 from aduan.services.channel_accounts import (
     ENV_DEFAULTS,
     SECRET_KEYS,
+    clear_account_cache,
     decrypt_settings,
     describe,
     encrypt_settings,
@@ -96,6 +97,7 @@ def save(actor: Officer, form, channel: str, row: ChannelAccount | None = None) 
     row.settings = encrypt_settings(settings)
     row.active = f.checkbox(form, "active")
     db.session.flush()
+    clear_account_cache()  # this process at once; others within ACCOUNT_CACHE_SECONDS
     after = {**_audit_view(row), "changed_settings": sorted(changed_keys)}
     f.audit(actor, "channel_account", row.id, "update" if before else "create", before, after)
     return row

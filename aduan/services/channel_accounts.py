@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import os
 import re
+import threading
+import time
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -122,8 +124,39 @@ def find_account(channel: str, key: str = DEFAULT_KEY) -> ChannelAccount | None:
     )
 
 
+# Resolved settings per process for a few seconds: every webhook and every ingest job needs
+# them, and a database round trip plus decryption per message is most of a webhook's cost.
+# An admin's edit reaches this process at once and other processes within ACCOUNT_CACHE_SECONDS.
+ACCOUNT_CACHE_SECONDS = 30.0
+_cache: dict[tuple, tuple[float, dict[str, Any] | UnknownAccount]] = {}
+_cache_lock = threading.Lock()
+
+
+def clear_account_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
 def account_settings(channel: str, key: str = DEFAULT_KEY) -> dict[str, Any]:
-    """Settings for the adapter: the stored row (the environment fills gaps of "default")."""
+    """Settings for the adapter (cached briefly, see ACCOUNT_CACHE_SECONDS)."""
+    cache_key = (id(current_app._get_current_object()), channel, key)
+    now = time.monotonic()
+    hit = _cache.get(cache_key)
+    if hit is None or hit[0] < now:
+        try:
+            value: dict[str, Any] | UnknownAccount = _load_settings(channel, key)
+        except UnknownAccount as exc:
+            value = exc
+        hit = (now + ACCOUNT_CACHE_SECONDS, value)
+        with _cache_lock:
+            _cache[cache_key] = hit
+    if isinstance(hit[1], UnknownAccount):
+        raise hit[1]
+    return dict(hit[1])
+
+
+def _load_settings(channel: str, key: str) -> dict[str, Any]:
+    """The stored row's settings (the environment fills gaps of "default")."""
     row = find_account(channel, key)
     if row is not None and not row.active:
         raise UnknownAccount(f"{channel}/{key} is inactive")
@@ -155,15 +188,17 @@ def save_account(
     agency: Agency, channel: str, settings: dict[str, Any], key: str = DEFAULT_KEY, **fields
 ) -> ChannelAccount:
     """Create or replace an account's settings (secrets encrypted); the caller commits."""
+    agency_id = agency.id  # read before the add: an expired agency must not autoflush a bare row
     row = find_account(channel, key)
     if row is None:
         row = ChannelAccount(channel=channel, account_key=key, poll_state={}, active=True)
         db.session.add(row)
-    row.agency_id = agency.id
+    row.agency_id = agency_id
     row.settings = encrypt_settings(settings)
     for name, value in fields.items():
         setattr(row, name, value)
     db.session.flush()
+    clear_account_cache()
     return row
 
 
