@@ -56,6 +56,18 @@ CHANNEL_SETTINGS = (
 )
 
 
+# Optional settings: present in the config only when set (the code holds their defaults).
+OPTIONAL_SETTINGS = (
+    "ENCRYPTION_KEY",  # key for channel secrets at rest; default: derived from SECRET_KEY
+    "DEFAULT_AGENCY_CODE",  # the agency that owns messages with no channel account
+    "STATUS_CALLBACK_URL",  # Twilio status callback URL template ({channel}, {account_key})
+    "PUBLIC_FORM_LIMIT",  # rate limits, flask-limiter syntax ("5 per 10 minutes;20 per day")
+    "PUBLIC_CONTACT_LIMIT",
+    "PUBLIC_LOOKUP_LIMIT",
+    "LOGIN_RATE_LIMIT",
+)
+
+
 def load_settings(overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment, then apply ``overrides`` (tests)."""
     env = _env("ENV", "development")
@@ -86,6 +98,9 @@ def load_settings(overrides: dict | None = None) -> dict:
     }
     for name in CHANNEL_SETTINGS:
         settings[name] = _env(name)
+    for name in OPTIONAL_SETTINGS:
+        if _env(name) is not None:
+            settings[name] = _env(name)
     if settings["SECRET_KEY"] is None and env != "production":
         settings["SECRET_KEY"] = _development_secret(instance)
     settings.update(overrides or {})

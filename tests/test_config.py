@@ -43,3 +43,12 @@ def test_production_starts_when_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("ADUAN_PUBLIC_BASE_URL", "https://aduan.gov.my")
     settings = load_settings()
     assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_optional_settings_are_read_only_when_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("ADUAN_PUBLIC_LOOKUP_LIMIT", "3 per minute")
+    monkeypatch.delenv("ADUAN_LOGIN_RATE_LIMIT", raising=False)
+    settings = load_settings()
+    assert settings["PUBLIC_LOOKUP_LIMIT"] == "3 per minute"
+    assert "LOGIN_RATE_LIMIT" not in settings  # the code's default applies
