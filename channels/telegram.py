@@ -1,13 +1,14 @@
 """Telegram Bot API through python-telegram-bot, used synchronously.
 
 PTB is asyncio; this adapter runs in WSGI views and RQ jobs, so each outbound call builds a plain
-``Bot`` and runs it to completion with ``asyncio.run`` (never from inside a running event loop).
+``Bot`` and runs it to completion on a fresh event loop (``run_to_completion``).
 Updates are parsed with ``Update.de_json(data, None)``: PTB objects, no hand-rolled dicts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import hmac
 import json
@@ -64,6 +65,18 @@ def message_attachments(message: Message) -> tuple[InboundAttachment, ...]:
         InboundAttachment(filename=name, content_type=ctype, url=FILE_PREFIX + file_id)
         for name, ctype, file_id in found
     )
+
+
+def run_to_completion(coroutine: Awaitable[T]) -> T:
+    """Run ``coroutine`` on a fresh event loop. When this thread already runs a loop (a host
+    such as Playwright's sync API, or an async server), use a private thread instead:
+    ``asyncio.run`` refuses to nest."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @register
@@ -174,7 +187,7 @@ class TelegramAdapter(ChannelAdapter):
                 return await action(bot)
 
         try:
-            return asyncio.run(main())
+            return run_to_completion(main())
         except (BadRequest, Forbidden, InvalidToken) as exc:
             raise ChannelError(f"telegram refused: {exc.message}", retryable=False, code=_code(exc))
         except RetryAfter as exc:

@@ -228,3 +228,17 @@ class TestTelegramDetails:
 def test_raw_request_header_lookup_used_case_insensitively():
     request = RawRequest("POST", "https://x", {"x-hub-signature-256": "sha256=00"}, b"{}")
     assert not WhatsAppCloudAdapter(META_ACCOUNT).verify(request)
+
+
+def test_telegram_calls_work_inside_a_running_event_loop():
+    """Hosts like Playwright's sync API keep a loop running in the calling thread."""
+    from channels.telegram import run_to_completion
+
+    async def answer():
+        return 42
+
+    async def host():
+        return run_to_completion(answer())
+
+    assert run_to_completion(host()) == 42  # host() runs a loop, then calls it again inside
+    assert run_to_completion(answer()) == 42
