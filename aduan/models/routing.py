@@ -129,3 +129,23 @@ class ServiceRecovery(db.Model):
     apology: Mapped[str] = mapped_column(Text, default="")
     new_date: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The inbox queues list open tickets by deadline: these serve "first page" in index order,
+# whatever the number of open tickets (agency scope, then one officer's own).
+Index(
+    "ix_tickets_open_agency_due",
+    Ticket.agency_id,
+    Ticket.resolve_due_at,
+    Ticket.id,
+    postgresql_where=text(OPEN_STATUS_SQL),
+    sqlite_where=text(OPEN_STATUS_SQL),
+)
+Index(
+    "ix_tickets_open_assignee_due",
+    Ticket.assignee_id,
+    Ticket.resolve_due_at,
+    Ticket.id,
+    postgresql_where=text(OPEN_STATUS_SQL),
+    sqlite_where=text(OPEN_STATUS_SQL),
+)
