@@ -61,7 +61,13 @@ class StaffEntryAdapter(ChannelAdapter):
                 sender_name=payload.get("name") or None,
                 hints=ThreadHints(subject=payload.get("subject") or None),
                 language=language if language in ("ms", "en") else None,
-                extra={"officer_id": payload.get("officer_id"), "email": payload.get("email")},
+                extra={
+                    "officer_id": payload.get("officer_id"),
+                    "email": payload.get("email"),
+                    # the person is known by the phone or e-mail they gave, as on any channel
+                    "identity_type": "phone" if payload.get("phone") else "email",
+                    "new_ticket": True,  # an officer records a new complaint, never a reply
+                },
             )
         ]
 

@@ -161,7 +161,7 @@ def reply_target(ticket: Ticket, channel: str | None = None) -> tuple[str, str] 
     channel = REPLY_CHANNEL.get(channel or ticket.origin_channel, channel or ticket.origin_channel)
     if ticket.complainant_id is None:
         return None
-    if channel == "web":  # the web form has no channel of its own: e-mail, else SMS
+    if channel in ("web", "counter", "phone"):  # no channel of their own: e-mail, else SMS
         return reply_target(ticket, "email") or reply_target(ticket, "sms")
     kind = identity_type(channel)
     handle = db.session.scalar(

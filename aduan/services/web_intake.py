@@ -19,11 +19,13 @@ from aduan.vocabulary import PriorityGroup, TicketType
 from channels.base import InboundMessage
 
 WEB = "web"
+CONTACT_DETAIL_CHANNELS = frozenset({WEB, "counter", "phone"})
 
 
 def identity_kind(message: InboundMessage) -> str | None:
-    """``email`` or ``phone`` for a web message that gave contact details, else None."""
-    if message.channel != WEB:
+    """``email`` or ``phone`` for a web form or counter/telephone entry that gave contact
+    details, else None (other channels identify by their own handle)."""
+    if message.channel not in CONTACT_DETAIL_CHANNELS:
         return None
     kind = message.extra.get("identity_type")
     return kind if kind in ("email", "phone") else None

@@ -86,3 +86,27 @@ def test_entry_needs_an_officer_role(client):
     db.session.commit()
     login(client, nobody)
     assert client.get("/inbox/new").status_code == 403
+
+
+def test_counter_complainant_is_the_same_person_as_on_sms_and_is_answered_by_sms(client):
+    from aduan.models import OutboundMessage
+    from tests.builders import gen_complainant
+
+    agency, officer = _signed_in(client)
+    known = gen_complainant(phone="+60123456789", name="Puan Aminah")
+    db.session.commit()
+    response = client.post("/inbox/new", data=_form(client))
+    assert response.status_code == 303
+    [ticket] = db.session.scalars(db.select(Ticket)).all()
+    assert ticket.complainant_id == known.id  # one person across channels
+    [ack] = db.session.scalars(
+        db.select(OutboundMessage).where(OutboundMessage.purpose == "acknowledgement")
+    ).all()
+    assert (ack.channel, ack.to_handle) == ("sms", "+60123456789")
+
+
+def test_a_second_counter_visit_opens_a_new_ticket(client):
+    agency, officer = _signed_in(client)
+    client.post("/inbox/new", data=_form(client))
+    client.post("/inbox/new", data=_form(client, description="Lampu jalan rosak juga."))
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 2
