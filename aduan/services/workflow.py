@@ -136,6 +136,7 @@ def _apply_side_effects(ticket: Ticket, current: S, target: S, now: dt.datetime)
         ticket.acknowledged_at = now
     if current is S.WAITING_COMPLAINANT:
         deadlines.resume(ticket, now)
+        ticket.sla_next_check_at = now  # deadlines moved: the SLA sweep looks again
     if target is S.WAITING_COMPLAINANT:
         deadlines.pause(ticket, now)
     if target in (S.RESOLVED, S.OUT_OF_JURISDICTION, S.NO_FURTHER_ACTION):
@@ -145,6 +146,7 @@ def _apply_side_effects(ticket: Ticket, current: S, target: S, now: dt.datetime)
     if target is S.REOPENED:
         ticket.resolved_at = None
         ticket.closed_at = None
+        ticket.sla_next_check_at = now  # open again: back under the SLA sweep
 
 
 def commit() -> None:

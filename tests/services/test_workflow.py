@@ -160,3 +160,15 @@ def test_unit_in_other_state_is_used_for_deadlines(db):
     in_selangor = gen_ticket(agency, selangor, received_at=at)
     assert in_kedah.acknowledge_due_at.date() == dt.date(2026, 3, 8)
     assert in_selangor.acknowledge_due_at.date() == dt.date(2026, 3, 6)
+
+
+def test_reopening_and_resuming_put_the_ticket_back_under_the_sla_sweep(db):
+    ticket = ticket_in(S.CLOSED)
+    ticket.sla_next_check_at = None
+    workflow.change_status(ticket, S.REOPENED, reason="Masalah berulang", at=AT)
+    assert ticket.sla_next_check_at == AT
+    workflow.change_status(ticket, S.WAITING_COMPLAINANT, at=AT)
+    ticket.sla_next_check_at = None
+    later = AT + dt.timedelta(days=2)
+    workflow.change_status(ticket, S.IN_PROGRESS, at=later)
+    assert ticket.sla_next_check_at == later
