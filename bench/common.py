@@ -80,3 +80,20 @@ def wait_for(url: str, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer")
+
+
+def demo_app(name: str):
+    """A fresh database ``name`` migrated and seeded with the demo agency (no tickets), and an
+    Aduan app configured for it through the environment, as production would be."""
+    import tempfile
+
+    os.environ.update(
+        ADUAN_DATABASE_URL=fresh_database(name), ADUAN_REDIS_URL=REDIS_URL,
+        ADUAN_SECRET_KEY="bench", ADUAN_INSTANCE_DIR=tempfile.mkdtemp(prefix="aduan-bench-"),
+    )  # fmt: skip
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for command in (["db", "upgrade"], ["demo", "seed", "--tickets", "0"]):
+        subprocess.run([*flask, *command], cwd=ROOT, check=True, capture_output=True)
+    from aduan import create_app
+
+    return create_app()

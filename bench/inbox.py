@@ -11,16 +11,13 @@ Usage: .venv/bin/python bench/inbox.py [--tickets 1000000]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import REDIS_URL, ROOT, drop_database, fresh_database  # noqa: E402
+from bench.common import demo_app, drop_database  # noqa: E402
 
 EXTRA_UNITS = 20
 RUNS = 30
@@ -62,17 +59,7 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     args = parser.parse_args()
     name = "aduan_bench_inbox"
-    url = fresh_database(name)
-    os.environ.update(
-        ADUAN_DATABASE_URL=url, ADUAN_REDIS_URL=REDIS_URL, ADUAN_SECRET_KEY="bench",
-        ADUAN_INSTANCE_DIR=tempfile.mkdtemp(prefix="aduan-bench-"),
-    )  # fmt: skip
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for command in (["db", "upgrade"], ["demo", "seed", "--tickets", "0"]):
-        subprocess.run([*flask, *command], cwd=ROOT, check=True, capture_output=True)
-    from aduan import create_app
-
-    app = create_app()
+    app = demo_app(name)
     try:
         with app.app_context():
             generated = generate(args.tickets)
