@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from aduan.extensions import db
 from aduan.models import Agency, Category, Complainant, ContactIdentity, Officer, Ticket, Unit
+from aduan.models.access import CannedResponse
 from aduan.models.base import utcnow
 from aduan.models.routing import RosterPattern
 from aduan.services import workflow
@@ -24,6 +25,40 @@ from aduan.vocabulary import TicketStatus as S
 
 AGENCY_CODE = "DEMO"
 DEMO_PASSWORD = "Demo-Aduan-2026"  # noqa: S105 - a published demo credential
+
+CANNED_RESPONSES = (
+    # language, title, body
+    (
+        "ms",
+        "Aduan diterima",
+        "Terima kasih kerana menghubungi kami. Aduan tuan/puan telah "
+        "diterima dan sedang disemak oleh pegawai kami. Kami akan memaklumkan perkembangannya.",
+    ),
+    (
+        "ms",
+        "Maklumat tambahan diperlukan",
+        "Untuk membantu siasatan, mohon kongsikan lokasi "
+        "tepat, tarikh kejadian dan gambar (jika ada) dengan membalas mesej ini.",
+    ),
+    (
+        "ms",
+        "Tindakan selesai",
+        "Tindakan pembaikan telah diambil oleh pihak kami. Sekiranya "
+        "masalah berulang, sila balas mesej ini dalam tempoh 14 hari.",
+    ),
+    (
+        "en",
+        "Complaint received",
+        "Thank you for contacting us. Your complaint has been received "
+        "and is being reviewed by our officers. We will keep you informed of its progress.",
+    ),
+    (
+        "en",
+        "More information needed",
+        "To help our investigation, please share the exact "
+        "location, the date it happened and photos (if any) by replying to this message.",
+    ),
+)
 
 UNITS = (
     # code, name, state, parent code
@@ -166,6 +201,7 @@ def seed(ticket_count: int = 200, progress: Callable[[int], None] | None = None)
     officers = _officers(agency, units)
     agency.triage_unit_id = units["HQ-SGR"].id
     agency.head_officer_id = officers["pengurus"].id
+    _canned_responses(agency)
     db.session.commit()
     rng = random.Random(2026)
     categories = list(
@@ -184,6 +220,13 @@ def seed(ticket_count: int = 200, progress: Callable[[int], None] | None = None)
 
 def _credentials() -> list[tuple[str, str, str]]:
     return [(username, DEMO_PASSWORD, ", ".join(roles)) for username, _, roles, _, _ in OFFICERS]
+
+
+def _canned_responses(agency: Agency) -> None:
+    for language, title, body in CANNED_RESPONSES:
+        db.session.add(
+            CannedResponse(agency_id=agency.id, language=language, title=title, body=body)
+        )
 
 
 def _units(agency: Agency) -> dict[str, Unit]:

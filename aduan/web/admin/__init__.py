@@ -25,6 +25,6 @@ def admin_context() -> dict:
 
 
 def register(app) -> None:
-    from aduan.web.admin import catalog, intake, org, rules  # noqa: F401  (routes on ``bp``)
+    from aduan.web.admin import canned, catalog, intake, org, rules  # noqa: F401  (routes on ``bp``)
 
     app.register_blueprint(bp)
