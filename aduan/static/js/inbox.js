@@ -1,4 +1,4 @@
-// Officer inbox: keyboard shortcuts and canned responses. No inline script (strict CSP).
+// Officer inbox: keyboard shortcuts, canned responses, bulk selection. No inline script (strict CSP).
 (function () {
   "use strict";
 
@@ -23,6 +23,35 @@
     if (link) link.focus();
   }
 
+  // The row that has keyboard focus (j/k mark it "selected" and focus its link).
+  function focusedRow() {
+    var active = document.activeElement;
+    var row = active && active.closest ? active.closest("tr.ticket-row") : null;
+    return row || document.querySelector("tr.ticket-row.selected");
+  }
+
+  function picks() {
+    return Array.prototype.slice.call(document.querySelectorAll("input.bulk-pick"));
+  }
+
+  function syncPickAll() {
+    var all = document.getElementById("pick-all");
+    if (!all) return;
+    var list = picks();
+    var ticked = list.filter(function (box) { return box.checked; }).length;
+    all.checked = list.length > 0 && ticked === list.length;
+    all.indeterminate = ticked > 0 && ticked < list.length;
+  }
+
+  function togglePick() {
+    var row = focusedRow();
+    var box = row && row.querySelector("input.bulk-pick");
+    if (!box) return false;
+    box.checked = !box.checked;
+    syncPickAll();
+    return true;
+  }
+
   function focusShortcut(name) {
     var el = document.querySelector('[data-shortcut="' + name + '"]');
     if (!el) return false;
@@ -36,6 +65,7 @@
     switch (event.key) {
       case "j": moveSelection(1); break;
       case "k": moveSelection(-1); break;
+      case "x": handled = togglePick(); break;
       case "r": handled = focusShortcut("reply"); break;
       case "a": handled = focusShortcut("assign"); break;
       case "/": handled = focusShortcut("search"); break;
@@ -43,6 +73,23 @@
     }
     if (handled) event.preventDefault();
   });
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.id === "pick-all") {
+      picks().forEach(function (pick) { pick.checked = box.checked; });
+      return;
+    }
+    if (box.classList && box.classList.contains("bulk-pick")) syncPickAll();
+  });
+
+  // "Select all" needs JavaScript: show it only when this script runs. Rows loaded later by
+  // htmx ("More tickets") are unticked, so the header box is refreshed after each swap.
+  document.addEventListener("DOMContentLoaded", function () {
+    var all = document.getElementById("pick-all");
+    if (all) all.hidden = false;
+  });
+  document.addEventListener("htmx:afterSwap", syncPickAll);
 
   document.addEventListener("change", function (event) {
     var select = event.target;

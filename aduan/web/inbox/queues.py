@@ -12,6 +12,7 @@ from aduan.models import Category
 from aduan.services import inbox_queries as queries
 from aduan.vocabulary import Channel, TicketStatus, TicketType
 from aduan.web.inbox import bp, officer_required
+from aduan.web.inbox_actions import _assignees
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -55,7 +56,8 @@ def inbox():
         .order_by(Category.code)
     )
     args = {k: v for k, v in request.args.items() if k not in ("after", "queue")}
-    template = "inbox/_rows.html" if request.headers.get("HX-Request") else "inbox/queue.html"
+    fragment = bool(request.headers.get("HX-Request"))
+    template = "inbox/_rows.html" if fragment else "inbox/queue.html"
     return render_template(
         template,
         queue=queue,
@@ -67,4 +69,5 @@ def inbox():
         statuses=list(TicketStatus),
         types=list(TicketType),
         channels=list(Channel),
+        assignees=[] if fragment else _assignees(),
     )
