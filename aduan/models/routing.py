@@ -149,3 +149,15 @@ Index(
     postgresql_where=text(OPEN_STATUS_SQL),
     sqlite_where=text(OPEN_STATUS_SQL),
 )
+FINISHED_STATUS_SQL = (
+    "status IN ('ditutup', 'luar_bidang_kuasa', 'selesai', 'tiada_tindakan_lanjut')"
+)
+# "Recently closed" lists finished tickets in the same deadline order.
+Index(
+    "ix_tickets_finished_agency_due",
+    Ticket.agency_id,
+    Ticket.resolve_due_at,
+    Ticket.id,
+    postgresql_where=text(FINISHED_STATUS_SQL),
+    sqlite_where=text(FINISHED_STATUS_SQL),
+)

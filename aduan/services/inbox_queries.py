@@ -27,6 +27,7 @@ QUEUES = ("mine", "unit", "unassigned", "due_today", "overdue", "waiting", "rece
 DEFAULT_QUEUE = "unit"
 PAGE_SIZE = 25
 RECENTLY_CLOSED_DAYS = 7
+COUNT_CAP = 999  # a queue badge says "999+" rather than count a million rows
 OPEN = sorted(s.value for s in OPEN_STATUSES)
 FINISHED = sorted(
     s.value for s in (S.RESOLVED, S.CLOSED, S.OUT_OF_JURISDICTION, S.NO_FURTHER_ACTION)
@@ -193,16 +194,24 @@ def decode_cursor(cursor: str | None) -> tuple[dt.datetime | None, int] | None:
 
 
 def queue_counts(officer: Officer, now: dt.datetime | None = None) -> dict[str, int]:
-    """How many tickets each queue holds for ``officer`` (one COUNT per queue)."""
+    """How many tickets each queue holds for ``officer``, counted up to COUNT_CAP + 1 (shown
+    as "999+"): the count stops early, so its cost does not grow with the table."""
     now = now or dt.datetime.now(dt.UTC)
     scope = access.ticket_scope(officer)
-    return {
-        queue: db.session.scalar(
-            select(func.count(Ticket.id)).where(scope, queue_condition(officer, queue, now))
+    counts = {}
+    for queue in QUEUES:
+        capped = (
+            select(Ticket.id)
+            .where(scope, queue_condition(officer, queue, now))
+            .limit(COUNT_CAP + 1)
+            .subquery()
         )
-        or 0
-        for queue in QUEUES
-    }
+        counts[queue] = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    return counts
+
+
+def count_label(count: int) -> str:
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
 def sla_badges(tickets: list[Ticket], now: dt.datetime) -> dict[int, dict]:

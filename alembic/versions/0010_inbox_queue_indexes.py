@@ -1,4 +1,4 @@
-"""indexes for the inbox queues: open tickets by deadline, per agency and per assignee
+"""indexes for the inbox queues: open and finished tickets by deadline
 
 Revision ID: 0010_inbox_queue_indexes
 Revises: 0009_officer_last_assignment
@@ -18,6 +18,11 @@ OPEN = sa.text(
 )
 
 
+FINISHED = sa.text(
+    "status IN ('ditutup', 'luar_bidang_kuasa', 'selesai', 'tiada_tindakan_lanjut')"
+)
+
+
 def upgrade():
     with op.batch_alter_table("tickets") as batch_op:
         batch_op.create_index(
@@ -32,9 +37,16 @@ def upgrade():
             postgresql_where=OPEN,
             sqlite_where=OPEN,
         )
+        batch_op.create_index(
+            "ix_tickets_finished_agency_due",
+            ["agency_id", "resolve_due_at", "id"],
+            postgresql_where=FINISHED,
+            sqlite_where=FINISHED,
+        )
 
 
 def downgrade():
     with op.batch_alter_table("tickets") as batch_op:
+        batch_op.drop_index("ix_tickets_finished_agency_due")
         batch_op.drop_index("ix_tickets_open_assignee_due")
         batch_op.drop_index("ix_tickets_open_agency_due")

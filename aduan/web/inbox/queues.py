@@ -63,6 +63,7 @@ def inbox():
         queue=queue,
         page=result,
         counts=queries.queue_counts(officer),
+        count_label=queries.count_label,
         filters=filters,
         filter_args=args,
         categories=list(categories),

@@ -1,0 +1,18 @@
+from aduan.services import inbox_queries
+from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
+
+
+def test_queue_counts_stop_at_the_cap_and_say_so(db, monkeypatch):
+    monkeypatch.setattr(inbox_queries, "COUNT_CAP", 2)
+    agency = gen_agency()
+    unit = gen_unit(agency)
+    officer = gen_officer(agency, [unit])
+    for _ in range(4):
+        gen_ticket(agency, unit)
+    gen_ticket(agency, gen_unit(agency))  # another unit: out of this officer's scope
+    db.session.commit()
+    counts = inbox_queries.queue_counts(officer)
+    assert counts["unit"] == 3 and counts["unassigned"] == 3  # cap + 1: "more than the cap"
+    assert counts["mine"] == 0
+    assert inbox_queries.count_label(counts["unit"]) == "2+"
+    assert inbox_queries.count_label(2) == "2"
