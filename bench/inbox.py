@@ -139,6 +139,9 @@ def measure() -> dict:
         results[f"{role}:search"] = timed(
             lambda r=role: iq.page(fresh(r), "unit", iq.Filters(q="longkang tersumbat"))
         )
+        results[f"{role}:search-message-open"] = timed(
+            lambda r=role: iq.page(fresh(r), "unit", iq.Filters(q="parkir taman 42"))
+        )
         results[f"{role}:search-message"] = timed(
             lambda r=role: iq.page(fresh(r), "recently_closed", iq.Filters(q="parkir taman 42"))
         )

@@ -152,11 +152,11 @@ Index(
 FINISHED_STATUS_SQL = (
     "status IN ('ditutup', 'luar_bidang_kuasa', 'selesai', 'tiada_tindakan_lanjut')"
 )
-# "Recently closed" lists finished tickets in the same deadline order.
+# "Recently closed" lists finished tickets, the latest changed first.
 Index(
-    "ix_tickets_finished_agency_due",
+    "ix_tickets_finished_agency_updated",
     Ticket.agency_id,
-    Ticket.resolve_due_at,
+    Ticket.updated_at,
     Ticket.id,
     postgresql_where=text(FINISHED_STATUS_SQL),
     sqlite_where=text(FINISHED_STATUS_SQL),

@@ -133,11 +133,18 @@ def search_condition(q: str) -> ColumnElement[bool]:
     return or_(*parts)
 
 
+def by_closing(queue: str) -> bool:
+    """ "Recently closed" lists the latest closed first; every other queue, by deadline."""
+    return queue == "recently_closed"
+
+
 def queue_query(officer: Officer, queue: str, filters: Filters, now: dt.datetime) -> Select:
-    """The officer's tickets in ``queue`` with ``filters``, in deadline order."""
+    """The officer's tickets in ``queue`` with ``filters``, in the queue's order."""
     query = access.visible_tickets(officer).where(queue_condition(officer, queue, now))
     for condition in filter_conditions(filters):
         query = query.where(condition)
+    if by_closing(queue):
+        return query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
     return query.order_by(Ticket.resolve_due_at.asc().nulls_last(), Ticket.id.asc())
 
 
@@ -154,11 +161,11 @@ def page(
     query = queue_query(officer, queue, filters, now)
     after = decode_cursor(cursor)
     if after is not None:
-        query = query.where(_after(*after))
+        query = query.where(_before_closing(*after) if by_closing(queue) else _after(*after))
     rows = list(db.session.scalars(query.limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1]) if more and rows else None
+    next_cursor = encode_cursor(rows[-1], queue) if more and rows else None
     return Page(rows, next_cursor, sla_badges(rows, now))
 
 
@@ -173,8 +180,18 @@ def _after(due: dt.datetime | None, ticket_id: int) -> ColumnElement[bool]:
     )
 
 
-def encode_cursor(ticket: Ticket) -> str:
-    due = ticket.resolve_due_at.isoformat() if ticket.resolve_due_at else "-"
+def _before_closing(updated: dt.datetime | None, ticket_id: int) -> ColumnElement[bool]:
+    """Rows strictly after (updated_at, id) in "latest first" order."""
+    if updated is None:
+        return Ticket.id < ticket_id
+    return or_(
+        Ticket.updated_at < updated, and_(Ticket.updated_at == updated, Ticket.id < ticket_id)
+    )
+
+
+def encode_cursor(ticket: Ticket, queue: str = DEFAULT_QUEUE) -> str:
+    moment = ticket.updated_at if by_closing(queue) else ticket.resolve_due_at
+    due = moment.isoformat() if moment else "-"
     return base64.urlsafe_b64encode(f"{due}|{ticket.id}".encode()).decode().rstrip("=")
 
 

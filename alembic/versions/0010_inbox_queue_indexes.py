@@ -1,4 +1,4 @@
-"""indexes for the inbox queues: open and finished tickets by deadline
+"""indexes for the inbox queues: open tickets by deadline, finished ones by last change
 
 Revision ID: 0010_inbox_queue_indexes
 Revises: 0009_officer_last_assignment
@@ -38,8 +38,8 @@ def upgrade():
             sqlite_where=OPEN,
         )
         batch_op.create_index(
-            "ix_tickets_finished_agency_due",
-            ["agency_id", "resolve_due_at", "id"],
+            "ix_tickets_finished_agency_updated",
+            ["agency_id", "updated_at", "id"],
             postgresql_where=FINISHED,
             sqlite_where=FINISHED,
         )
@@ -47,6 +47,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("tickets") as batch_op:
-        batch_op.drop_index("ix_tickets_finished_agency_due")
+        batch_op.drop_index("ix_tickets_finished_agency_updated")
         batch_op.drop_index("ix_tickets_open_assignee_due")
         batch_op.drop_index("ix_tickets_open_agency_due")

@@ -142,3 +142,32 @@ def test_garbage_cursor_is_ignored(client, db):
     officers, tickets, _ = world()
     signed_in(client, officers["manager"])
     assert client.get("/inbox?after=%%%not-base64").status_code == 200
+
+
+def test_recently_closed_lists_the_latest_closed_first_across_pages(db):
+    agency = gen_agency()
+    unit = gen_unit(agency)
+    officer = gen_officer(agency, [unit], roles=("complaint_manager",))
+    now = dt.datetime.now(dt.UTC)
+    for i in range(7):
+        ticket = gen_ticket(agency, unit)
+        ticket.status = "ditutup"
+        db.session.flush()
+        # ties on the closing time: the id breaks them, newest first
+        db.session.execute(
+            db.update(Ticket)
+            .where(Ticket.id == ticket.id)
+            .values(updated_at=now - dt.timedelta(hours=i // 2))
+        )
+    db.session.commit()
+    seen, cursor = [], None
+    while True:
+        page = queries.page(officer, "recently_closed", queries.Filters(), cursor=cursor, limit=3)
+        seen += [t.id for t in page.tickets]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    expected = db.session.scalars(
+        db.select(Ticket.id).order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+    ).all()
+    assert seen == expected and len(set(seen)) == 7
