@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, union_all
 
 from aduan.extensions import db
 from aduan.models import Message, Officer, Ticket
@@ -27,6 +27,7 @@ QUEUES = ("mine", "unit", "unassigned", "due_today", "overdue", "waiting", "rece
 DEFAULT_QUEUE = "unit"
 PAGE_SIZE = 25
 RECENTLY_CLOSED_DAYS = 7
+SEARCH_ID_LIMIT = 2000  # below this many matches, search by an exact id list
 COUNT_CAP = 999  # a queue badge says "999+" rather than count a million rows
 OPEN = sorted(s.value for s in OPEN_STATUSES)
 FINISHED = sorted(
@@ -130,7 +131,27 @@ def search_condition(q: str) -> ColumnElement[bool]:
             select(Message.ticket_id).where(Message.body.ilike(pattern, escape="\\"))
         )
     parts = [in_ticket, in_messages] + ([by_reference] if by_reference is not None else [])
+    if db.engine.dialect.name == "postgresql":
+        sparse = _few_matching_ids(in_ticket, q)
+        if sparse is not None:  # an exact id list: the planner fetches those, then sorts
+            return or_(Ticket.id.in_(sparse), *parts[2:])
     return or_(*parts)
+
+
+def _few_matching_ids(in_ticket: ColumnElement[bool], q: str) -> list[int] | None:
+    """The ids of tickets matching ``q`` when there are at most SEARCH_ID_LIMIT, else None.
+
+    Dense matches are found quickly by walking the queue's deadline index; sparse ones are not
+    (the walk passes most of the table before it finds a page), so those are fetched first
+    from the full-text indexes and handed over as a list."""
+    in_messages = text(
+        "to_tsvector('simple', coalesce(messages.body, '')) @@ plainto_tsquery('simple', :qm)"
+    ).bindparams(qm=q)
+    found = union_all(
+        select(Ticket.id).where(in_ticket), select(Message.ticket_id).where(in_messages)
+    ).limit(SEARCH_ID_LIMIT + 1)
+    rows = list(db.session.scalars(found))
+    return None if len(rows) > SEARCH_ID_LIMIT else sorted(set(rows))
 
 
 def by_closing(queue: str) -> bool:

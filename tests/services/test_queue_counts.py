@@ -16,3 +16,24 @@ def test_queue_counts_stop_at_the_cap_and_say_so(db, monkeypatch):
     assert counts["mine"] == 0
     assert inbox_queries.count_label(counts["unit"]) == "2+"
     assert inbox_queries.count_label(2) == "2"
+
+
+def test_search_finds_sparse_and_dense_matches_alike(db, monkeypatch):
+    from aduan.models import Message
+
+    agency = gen_agency()
+    unit = gen_unit(agency)
+    officer = gen_officer(agency, [unit], roles=("complaint_manager",))
+    tickets = [gen_ticket(agency, unit, description=f"Aduan nombor {n}") for n in range(5)]
+    db.session.add(Message(ticket_id=tickets[3].id, direction="in", channel="sms",
+                           body="Kereta parkir di taman 42"))  # fmt: skip
+    db.session.commit()
+
+    def found(q):
+        page = inbox_queries.page(officer, "unit", inbox_queries.Filters(q=q))
+        return sorted(t.id for t in page.tickets)
+
+    assert found("parkir taman 42") == [tickets[3].id]  # sparse: by the exact id list
+    monkeypatch.setattr(inbox_queries, "SEARCH_ID_LIMIT", 2)
+    assert found("aduan nombor") == sorted(t.id for t in tickets)  # dense: the plain plan
+    assert found("parkir taman 42") == [tickets[3].id]
