@@ -45,6 +45,13 @@ SELECT 'INB-' || lpad(g::text, 8, '0'), :agency, 'aduan',
     now() + interval '1 day'
 FROM generate_series(1, CAST(:n AS integer)) AS g, units, officers
 """
+# As in the product (a transfer unassigns): a ticket's assignee is an officer of its unit.
+IN_UNIT_ASSIGNEES = """
+UPDATE tickets SET assignee_id = NULL
+WHERE assignee_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM officer_units ou
+    WHERE ou.officer_id = tickets.assignee_id AND ou.unit_id = tickets.unit_id)
+"""
 MESSAGES = """
 INSERT INTO messages (ticket_id, direction, channel, body, created_at)
 SELECT id, 'in', origin_channel,
@@ -87,6 +94,7 @@ def generate(n: int) -> float:
         )
     db.session.commit()
     db.session.execute(db.text(GENERATE), {"agency": agency.id, "n": n})
+    db.session.execute(db.text(IN_UNIT_ASSIGNEES))
     db.session.execute(db.text(MESSAGES))
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
