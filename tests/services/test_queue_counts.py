@@ -37,3 +37,14 @@ def test_search_finds_sparse_and_dense_matches_alike(db, monkeypatch):
     monkeypatch.setattr(inbox_queries, "SEARCH_ID_LIMIT", 2)
     assert found("aduan nombor") == sorted(t.id for t in tickets)  # dense: the plain plan
     assert found("parkir taman 42") == [tickets[3].id]
+
+
+def test_search_words_are_never_sql(db):
+    agency = gen_agency()
+    unit = gen_unit(agency)
+    officer = gen_officer(agency, [unit], roles=("complaint_manager",))
+    gen_ticket(agency, unit)
+    db.session.commit()
+    for q in ("x'); DROP TABLE tickets; --", "%(q_ticket)s", "a\\' OR 1=1", ":qm"):
+        assert inbox_queries.page(officer, "unit", inbox_queries.Filters(q=q)).tickets == []
+    assert db.session.execute(db.text("SELECT count(*) FROM tickets")).scalar() == 1
