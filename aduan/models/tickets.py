@@ -62,7 +62,6 @@ class Ticket(db.Model):
     last_officer_action_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sla_next_check_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # models/routing
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
-    contact_hint: Mapped[str | None] = mapped_column(String(8))  # last digits given at filing
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -36,7 +36,6 @@ def open_ticket(
     priority_group: str | None = None,
     complexity: str = Complexity.NORMAL.value,
     actor: Officer | None = None,
-    contact_hint: str | None = None,
 ) -> Ticket:
     """Create a ticket with a unique reference and its deadlines; flushes, does not commit."""
     _validate(origin_channel, type, complexity, priority_group)
@@ -57,7 +56,6 @@ def open_ticket(
         district=district,
         priority_group=priority_group,
         complexity=complexity,
-        contact_hint=contact_hint,
     )
     deadlines.set_initial(ticket)
     _insert_with_unique_reference(ticket, agency, received_at)
