@@ -48,9 +48,16 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Full-text pieces written by hand, PostgreSQL only, not in the models: the GIN indexes
+# (``*_search``) and the stored document ``tickets.search_vector`` (migration 0012).
+UNMODELLED_COLUMNS = {("tickets", "search_vector")}
+
+
 def include_object(obj, name, type_, reflected, compare_to):
-    """Full-text expression indexes (``*_search``) are written by hand, PostgreSQL only."""
-    return not (type_ == "index" and name and name.endswith("_search"))
+    """Leave the hand-written full-text indexes and columns out of autogenerate."""
+    if type_ == "index":
+        return not (name and name.endswith("_search"))
+    return not (type_ == "column" and (obj.table.name, name) in UNMODELLED_COLUMNS)
 
 
 def get_metadata():
