@@ -35,6 +35,7 @@ from channels.registry import register
 FILE_PREFIX = "tg-file:"
 TEXT_LIMIT = 4096
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
+ANSWER_TIMEOUT = 3.0  # seconds, for answerCallbackQuery
 T = TypeVar("T")
 
 
@@ -170,6 +171,18 @@ class TelegramAdapter(ChannelAdapter):
 
         sent = self._run(deliver)
         return SendResult(provider_id=f"{sent.chat.id}:{sent.message_id}")
+
+    def answer_callback(self, query_id: str, text: str | None = None) -> None:
+        """answerCallbackQuery: stops the button's spinner in the citizen's client, with an
+        optional short notice. Short timeouts: the caller is a worker, and the press has
+        already been handled by the time this is called."""
+
+        async def answer(bot: Bot) -> bool:
+            return await bot.answer_callback_query(
+                query_id, text=text, read_timeout=ANSWER_TIMEOUT, connect_timeout=ANSWER_TIMEOUT
+            )
+
+        self._run(answer)
 
     def fetch_file(self, file_id: str) -> bytes:
         """Download a file by id (accepts ``tg-file:<id>`` too): getFile, then the file URL."""

@@ -3,7 +3,9 @@
 Steps: language → type → category → description → state → district (optional) → photo
 (optional) → confirm. Each step accepts an inline-button press (``callback_data``) or typed
 text (a number from the list, or the name); anything else re-prompts in the chosen language.
-On confirmation the collected complaint goes through intake like any other message.
+On confirmation the collected complaint goes through intake like any other message, and the
+standard acknowledgement (reference, dates, status link) is the bot's one answer. Every button
+press is answered (``answerCallbackQuery``) after the commit; see ``conversations``.
 """
 
 from __future__ import annotations
@@ -58,12 +60,17 @@ def handle(context: Context) -> bool:
     command = _COMMAND.match(message.text.strip()) if "callback_data" not in message.extra else None
     if command:
         return _command(context, command.group(1).lower(), command.group(2).strip())
-    row = active_conversation(message.channel, context.handle)
-    if row is None:
-        return False  # free text outside a conversation: a complaint or a reply, as today
     callback = message.extra.get("callback_data")
     if callback is not None and not str(callback).startswith(OUR_CALLBACKS):
         return False  # another feature's button (e.g. a survey)
+    row = active_conversation(message.channel, context.handle)
+    if row is None and callback is not None:
+        # A button under a finished or expired conversation (a double tap on "send"):
+        # its data is not a complaint; say so in the press's answer.
+        context.button_notice = bot_texts.text(_language_of(context, None), "button_expired")
+        return True
+    if row is None:
+        return False  # free text outside a conversation: a complaint or a reply, as today
     STEPS[row.step](context, row)
     return True
 
@@ -253,11 +260,12 @@ def _file(context: Context, row: BotConversation) -> None:
     fields = {"type": data["type"], "category": category, "state_code": data["state_code"]}
     if data.get("district"):
         fields["district"] = data["district"]
-    ticket_id = file_through_pipeline(context, message, **fields)
+    filed = file_through_pipeline(context, message, **fields)
     reset(row)
-    ticket = db.session.get(Ticket, ticket_id)
-    text = bot_texts.text(row.language, "filed", reference=ticket.reference)
-    context.reply(text, ticket_id=ticket.id)
+    ticket = db.session.get(Ticket, filed.ticket_id)
+    if not filed.acknowledged:  # the acknowledgement is the one answer; this only stands in
+        text = bot_texts.text(row.language, "filed", reference=ticket.reference)
+        context.reply(text, ticket_id=ticket.id)
     log.info("telegram bot filed ticket_id=%s", ticket.id)
 
 

@@ -32,6 +32,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "confirm_again": "Balas YA untuk menghantar aduan atau BATAL untuk membatalkan.",
         "filed": "Terima kasih. Aduan anda telah diterima. No. Rujukan: {reference}",
         "cancelled": "Aduan dibatalkan. Taip /start untuk bermula semula.",
+        "button_expired": "Butang ini sudah tamat. Taip /start untuk membuat aduan baharu.",
         "nothing_to_cancel": "Tiada aduan yang sedang diisi. Taip /start untuk membuat aduan.",
         "not_found": (
             "Rujukan tidak dijumpai untuk nombor anda. Sila semak status di laman web "
@@ -76,6 +77,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "confirm_again": "Reply YES to send your complaint or CANCEL to cancel.",
         "filed": "Thank you. Your complaint has been received. Reference No.: {reference}",
         "cancelled": "Complaint cancelled. Type /start to begin again.",
+        "button_expired": "This button has expired. Type /start to file a new complaint.",
         "nothing_to_cancel": "No complaint is being filled in. Type /start to file one.",
         "not_found": (
             "No such reference for your number. Please check the status on the web page "

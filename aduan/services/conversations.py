@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from typing import NamedTuple
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,6 +36,7 @@ COMMAND_CHANNELS = frozenset({"sms", "whatsapp", "whatsapp_cloud"})
 IDLE = "idle"
 AWAITING_NEW = "awaiting_new"  # SMS/WhatsApp: BARU alone, the next message opens a ticket
 _PENDING_KEY = "aduan_bot_outbound"
+_ANSWERS_KEY = "aduan_bot_button_answers"
 _WORD = re.compile(r"^[\W_]*([A-Za-z]+)[\W_]*(.*)$", re.DOTALL)
 _STATUS_WORDS = {"semak": "ms", "status": "en"}
 _NEW_WORDS = {"baru": "ms", "new": "en"}
@@ -52,7 +54,9 @@ def intercept(
     if message.channel == "telegram":
         from aduan.services import bot_filing
 
-        return bot_filing.handle(context)
+        handled = bot_filing.handle(context)
+        answer_button_press(context)
+        return handled
     if message.channel in COMMAND_CHANNELS:
         return _handle_command_channel(context)
     return False
@@ -71,6 +75,7 @@ class Context:
 
         self.handle = normalise_handle(kind, message.sender_handle)[:254]
         self.reply_to = str(message.extra.get("chat_id") or self.handle)
+        self.button_notice: str | None = None  # shown briefly when answering a button press
 
     def reply(
         self, text: str, buttons: list[list[list[str]]] | None = None, ticket_id: int | None = None
@@ -94,6 +99,24 @@ class Context:
         return row
 
 
+def answer_button_press(context: Context) -> None:
+    """Answer the Telegram button press in ``context`` (``answerCallbackQuery``) once the
+    current transaction commits, so the citizen's client stops its spinner; with
+    ``context.button_notice`` as a short notice. Nothing to do for a typed message."""
+    query_id = context.message.extra.get("callback_query_id")
+    if not query_id:
+        return
+    from aduan.services import channel_lookup
+
+    try:
+        adapter = channel_lookup.adapter_for(context.message.channel, context.account_key)
+    except Exception as exc:  # never let the answer stand in the way of the press itself
+        log.warning("telegram button answer skipped error=%s", exc)
+        return
+    pending = db.session().info.setdefault(_ANSWERS_KEY, [])
+    pending.append((adapter, str(query_id), context.button_notice))
+
+
 def enqueue_after_commit(outbound_id: int) -> None:
     """Enqueue delivery of ``outbound_id`` once the current transaction commits."""
     db.session().info.setdefault(_PENDING_KEY, []).append(outbound_id)
@@ -105,10 +128,20 @@ def _enqueue_pending(session: Session) -> None:
         enqueue_delivery(outbound_id)
 
 
+@sa_event.listens_for(Session, "after_commit")
+def _answer_button_presses(session: Session) -> None:
+    for adapter, query_id, notice in session.info.pop(_ANSWERS_KEY, []):
+        try:
+            adapter.answer_callback(query_id, notice)
+        except Exception as exc:  # the press is handled and committed; only a spinner is left
+            log.warning("telegram button answer failed error=%s", exc)
+
+
 @sa_event.listens_for(Session, "after_soft_rollback")
 def _forget_pending(session: Session, previous_transaction) -> None:
     if not previous_transaction.nested:
         session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_ANSWERS_KEY, None)
 
 
 # -- conversation state ---------------------------------------------------------------------
@@ -271,9 +304,17 @@ def _pending_new_ticket(context: Context) -> bool:
     return True
 
 
-def file_through_pipeline(context: Context, message: InboundMessage, **ticket_fields) -> int | None:
+class Filed(NamedTuple):
+    """What ``file_through_pipeline`` did: the new ticket, and whether its standard
+    acknowledgement (reference, dates, status link) was queued to the complainant."""
+
+    ticket_id: int | None
+    acknowledged: bool
+
+
+def file_through_pipeline(context: Context, message: InboundMessage, **ticket_fields) -> Filed:
     """Open a new ticket for ``message`` through intake (same store, attachments and
-    acknowledgement as any message); returns the new ticket's id."""
+    acknowledgement as any message)."""
     from aduan.services import channel_lookup, intake
 
     composed = replace(
@@ -283,8 +324,9 @@ def file_through_pipeline(context: Context, message: InboundMessage, **ticket_fi
     ack_id = intake.ingest_message(context.event, composed, adapter)
     if ack_id is not None:
         enqueue_after_commit(ack_id)
-    return db.session.scalar(
+    ticket_id = db.session.scalar(
         db.select(Message.ticket_id).where(
             Message.channel == composed.channel, Message.provider_id == composed.provider_id
         )
     )
+    return Filed(ticket_id, ack_id is not None)

@@ -1,7 +1,8 @@
-"""A fake Telegram Bot API: getMe, sendMessage, getFile and file downloads.
+"""A fake Telegram Bot API: getMe, sendMessage, answerCallbackQuery, getFile and file downloads.
 
 Modes: "ok", "forbidden" (403, bot blocked by the user), "500". Files served by getFile are those
-put in ``server.files[file_id] = bytes``.
+put in ``server.files[file_id] = bytes``. Methods named in ``server.failing`` (e.g.
+``{"answerCallbackQuery"}``) answer 400 as Telegram does for an expired callback query.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def _params() -> dict:
     return request.get_json(silent=True) or request.values.to_dict()
 
 
-def _create_app(files: dict[str, bytes]) -> Flask:
+def _create_app(files: dict[str, bytes], failing: set[str]) -> Flask:
     app = Flask("fake_telegram")
     sent: list[int] = []
 
@@ -32,6 +33,9 @@ def _create_app(files: dict[str, bytes]) -> Flask:
         if mode == "500":
             return jsonify({"ok": False, "error_code": 500, "description": "Internal"}), 500
         params = _params()
+        if method in failing:
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: query is too old"}
+            return jsonify(body), 400
         if method == "getMe":
             return jsonify({"ok": True, "result": BOT_USER})
         if method == "sendMessage":
@@ -45,6 +49,8 @@ def _create_app(files: dict[str, bytes]) -> Flask:
                 "text": params.get("text", ""),
             }
             return jsonify({"ok": True, "result": result})
+        if method == "answerCallbackQuery":
+            return jsonify({"ok": True, "result": True})
         if method == "getFile":
             file_id = params["file_id"]
             if file_id not in files:
@@ -68,8 +74,11 @@ def _create_app(files: dict[str, bytes]) -> Flask:
 
 
 def fake_telegram() -> FakeServer:
-    """A not-yet-started fake Bot API; ``server.files`` maps file ids to their bytes."""
+    """A not-yet-started fake Bot API; ``server.files`` maps file ids to their bytes and
+    ``server.failing`` names the methods that fail."""
     files: dict[str, bytes] = {}
-    server = FakeServer(_create_app(files))
+    failing: set[str] = set()
+    server = FakeServer(_create_app(files, failing))
     server.files = files  # type: ignore[attr-defined]
+    server.failing = failing  # type: ignore[attr-defined]
     return server

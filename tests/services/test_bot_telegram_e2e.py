@@ -114,15 +114,29 @@ def test_filing_a_complaint_survives_a_worker_restart(
     assert texts[4].startswith("Sila terangkan") and texts[5].startswith("Di negeri manakah")
     assert texts[6].startswith("Nyatakan daerah") and texts[7].startswith("Hantar gambar")
     assert "Negeri: Selangor" in texts[8] and "Gambar: 1" in texts[8]
-    assert any(f"No. Rujukan: {ticket.reference}" in t for t in texts[9:])
-    filed = f"Terima kasih. Aduan anda telah diterima. No. Rujukan: {ticket.reference}"
-    assert filed in texts[9:] and len(texts) == 11  # the acknowledgement and the bot's answer
+    # One answer to the filing: the standard acknowledgement, with reference, both expected
+    # dates and the status link — not a second "thank you" from the bot.
+    (ack,) = texts[9:]
+    assert ack.startswith(f"Aduan anda telah diterima. No. Rujukan: {ticket.reference}.")
+    assert "Akuan terima dijangka" in ack and "penyelesaian dijangka" in ack
+    assert ack.endswith(f"/semak?ref={ticket.reference}")
+    assert said(fake_telegram)[-1]["chat_id"] in (USER, str(USER))
+    # Every button press was answered, so no client is left with a spinning button; the late
+    # double tap on "send" is told the button has expired.
+    answers = answered(fake_telegram)
+    assert len(answers) == 5 and len({a["callback_query_id"] for a in answers}) == 5
+    assert "text" not in answers[3] and answers[4]["text"].startswith("Butang ini sudah tamat")
     events = db.session.scalars(db.select(InboundEvent)).all()
     assert all(e.processed_at is not None for e in events)
     assert db.session.scalar(db.select(BotConversation.step)) == "idle"
 
     deliver(restarted, text_update(f"/semak {ticket.reference}"))
     assert said(fake_telegram)[-1]["text"].startswith(f"Aduan {ticket.reference}: Baharu")
+
+
+def answered(fake) -> list[dict]:
+    """The answerCallbackQuery calls the bot made, in order."""
+    return [r.params for r in fake.requests if r.path.endswith("/answerCallbackQuery")]
 
 
 def _category_button(fake, label: str) -> str:

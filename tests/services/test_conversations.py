@@ -13,6 +13,7 @@ from aduan.services.intake import process_event
 from aduan.services.references import new_reference
 from channels.base import RawEvent
 from tests.builders import gen_agency, gen_unit
+from tests.fakes.telegram import fake_telegram as make_fake_telegram
 from tests.services import intake_builders
 from tests.services.bot_builders import OTHER_USER, USER, callback_update, text_update
 from tests.services.intake_builders import sms_event, store, whatsapp_event
@@ -26,6 +27,19 @@ def agency(db):
     agency.triage_unit_id = gen_unit(agency).id
     db.session.commit()
     return agency
+
+
+@pytest.fixture
+def telegram_api(accounts):
+    """The fake Bot API behind the test Telegram account (button presses are answered)."""
+    with make_fake_telegram() as server:
+        accounts["telegram"] = {"api_base_url": server.url}
+        yield server
+
+
+def answered(server) -> list[dict]:
+    """The answerCallbackQuery calls the bot made, in order."""
+    return [r.params for r in server.requests if r.path.endswith("/answerCallbackQuery")]
 
 
 def send(update: dict) -> list[str]:
@@ -71,7 +85,7 @@ def count(model) -> int:
 # -- Telegram guided filing -----------------------------------------------------------------
 
 
-def test_start_asks_the_language_with_buttons(agency, accounts):
+def test_start_asks_the_language_with_buttons(agency, telegram_api):
     (reply,) = send(text_update("/start"))
     assert "Sila pilih bahasa" in reply and "Please choose" in reply
     row = db.session.scalar(db.select(OutboundMessage).order_by(OutboundMessage.id.desc()))
@@ -81,7 +95,7 @@ def test_start_asks_the_language_with_buttons(agency, accounts):
     assert count(Ticket) == 0 and count(Message) == 0
 
 
-def test_every_step_reprompts_invalid_input_then_accepts_valid(agency, accounts):
+def test_every_step_reprompts_invalid_input_then_accepts_valid(agency, telegram_api):
     send(text_update("/start"))
     assert "choose 1" in send(text_update("Klingon"))[0]
     (prompt,) = send(callback_update("lang:en"))
@@ -106,7 +120,7 @@ def test_every_step_reprompts_invalid_input_then_accepts_valid(agency, accounts)
     assert conversation().step == "confirm" and count(Ticket) == 0
 
 
-def test_confirm_files_one_ticket_through_intake_with_the_collected_data(agency, accounts):
+def test_confirm_files_one_ticket_through_intake_with_the_collected_data(agency, telegram_api):
     to_description()
     send(text_update("The drain on Jalan Meranti is blocked again."))
     send(callback_update("state:01"))
@@ -126,15 +140,50 @@ def test_confirm_files_one_ticket_through_intake_with_the_collected_data(agency,
     assert ticket.complainant.identities[0].handle == str(USER)
     (message,) = db.session.scalars(db.select(Message).where(Message.direction == "in")).all()
     assert message.body == ticket.description
-    assert any(ticket.reference in reply for reply in replies)
-    assert (
-        replies[-1]
-        == f"Thank you. Your complaint has been received. Reference No.: {ticket.reference}"
-    )
+    # one answer: the standard acknowledgement (reference, dates, status link), no second
+    # "thank you" from the bot
+    (reply,) = replies
+    assert reply.startswith(f"Your complaint has been received. Reference No.: {ticket.reference}")
+    assert "a resolution by" in reply and f"/semak?ref={ticket.reference}" in reply
     assert conversation().step == "idle"
 
 
-def test_batal_cancels_and_nothing_is_filed(agency, accounts):
+def test_every_button_press_is_answered_and_typed_messages_are_not(agency, telegram_api):
+    presses = [callback_update("lang:en"), callback_update("type:aduan")]
+    send(text_update("/start"))
+    for press in presses:
+        send(press)
+    send(text_update("3"))
+    ids = [press["callback_query"]["id"] for press in presses]
+    assert [a["callback_query_id"] for a in answered(telegram_api)] == ids
+    assert all("text" not in a for a in answered(telegram_api))  # no notice, just answered
+    assert conversation().step == "description"
+
+
+def test_a_failing_answer_does_not_stop_the_filing(agency, telegram_api):
+    telegram_api.failing.add("answerCallbackQuery")
+    to_description()
+    send(text_update("The drain on Jalan Meranti is blocked again."))
+    send(text_update("14"))
+    send(text_update("skip"))
+    send(text_update("skip"))
+    (ack,) = send(callback_update("confirm:yes"))
+    ticket = db.session.scalar(db.select(Ticket))
+    assert ticket.reference in ack and conversation().step == "idle"
+    assert len(answered(telegram_api)) == 2  # lang:en and confirm:yes were both tried
+
+
+def test_a_button_under_a_finished_conversation_is_answered_not_stored(agency, telegram_api):
+    ticket = file_complaint()
+    messages = count(Message)
+    assert send(callback_update("confirm:yes")) == []  # a late double tap on "send"
+    assert count(Message) == messages and count(Ticket) == 1
+    notice = answered(telegram_api)[-1]
+    assert notice["text"].startswith("Butang ini sudah tamat")
+    assert ticket.status == "baharu"
+
+
+def test_batal_cancels_and_nothing_is_filed(agency, telegram_api):
     to_description("lang:ms")
     assert send(text_update("/batal")) == ["Aduan dibatalkan. Taip /start untuk bermula semula."]
     assert conversation().step == "idle"
@@ -144,7 +193,7 @@ def test_batal_cancels_and_nothing_is_filed(agency, accounts):
     assert "Tiada aduan" in send(text_update("/batal"))[0]
 
 
-def test_confirm_no_cancels(agency, accounts):
+def test_confirm_no_cancels(agency, telegram_api):
     to_description()
     send(text_update("The drain on Jalan Meranti is blocked again."))
     send(text_update("14"))
@@ -154,7 +203,7 @@ def test_confirm_no_cancels(agency, accounts):
     assert count(Ticket) == 0
 
 
-def test_an_expired_conversation_is_forgotten(agency, accounts):
+def test_an_expired_conversation_is_forgotten(agency, telegram_api):
     to_description()
     row = conversation()
     row.updated_at = utcnow() - CONVERSATION_TTL - CONVERSATION_TTL / 24
@@ -164,7 +213,7 @@ def test_an_expired_conversation_is_forgotten(agency, accounts):
     assert conversation().step == "idle"
 
 
-def test_text_outside_a_conversation_goes_to_threading(agency, accounts):
+def test_text_outside_a_conversation_goes_to_threading(agency, telegram_api):
     assert send(text_update("Lampu isyarat rosak di simpang Jalan Ampang.")) != []
     (ticket,) = db.session.scalars(db.select(Ticket)).all()
     assert ticket.description == "Lampu isyarat rosak di simpang Jalan Ampang."
@@ -173,7 +222,7 @@ def test_text_outside_a_conversation_goes_to_threading(agency, accounts):
     assert count(Message) > 2
 
 
-def test_semak_answers_only_the_tickets_own_complainant(agency, accounts):
+def test_semak_answers_only_the_tickets_own_complainant(agency, telegram_api):
     ticket = file_complaint()
     (reply,) = send(text_update(f"/semak {ticket.reference.lower()}"))
     assert reply.startswith(f"Aduan {ticket.reference}: Baharu")
