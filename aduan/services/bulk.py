@@ -8,6 +8,10 @@ the transaction is rolled back and nothing changes. The report names each ticket
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NoReturn
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from aduan.errors import DomainError, NotFound, StaleTicket, ValidationFailed
 from aduan.extensions import db
@@ -18,11 +22,15 @@ from aduan.services import access, workflow
 ACTIONS = ("assign", "status", "note")
 MAX_TICKETS = 200
 OK = "ok"
+# Refusals are lazy strings: shown in the officer's language wherever the report is rendered.
+NOT_YOURS = _l("No such ticket, or not yours to change.")
+NOT_IN_UNIT = _l("The officer is not in the ticket's unit.")
 
 
 @dataclass
 class BulkReport:
-    """``results``: reference → "ok" or the reason it was refused; ``applied`` if committed."""
+    """``results``: reference → "ok" or the reason it was refused (translated when shown);
+    ``applied`` if committed."""
 
     action: str
     results: dict[str, str] = field(default_factory=dict)
@@ -66,13 +74,17 @@ def apply(
 
 def _check_request(action: str, references: list[str], note: str | None) -> None:
     if action not in ACTIONS:
-        raise ValidationFailed("unknown bulk action", errors={"action": [action]})
+        _refuse("action", _l("Choose an action."))
     if not any(r.strip() for r in references):
-        raise ValidationFailed("choose at least one ticket", errors={"tickets": ["required"]})
+        _refuse("tickets", _l("Choose at least one ticket."))
     if len(references) > MAX_TICKETS:
-        raise ValidationFailed("too many tickets at once", errors={"tickets": ["too many"]})
+        _refuse("tickets", _l("Too many tickets at once: at most %(n)d.", n=MAX_TICKETS))
     if action == "note" and not (note or "").strip():
-        raise ValidationFailed("write a note first", errors={"note": ["required"]})
+        _refuse("note", _l("Write a note first."))
+
+
+def _refuse(name: str, message: LazyString) -> NoReturn:
+    raise ValidationFailed(message, errors={name: [message]})
 
 
 def _one(officer: Officer, action: str, reference: str, version: int | None, **kw) -> str:
@@ -80,12 +92,14 @@ def _one(officer: Officer, action: str, reference: str, version: int | None, **k
     try:
         ticket = access.get_ticket_for(officer, reference)
         if not access.can_change(officer, ticket):
-            raise NotFound("no such ticket")
+            raise NotFound(NOT_YOURS)
         if version is not None and int(version) != ticket.version:
-            raise StaleTicket(f"ticket {ticket.reference} was changed by someone else")
+            raise StaleTicket(workflow.stale_message(ticket.reference))
         with db.session.begin_nested():
             _run(officer, ticket, action, **kw)
             access.log_access(officer, ticket, f"bulk_{action}")
+    except NotFound:  # out of scope and unknown look the same
+        return NOT_YOURS
     except DomainError as exc:
         return exc.message
     return OK
@@ -106,7 +120,7 @@ def _assign(officer: Officer, ticket: Ticket, assignee_id: int | None) -> None:
     """Give the ticket to an active officer of its unit (None: unassign)."""
     assignee = db.session.get(Officer, assignee_id) if assignee_id else None
     if assignee_id and not _may_hold(assignee, ticket):
-        raise ValidationFailed("the officer is not in the ticket's unit")
+        raise ValidationFailed(NOT_IN_UNIT)
     before = {"assignee_id": ticket.assignee_id}
     ticket.assignee = assignee
     workflow.record_event(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from flask_babel import LazyString, get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from aduan.errors import IllegalTransition, StaleTicket, ValidationFailed
@@ -42,6 +44,19 @@ REASON_REQUIRED = frozenset({S.EXTENDED, S.OUT_OF_JURISDICTION, S.NO_FURTHER_ACT
 def allowed_next(status: str) -> list[S]:
     """The statuses a ticket in ``status`` may move to, in a stable order (for menus)."""
     return sorted(TRANSITIONS[S(status)], key=lambda s: list(S).index(s))
+
+
+def status_label(status: S) -> LazyString:
+    """``status``'s label in the reader's language, chosen when a message is shown."""
+    return LazyString(lambda: status.label(str(get_locale() or "ms")))
+
+
+def stale_message(reference: str) -> LazyString:
+    """Why a change to ``reference`` was refused: someone else saved it first."""
+    return _l(
+        "Ticket %(reference)s was changed by someone else; reload it and try again.",
+        reference=reference,
+    )
 
 
 def record_event(
@@ -91,12 +106,16 @@ def change_status(
     _check_version(ticket, expected_version)
     if target not in TRANSITIONS[current]:
         raise IllegalTransition(
-            f"cannot move a ticket from {current.label_en} to {target.label_en}",
+            _l(
+                "Cannot move a ticket from %(current)s to %(target)s.",
+                current=status_label(current),
+                target=status_label(target),
+            ),
             errors={"status": [f"allowed: {', '.join(s.value for s in allowed_next(current))}"]},
         )
     if target in REASON_REQUIRED and not (reason and reason.strip()):
         raise ValidationFailed(
-            f"a reason is required to move a ticket to {target.label_en}",
+            _l("A reason is required to move a ticket to %(target)s.", target=status_label(target)),
             errors={"reason": ["required"]},
         )
     now = at or utcnow()
@@ -121,14 +140,14 @@ def _parse_status(value: str | S) -> S:
     try:
         return S(value)
     except ValueError:
-        raise ValidationFailed(f"unknown status {value!r}", errors={"status": S.values()})
+        raise ValidationFailed(
+            _l('Unknown status "%(status)s".', status=value), errors={"status": S.values()}
+        )
 
 
 def _check_version(ticket: Ticket, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != ticket.version:
-        raise StaleTicket(
-            f"ticket {ticket.reference} was changed by someone else; reload it and try again"
-        )
+        raise StaleTicket(stale_message(ticket.reference))
 
 
 def _apply_side_effects(ticket: Ticket, current: S, target: S, now: dt.datetime) -> None:
@@ -155,7 +174,7 @@ def commit() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise StaleTicket("the ticket was changed by someone else; reload it and try again")
+        raise StaleTicket(_l("The ticket was changed by someone else; reload it and try again."))
 
 
 def change_many(tickets: Iterable[Ticket], new_status: str, **kwargs) -> list[TicketEvent]:

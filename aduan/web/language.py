@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, request, session
+from flask import Blueprint, has_request_context, redirect, request, session
 from flask_login import current_user
 
 from aduan.extensions import db
@@ -14,7 +14,12 @@ bp = Blueprint("language", __name__)
 
 
 def select_locale() -> str:
-    """?lang= (remembered), then the session, the officer's saved choice, the browser, BM."""
+    """?lang= (remembered), then the session, the officer's saved choice, the browser, BM.
+
+    Outside a request (a worker, the shell) a lazily translated message, such as a domain
+    refusal that ends up in a log, comes out in English: the language of the code and logs."""
+    if not has_request_context():
+        return "en"
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen

@@ -136,7 +136,7 @@ def _action(name: str):
                 db.session.rollback()
                 access.log_access(_officer(), ticket, name)
                 db.session.commit()
-                flash(getattr(exc, "message", None) or str(exc), "error")
+                flash(str(getattr(exc, "message", None) or exc), "error")  # in this locale
                 return _back(ticket)
             if message:
                 flash(message, "success")

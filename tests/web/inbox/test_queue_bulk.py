@@ -55,7 +55,7 @@ def test_one_illegal_ticket_changes_none_and_is_named(client, db):
     response = post(client, "/inbox/bulk", data, page="/inbox")
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert closed.reference in html and "cannot move" in html
+    assert closed.reference in html and "tidak boleh ditukar daripada Ditutup" in html  # BM
     db.session.expire_all()
     assert db.session.get(Ticket, first.id).status == "baharu"
     assert db.session.get(Ticket, closed.id).status == S.CLOSED.value

@@ -1,6 +1,7 @@
 """/inbox/tickets/<reference>: timeline, actions, conflicts, merges, attachments, scope."""
 
 import pytest
+from flask_babel import refresh
 
 from aduan.extensions import db
 from aduan.models import Attachment, Message, OutboundMessage, Ticket, TicketEvent
@@ -159,6 +160,25 @@ def test_illegal_transition_is_flashed_not_saved(client, db):
     signed_in(client, officers["officer_a"])
     response = _act(client, tickets["a"], "status", status="ditutup")
     assert response.status_code == 303
+    assert _reload(tickets["a"]).status == "baharu"
+
+
+@pytest.mark.parametrize(
+    ("locale", "reason"),
+    [
+        ("en", "Cannot move a ticket from New to Closed."),
+        ("ms", "Status tiket tidak boleh ditukar daripada Baharu kepada Ditutup."),
+    ],
+)
+def test_a_refused_status_change_is_explained_in_the_officers_language(client, db, locale, reason):
+    officers, tickets, _ = world()
+    officers["officer_a"].locale = locale
+    db.session.commit()
+    signed_in(client, officers["officer_a"])
+    refresh()  # the locale is cached on g, which this test's requests share
+    response = _act(client, tickets["a"], "status", status="ditutup")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'<p class="flash flash-error">{reason}</p>' in page
     assert _reload(tickets["a"]).status == "baharu"
 
 
