@@ -12,7 +12,6 @@ from sqlalchemy import (
     Text,
     event,
     func,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,11 +19,10 @@ from aduan.extensions import db
 from aduan.models.base import JSONType, UTCDateTime, utcnow
 from aduan.vocabulary import Complexity, TicketStatus
 
-# One text expression for full-text search, used by the GIN index and by queries alike.
-TICKET_SEARCH_DOCUMENT = (
-    "to_tsvector('simple', coalesce(reference, '') || ' ' || coalesce(subject, '') "
-    "|| ' ' || coalesce(description, ''))"
-)
+# PostgreSQL only, made by migration 0012 and not mapped (SQLite has neither): the column
+# ``search_vector``, GENERATED ALWAYS AS to_tsvector('simple', reference || subject ||
+# description) STORED, and its GIN index ``ix_tickets_search``. Queries name it by this text.
+TICKET_SEARCH_VECTOR = "tickets.search_vector"
 
 
 class Ticket(db.Model):
@@ -71,11 +69,6 @@ class Ticket(db.Model):
         Index("ix_tickets_unit_status_due", "unit_id", "status", "resolve_due_at"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_agency_status_created", "agency_id", "status", "created_at"),
-        Index(
-            "ix_tickets_search",
-            text(TICKET_SEARCH_DOCUMENT),
-            postgresql_using="gin",
-        ).ddl_if(dialect="postgresql"),
     )
 
     category = relationship("Category")

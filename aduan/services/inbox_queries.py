@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, uni
 from aduan.extensions import db
 from aduan.models import Message, Officer, Ticket
 from aduan.models.routing import SlaAlert
-from aduan.models.tickets import TICKET_SEARCH_DOCUMENT
+from aduan.models.tickets import TICKET_SEARCH_VECTOR
 from aduan.services import access, deadlines, references
 from aduan.vocabulary import OPEN_STATUSES
 from aduan.vocabulary import TicketStatus as S
@@ -111,7 +111,7 @@ def search_condition(q: str) -> ColumnElement[bool]:
     canonical = references.normalise_reference(q)
     by_reference = Ticket.reference == canonical if canonical else None
     if db.engine.dialect.name == "postgresql":
-        in_ticket = text(f"{TICKET_SEARCH_DOCUMENT} @@ plainto_tsquery('simple', :q_ticket)")
+        in_ticket = text(f"{TICKET_SEARCH_VECTOR} @@ plainto_tsquery('simple', :q_ticket)")
         in_ticket = in_ticket.bindparams(q_ticket=q)
         in_messages = Ticket.id.in_(
             select(Message.ticket_id).where(
