@@ -86,6 +86,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "ATTACHMENT_MAX_BYTES": int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(_env("MAX_REQUEST_BYTES", str(25 * 1024 * 1024))),
         "QUEUE_PREFIX": _env("QUEUE_PREFIX", ""),
+        "INGEST_PARALLELISM": int(_env("INGEST_PARALLELISM", "2")),  # drain jobs at once
         "PROXY_COUNT": int(_env("PROXY_COUNT", "0")),
         "RQ_ASYNC": True,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,7 +1,8 @@
-"""Intake jobs: ingest one stored event, re-enqueue forgotten ones, poll mailboxes.
+"""Intake jobs: drain stored events, ingest one event, sweep forgotten ones, poll mailboxes.
 
-Each is safe to run twice: ingest is idempotent in the intake service, re-enqueueing uses the
-``ingest-<id>`` job id, and polled mail is deduplicated on its Message-ID.
+Each is safe to run twice: ingest is idempotent in the intake service, a drain claims each
+event under ``FOR UPDATE SKIP LOCKED`` (see ``aduan.services.intake_drain``), a single-event
+job uses the ``ingest-<id>`` job id, and polled mail is deduplicated on its Message-ID.
 """
 
 from __future__ import annotations
@@ -20,35 +21,64 @@ BATCH = 500
 MAX_ATTEMPTS = 10  # beyond this an event that keeps failing goes to quarantine for an admin
 
 
+def drain_ingest(slot: int) -> int:
+    """Process the pending events of one slot in batches (woken by the webhooks)."""
+    from aduan.services.intake_drain import drain
+
+    return drain(slot)
+
+
 def ingest_event(event_id: int):
-    """Process one stored InboundEvent (parse → complainant → thread → ticket → acknowledge)."""
+    """Process one stored InboundEvent (an admin's retry, a failed event's retry, mail).
+
+    A failure is counted on the event and not raised: the sweep retries it with backoff."""
     from aduan.services.intake import process_event  # written alongside; imported when run
 
-    return process_event(event_id)
+    try:
+        return process_event(event_id)
+    except Exception as exc:
+        db.session.rollback()
+        log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
+        return "failed"
+
+
+def retry_due(received_at: dt.datetime, attempts: int, now: dt.datetime) -> bool:
+    """A pending event is handed over again once ``STALE_AFTER × attempts²`` after receipt
+    (1, 4, 9 … minutes): never-attempted events after a minute, failing ones ever later."""
+    return now - received_at >= STALE_AFTER * max(1, attempts) ** 2
 
 
 def requeue_stale_events(batch: int = BATCH) -> int:
-    """Enqueue every event stored over a minute ago and neither processed nor quarantined.
+    """Hand over every event stored over a minute ago and neither processed nor quarantined:
+    never-attempted ones by waking their slot's drainer (even if its wake key is set), failed
+    ones whose retry is due (``retry_due``) as single-event jobs. Returns how many.
 
     Walks the partial index ``ix_inbound_events_pending`` in (received_at, id) order, one
     batch at a time, so its cost grows with the pending events only."""
     from aduan.services.inbound import enqueue_ingest
+    from aduan.services.intake_drain import slot_of, wake
 
-    cutoff = utcnow() - STALE_AFTER
+    now = utcnow()
     quarantine_exhausted()
     after: tuple[dt.datetime, int] | None = None
-    count = 0
+    count, slots = 0, set()
     while True:
-        rows = db.session.execute(_pending_query(cutoff, after, batch)).all()
+        rows = db.session.execute(_pending_query(now - STALE_AFTER, after, batch)).all()
         db.session.rollback()  # release the snapshot between batches
-        for event_id, _received_at in rows:
-            if not enqueue_ingest(event_id, replace_finished=True):
+        for event_id, received_at, attempts in rows:
+            if not attempts:
+                slots.add(slot_of(event_id))
+            elif not retry_due(received_at, attempts, now):
+                continue
+            elif not enqueue_ingest(event_id, replace_finished=True):
                 log.warning("requeue stopped: redis unavailable requeued=%d", count)
                 return count
             count += 1
         if len(rows) < batch:
             break
         after = (rows[-1][1], rows[-1][0])
+    if not all([wake(slot, force=True) for slot in sorted(slots)]):
+        log.warning("requeue: drainers not woken, redis unavailable")
     log.info("requeue stale events requeued=%d", count)
     return count
 
@@ -72,7 +102,7 @@ def quarantine_exhausted() -> int:
 
 def _pending_query(cutoff: dt.datetime, after, batch: int):
     query = (
-        db.select(InboundEvent.id, InboundEvent.received_at)
+        db.select(InboundEvent.id, InboundEvent.received_at, InboundEvent.attempts)
         .where(
             InboundEvent.processed_at.is_(None),
             InboundEvent.quarantined_at.is_(None),

@@ -1,8 +1,10 @@
-"""Durable intake: verify a provider's request, store its events, then hand them to RQ.
+"""Durable intake: verify a provider's request, store its events, then wake a drainer.
 
 An event is committed before the provider gets its answer, so a crash or a retry never loses
-it; the unique (channel, provider_id) makes a redelivery a no-op. Redis being down does not
-fail the webhook: ``workers.intake_jobs.requeue_stale_events`` picks up what was not enqueued.
+it; the unique (channel, provider_id) makes a redelivery a no-op. After the commit the
+webhook wakes the drainer of each new event's slot (``aduan.services.intake_drain``): one
+Redis SET NX, and a job only when no drain is already due. Redis being down does not fail
+the webhook: ``workers.intake_jobs.requeue_stale_events`` picks up what was not handed over.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from aduan.models import InboundEvent
 from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
 from aduan.services.channel_accounts import UnknownAccount, get_adapter
+from aduan.services.intake_drain import wake_for
 from channels.base import ChannelAdapter, ParseError, RawEvent, RawRequest
 
 log = logging.getLogger(__name__)
@@ -128,8 +131,8 @@ def _store_all(channel: str, account_key: str, adapter: ChannelAdapter, raw: Raw
         else:
             outcome.stored.append(event_id)
     db.session.commit()
-    for event_id in outcome.stored if reason is None else []:
-        enqueue_ingest(event_id)
+    if outcome.stored and reason is None:
+        wake_for(outcome.stored)
     log.info(
         "webhook accepted channel=%s account=%s stored=%d duplicates=%d",
         channel,
@@ -182,7 +185,9 @@ def store_event(
 def enqueue_ingest(event_id: int, *, replace_finished: bool = False) -> bool:
     """Enqueue ``ingest_event(event_id)`` as job ``ingest-<id>``; False when Redis is down.
 
-    A job still waiting or running is left alone. ``replace_finished`` replaces a finished or
+    For a single event handed over on its own (an admin's retry, a failed event's retry, a
+    polled mail); webhooks wake the batch drainer instead. A job still waiting or running is
+    left alone. ``replace_finished`` replaces a finished or
     failed job of that id (the periodic re-enqueue and an admin's retry)."""
     from workers.intake_jobs import ingest_event
     from workers.queues import INGEST, enqueue

@@ -27,6 +27,11 @@ def ingest_jobs() -> list[str]:
     return Queue("test-ingest", connection=redis_lib.Redis.from_url(REDIS_URL)).job_ids
 
 
+def drain_jobs() -> list[tuple]:
+    queue = Queue("test-ingest", connection=redis_lib.Redis.from_url(REDIS_URL))
+    return sorted(job.args for job in queue.jobs if job.func_name.endswith("drain_ingest"))
+
+
 def telegram_request(update: dict, secret: str = TELEGRAM_SECRET, path="/webhooks/telegram"):
     return RawRequest(
         method="POST",
@@ -96,7 +101,14 @@ def test_requeue_skips_recent_processed_and_quarantined(db):
     gen_event(db, "SM-done", processed_at=utcnow())
     gen_event(db, "SM-bad", quarantined_at=utcnow(), error="boom")
     assert intake_jobs.requeue_stale_events() == 1
-    assert ingest_jobs() == [f"ingest-{stale.id}"]
+    assert drain_jobs() == [(stale.id % 2,)]
+
+
+def test_requeue_hands_a_due_failed_event_to_a_single_event_job(db):
+    failed = gen_event(db, "SM-failed", attempts=1, error="Timeout: x")
+    gen_event(db, "SM-failed-recently", age_seconds=200, attempts=2, error="Timeout: x")
+    assert intake_jobs.requeue_stale_events() == 1
+    assert ingest_jobs() == [f"ingest-{failed.id}"]
 
 
 def test_requeue_quarantines_events_that_keep_failing(db):
@@ -108,13 +120,13 @@ def test_requeue_quarantines_events_that_keep_failing(db):
 
 
 def test_requeue_walks_in_batches(db):
-    events = [gen_event(db, f"SM-{n}", age_seconds=300 + n) for n in range(7)]
+    events = [gen_event(db, f"SM-{n}", age_seconds=300 + n, attempts=1) for n in range(7)]
     assert intake_jobs.requeue_stale_events(batch=3) == 7
     assert sorted(ingest_jobs()) == sorted(f"ingest-{e.id}" for e in events)
 
 
 def test_requeue_replaces_a_failed_job_of_a_pending_event(db):
-    event = gen_event(db, "SM-failed")
+    event = gen_event(db, "SM-failed", attempts=1)
     assert inbound.enqueue_ingest(event.id)
     queue = Queue("test-ingest", connection=redis_lib.Redis.from_url(REDIS_URL))
     job = queue.fetch_job(f"ingest-{event.id}")

@@ -1,0 +1,194 @@
+"""The batch drain: wake-ups, each event processed once by concurrent drainers, failures
+counted and left to the sweep's backoff, quarantine after MAX_ATTEMPTS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+
+import pytest
+import redis as redis_lib
+from rq import Queue
+
+from aduan.extensions import db
+from aduan.models import InboundEvent, Message, OutboundMessage, Ticket
+from aduan.models.base import utcnow
+from aduan.services import intake, intake_drain
+from tests.builders import gen_agency, gen_unit
+from tests.conftest import REDIS_URL
+from tests.services import intake_builders
+from tests.services.intake_builders import sms_event
+from workers import intake_jobs
+
+accounts = intake_builders.accounts
+
+
+@pytest.fixture
+def agency(db):
+    agency = gen_agency("JKR")
+    agency.triage_unit_id = gen_unit(agency).id
+    db.session.commit()
+    return agency
+
+
+def queued() -> list[tuple[str, tuple]]:
+    queue = Queue("test-ingest", connection=redis_lib.Redis.from_url(REDIS_URL))
+    return [(job.func_name.rpartition(".")[2], job.args) for job in queue.jobs]
+
+
+def sms_events(count: int, start: int = 0) -> list[InboundEvent]:
+    return [
+        sms_event(f"Lampu jalan rosak no {n}.", f"SM{n:032d}", sender=f"+6012{n:07d}")
+        for n in range(start, start + count)
+    ]
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
+
+
+def pending() -> int:
+    return count(InboundEvent, InboundEvent.processed_at.is_(None))
+
+
+def test_wake_enqueues_one_drain_per_slot_until_the_drain_starts(app_ctx):
+    assert intake_drain.wake_for([10, 12, 14]) and intake_drain.wake_for([11, 16, 13])
+    assert sorted(queued()) == [("drain_ingest", (0,)), ("drain_ingest", (1,))]
+    intake_drain.drain(0)  # deletes its key first: the next wake enqueues again
+    assert intake_drain.wake_for([20])
+    assert sorted(queued()).count(("drain_ingest", (0,))) == 2
+
+
+def test_drain_processes_every_pending_event_of_its_slot(agency, accounts):
+    events = sms_events(7)
+    slot = events[0].id % 2
+    assert intake_drain.drain(slot, batch=2) == len([e for e in events if e.id % 2 == slot])
+    db.session.expire_all()
+    for event in events:
+        assert (event.processed_at is not None) == (event.id % 2 == slot)
+    intake_drain.drain(1 - slot)
+    assert pending() == 0
+    assert count(Ticket) == count(OutboundMessage) == 7
+
+
+def test_an_event_committed_during_a_drain_wakes_another(agency, accounts, monkeypatch):
+    first = sms_events(1)[0]
+    slot = intake_drain.slot_of(first.id)
+    assert intake_drain.wake(slot) and len(queued()) == 1
+    late: list[InboundEvent] = []
+    real_claim = intake_drain.claim
+
+    def claim_then_a_webhook_commits(*args):
+        rows = real_claim(*args)
+        if not late:  # after the drain deleted its key and made its first claim
+            late.extend(sms_events(2, start=100))
+            intake_drain.wake_for([e.id for e in late])
+        return rows
+
+    monkeypatch.setattr(intake_drain, "claim", claim_then_a_webhook_commits)
+    intake_drain.drain(slot)
+    # The late events of this slot may or may not have been seen; either way a new drain is
+    # queued for every slot they fall in, and running the queued drains leaves nothing pending.
+    assert {args for _, args in queued()} >= {(intake_drain.slot_of(e.id),) for e in late}
+    monkeypatch.setattr(intake_drain, "claim", real_claim)
+    for _, (queued_slot,) in queued():
+        intake_drain.drain(queued_slot)
+    assert pending() == 0 and count(Ticket) == 3
+
+
+def _drain_in_child(database_url, instance_dir, slot, queue):
+    from pathlib import Path
+
+    from aduan.services import channel_lookup
+    from channels.registry import get_adapter_class
+    from tests.channels.builders import TWILIO_ACCOUNT
+    from tests.conftest import make_app
+
+    channel_lookup.adapter_for = lambda channel, key="default": get_adapter_class(channel)(
+        TWILIO_ACCOUNT
+    )
+    app = make_app(database_url, Path(instance_dir), INGEST_PARALLELISM=1)
+    with app.app_context():
+        queue.put(intake_drain.drain(slot, batch=3))
+
+
+def test_two_concurrent_drainers_process_each_event_exactly_once(
+    agency, accounts, database_url, tmp_path
+):
+    events = sms_events(24)
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    workers = [
+        ctx.Process(target=_drain_in_child, args=(database_url, tmp_path, 0, queue))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    [queue.get(timeout=5) for _ in workers]
+    db.session.expire_all()
+    assert pending() == 0
+    assert count(Ticket) == count(OutboundMessage) == len(events)
+    assert count(Message, Message.direction == "in") == len(events)
+    attempts = db.session.scalars(db.select(InboundEvent.attempts)).all()
+    assert attempts == [1] * len(events)  # nobody processed an event twice
+
+
+def test_a_failing_event_blocks_nothing_and_backs_off(app, agency, accounts, monkeypatch):
+    bad, *good = sms_events(5)
+    real = intake.ingest_message
+
+    def ingest_message(event, message, adapter=None):
+        if event.id == bad.id:
+            raise RuntimeError("database hiccup")
+        return real(event, message, adapter)
+
+    monkeypatch.setattr(intake, "ingest_message", ingest_message)
+    monkeypatch.setitem(app.config, "INGEST_PARALLELISM", 1)
+    assert intake_drain.drain(0) == 5
+    assert intake_drain.drain(0) == 0  # a failed event is not retried in a loop
+    db.session.expire_all()
+    assert all(e.processed_at is not None for e in good)
+    assert (bad.attempts, bad.processed_at) == (1, None) and "hiccup" in bad.error
+
+    # The sweep retries it only once its delay (1, 4, 9 … minutes after receipt) has passed.
+    assert intake_jobs.requeue_stale_events() == 0
+    bad.received_at = utcnow() - dt.timedelta(minutes=2)
+    db.session.commit()
+    assert intake_jobs.requeue_stale_events() == 1
+    assert queued()[-1] == ("ingest_event", (bad.id,))
+    assert intake_jobs.ingest_event(bad.id) == "failed"  # counted, not raised
+    db.session.expire_all()
+    assert bad.attempts == 2
+    assert intake_jobs.requeue_stale_events() == 0  # next try 4 minutes after receipt
+
+
+def test_an_event_failing_max_attempts_times_is_quarantined(agency, accounts):
+    event = sms_events(1)[0]
+    event.attempts = intake_jobs.MAX_ATTEMPTS
+    event.received_at = utcnow() - dt.timedelta(days=1)
+    db.session.commit()
+    assert intake_jobs.requeue_stale_events() == 0
+    db.session.expire_all()
+    assert event.quarantined_at is not None and event.processed_at is None
+
+
+@pytest.mark.parametrize(
+    ("minutes", "attempts", "due"),
+    [(0.5, 0, False), (1, 0, True), (1, 1, True), (3, 2, False), (4, 2, True), (80, 9, False)],
+)
+def test_retry_due_grows_with_attempts(minutes, attempts, due):
+    now = utcnow()
+    received = now - dt.timedelta(minutes=minutes)
+    assert intake_jobs.retry_due(received, attempts, now) is due
+
+
+def test_process_event_skips_an_event_another_worker_holds(agency, accounts, database_url):
+    import psycopg
+
+    event = sms_events(1)[0]
+    with psycopg.connect(database_url) as other:
+        other.execute("SELECT id FROM inbound_events WHERE id = %s FOR UPDATE", [event.id])
+        assert intake.process_event(event.id, skip_locked=True) == "skipped"
+    assert intake.process_event(event.id, skip_locked=True) == "processed"
