@@ -41,10 +41,18 @@ def test_upgrade_head_on_empty_postgresql_matches_the_models(empty_database, tmp
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"include_object": include_object})
             assert compare_metadata(context, db.metadata) == []
-        indexes = {
-            row[0] for row in db.session.execute(db.text("SELECT indexname FROM pg_indexes"))
-        }
-        assert {"ix_tickets_search", "ix_messages_search", "ix_tickets_unit_status_due"} <= indexes
+        indexes = dict(
+            db.session.execute(db.text("SELECT indexname, indexdef FROM pg_indexes")).all()
+        )
+        assert {"ix_tickets_search", "ix_messages_search", "ix_tickets_unit_status_due"} <= set(
+            indexes
+        )
+        assert "(search_vector)" in indexes["ix_tickets_search"]
+        # autogenerate does not compare INCLUDE: the queue counts rely on it (index-only)
+        assert (
+            "INCLUDE (agency_id, assignee_id, updated_at)" in indexes["ix_tickets_unit_status_due"]
+        )
+        assert "INCLUDE (agency_id, unit_id)" in indexes["ix_tickets_open_assignee_due"]
         downgrade(directory="alembic", revision="base")
         db.session.remove()
         db.engine.dispose()

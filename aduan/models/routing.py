@@ -146,6 +146,7 @@ Index(
     Ticket.assignee_id,
     Ticket.resolve_due_at,
     Ticket.id,
+    postgresql_include=["agency_id", "unit_id"],  # "mine" counted index-only
     postgresql_where=text(OPEN_STATUS_SQL),
     sqlite_where=text(OPEN_STATUS_SQL),
 )

@@ -66,7 +66,14 @@ class Ticket(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        Index("ix_tickets_unit_status_due", "unit_id", "status", "resolve_due_at"),
+        # INCLUDE (PostgreSQL): the queue counts of unit-scoped officers are index-only scans
+        Index(
+            "ix_tickets_unit_status_due",
+            "unit_id",
+            "status",
+            "resolve_due_at",
+            postgresql_include=["agency_id", "assignee_id", "updated_at"],
+        ),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_agency_status_created", "agency_id", "status", "created_at"),
     )
