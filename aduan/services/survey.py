@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from aduan.errors import StaleTicket, ValidationFailed
@@ -94,15 +95,29 @@ def window_open(ticket: Ticket, now: dt.datetime | None = None) -> bool:
 
 
 def rate(ticket: Ticket, rating: int, comment: str | None = None) -> SurveyResponse:
-    """Record the complainant's rating (1-5) and optional comment; the last answer counts."""
+    """Record the complainant's rating (1-5) and optional comment, once per resolution.
+
+    A second answer (another tab, a resubmitted form, two at once) is refused with
+    ``errors={"rating": ["answered"]}``: the first rating stands and is counted once."""
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed("rating must be 1 to 5", errors={"rating": ["1-5"]})
     row = current(ticket)
     if row is None:
         raise ValidationFailed("the survey is closed", errors={"rating": ["closed"]})
-    row.rating = rating
-    row.comment = (comment or "").strip()[:MAX_COMMENT] or None
-    row.responded_at = utcnow()
+    # Conditional on "not rated yet", so of two concurrent answers only one is recorded.
+    answered = db.session.execute(
+        update(SurveyResponse)
+        .where(SurveyResponse.id == row.id, SurveyResponse.rating.is_(None))
+        .values(
+            rating=rating,
+            comment=(comment or "").strip()[:MAX_COMMENT] or None,
+            responded_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(row)
+    if answered.rowcount == 0:
+        raise ValidationFailed("the survey is already answered", errors={"rating": ["answered"]})
     workflow.record_event(
         ticket, "survey_answered", actor_kind="complainant", data={"rating": rating}
     )

@@ -9,6 +9,7 @@ import pytest
 
 from aduan.extensions import db
 from aduan.models import Ticket
+from aduan.models.citizen import SurveyResponse
 from aduan.services import workflow
 from tests.web.public.helpers import PNG, setup_agency
 
@@ -40,7 +41,22 @@ def test_file_check_and_rate_in_bm(page, live_server, app_ctx, tmp_path):
     workflow.change_status(ticket, "selesai")
     db.session.commit()
     page.reload()
+    other_tab = page.context.new_page()  # the same status page left open in a second tab
+    other_tab.goto(page.url)
     page.fill("#rating", "5")
     page.fill("#comment", "Cepat dan baik.")
     page.click("form[action='/semak/tinjauan'] button[type=submit]")
     assert "5 daripada 5" in page.text_content("main")
+    # Rated: a thank-you with the rating instead of the form; objecting is still possible.
+    assert page.locator("form[action='/semak/tinjauan']").count() == 0
+    assert page.locator("[data-survey-rating='5']").is_visible()
+    assert page.locator("form[action='/semak/bantah']").is_visible()
+
+    other_tab.fill("#rating", "1")
+    other_tab.click("form[action='/semak/tinjauan'] button[type=submit]")
+    refusal = other_tab.locator("[data-survey-refused]")
+    assert "hanya boleh diberi sekali" in refusal.text_content()
+    assert "5 daripada 5" in other_tab.text_content("main")
+    db.session.expire_all()
+    (survey_row,) = db.session.scalars(db.select(SurveyResponse)).all()
+    assert survey_row.rating == 5

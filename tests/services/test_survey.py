@@ -52,6 +52,20 @@ def test_rating_and_objection_within_the_window(db):
     assert event.actor_kind == "complainant" and event.data["reason"] == "Lampu masih rosak"
 
 
+def test_a_second_rating_is_refused_and_the_first_counted_once(db):
+    ticket = _resolved_ticket()
+    with time_machine.travel(RESOLVED + dt.timedelta(days=1), tick=False):
+        survey.rate(ticket, 5, "Cepat")
+        with pytest.raises(ValidationFailed) as refused:
+            survey.rate(ticket, 1, "Ubah fikiran")
+    db.session.rollback()
+    assert refused.value.errors == {"rating": ["answered"]}
+    (row,) = db.session.scalars(db.select(SurveyResponse)).all()
+    assert (row.rating, row.comment) == (5, "Cepat")
+    answered = db.select(db.func.count()).where(TicketEvent.kind == "survey_answered")
+    assert db.session.scalar(answered) == 1
+
+
 def test_no_objection_after_seven_days_and_the_sweep_closes(db):
     ticket = _resolved_ticket()
     with time_machine.travel(RESOLVED + dt.timedelta(days=7, minutes=1), tick=False):

@@ -192,6 +192,7 @@ def _render_status(ticket: Ticket, code: int = 200, **forms):
         info=status_lookup.public_status(ticket, locale),
         reply_form=reply_form,
         survey_row=survey_row,
+        survey_refused=forms.get("survey_refused", False),
         survey_form=forms.get("survey_form") or SurveyForm(),
         objection_form=forms.get("objection_form") or ObjectionForm(),
     ), code
@@ -215,8 +216,10 @@ def rate():
         return _render_status(ticket, 400, survey_form=form)
     try:
         survey.rate(ticket, form.rating.data, form.comment.data)
-    except ValidationFailed:
+    except ValidationFailed as exc:
         db.session.rollback()
+        if exc.errors.get("rating") == ["answered"]:  # shown with the rating already given
+            return _render_status(ticket, 409, survey_refused=True)
         form.rating.errors = [_("The survey for this complaint is closed.")]
         return _render_status(ticket, 400, survey_form=form)
     return redirect(url_for("public.status"))

@@ -96,3 +96,26 @@ def test_internal_notes_never_shown_and_replies_thread(client):
         replies
     ) == 2
     assert "masih rosak" in client.get("/semak/status").get_data(as_text=True)
+
+
+def test_after_rating_the_page_thanks_and_a_second_rating_is_refused(client):
+    from aduan.models.citizen import SurveyResponse
+    from aduan.services import workflow
+
+    ticket = _file(client)
+    workflow.change_status(ticket, "dalam_tindakan")
+    workflow.change_status(ticket, "selesai")
+    db.session.commit()
+    token = csrf(client, "/semak")  # in BM, the default
+    _check(client, token, ticket.reference, "6789")
+    assert 'action="/semak/tinjauan"' in client.get("/semak/status").get_data(as_text=True)
+    rate = {"csrf_token": token, "rating": "4", "comment": "Baik"}
+    assert client.post("/semak/tinjauan", data=rate).status_code == 302
+    html = client.get("/semak/status").get_data(as_text=True)
+    assert 'action="/semak/tinjauan"' not in html and "penilaian 4 daripada 5" in html
+    again = client.post("/semak/tinjauan", data={**rate, "rating": "1"})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 409 and "Anda telah menilai aduan ini" in html
+    assert "penilaian 4 daripada 5" in html and 'action="/semak/bantah"' in html
+    db.session.expire_all()
+    assert db.session.scalar(db.select(SurveyResponse.rating)) == 4
