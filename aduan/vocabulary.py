@@ -108,6 +108,8 @@ class OutboundState(LabelledEnum):
     DELIVERED = ("delivered", "Diterima", "Delivered")
     READ = ("read", "Dibaca", "Read")
     FAILED = ("failed", "Gagal", "Failed")
+    # WhatsApp outside the 24-hour window: kept until the complainant writes again.
+    HELD = ("held", "Ditahan hingga pengadu menulis", "Held until the complainant writes")
 
 
 # Public Complaints Bureau (BPA) categories, seeded for every agency.

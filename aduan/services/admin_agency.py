@@ -1,4 +1,4 @@
-"""The admin's own agency: name, office hours, thread window, WhatsApp template, charter date."""
+"""The admin's own agency: name, office hours, thread window, WhatsApp templates, charter date."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from aduan.services.threading import DEFAULT_WINDOW_DAYS
 
 CLOSE_AFTER_OPEN = _l("Closing time must be after opening time.")
 FIELDS = ("name", "office_open", "office_close", "charter_reviewed_on")
-SETTINGS = ("thread_window_days", "whatsapp_ack_template", "whatsapp_cloud_ack_template")
+TEMPLATES = (
+    "whatsapp_ack_template",
+    "whatsapp_cloud_ack_template",
+    "whatsapp_notice_template",
+    "whatsapp_cloud_notice_template",
+)
+SETTINGS = ("thread_window_days", *TEMPLATES)
 
 
 def values(agency: Agency) -> dict[str, Any]:
@@ -25,8 +31,7 @@ def values(agency: Agency) -> dict[str, Any]:
         "office_open": agency.office_open.strftime("%H:%M") if agency.office_open else "",
         "office_close": agency.office_close.strftime("%H:%M") if agency.office_close else "",
         "thread_window_days": settings.get("thread_window_days", DEFAULT_WINDOW_DAYS),
-        "whatsapp_ack_template": settings.get("whatsapp_ack_template", ""),
-        "whatsapp_cloud_ack_template": settings.get("whatsapp_cloud_ack_template", ""),
+        **{key: settings.get(key, "") for key in TEMPLATES},
         "charter_reviewed_on": agency.charter_reviewed_on.isoformat()
         if agency.charter_reviewed_on
         else "",
@@ -43,8 +48,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
     if office_open and office_close and office_close <= office_open:
         f.add(errors, "office_close", CLOSE_AFTER_OPEN)
     window = f.integer(form, "thread_window_days", errors)
-    template = f.text(form, "whatsapp_ack_template", errors, max_len=200, required=False)
-    cloud = f.text(form, "whatsapp_cloud_ack_template", errors, max_len=200, required=False)
+    templates = {key: f.text(form, key, errors, max_len=100, required=False) for key in TEMPLATES}
     reviewed = f.date(form, "charter_reviewed_on", errors, required=False)
     f.fail_if(errors)
     before = _snapshot(agency)
@@ -53,8 +57,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
     agency.settings = {
         **(agency.settings or {}),
         "thread_window_days": window,
-        "whatsapp_ack_template": template,
-        "whatsapp_cloud_ack_template": cloud,
+        **templates,
     }
     after = _snapshot(agency)
     if f.changed(before, after):

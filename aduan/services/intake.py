@@ -21,7 +21,7 @@ from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ti
 from aduan.models.base import utcnow
 from aduan.services import channel_lookup, roster, routing, threading, web_intake, workflow
 from aduan.services.attachments import store_attachments
-from aduan.services.outbound import apply_status, enqueue_delivery
+from aduan.services.outbound import apply_status, enqueue_delivery, release_held
 from aduan.services.replies import identity_type, queue_acknowledgement
 from aduan.services.tickets import open_ticket
 from aduan.vocabulary import TicketStatus
@@ -180,6 +180,7 @@ def ingest_message(
     stored = _store_message(ticket, event, message)
     if not created:
         _continue_ticket(ticket, stored)
+    release_held(stored)  # a WhatsApp message reopens the window for replies held back
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
         return None

@@ -3,6 +3,8 @@
 A row is locked while it is sent, so two jobs for one row send once; a row that is not
 ``queued`` is never sent again. Delivery statuses arrive out of order: a row only moves
 forward (queued → sent → failed → delivered → read), never from delivered/read back to sent.
+A free-form WhatsApp row outside the 24-hour window is *held* instead of sent or failed
+(``aduan.services.whatsapp_window``).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import logging
 from flask import current_app
 from rq.exceptions import DuplicateJobError
 from rq.job import Job
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from aduan.extensions import db
 from aduan.models import OutboundMessage, Ticket
 from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
-from aduan.services import channel_lookup
+from aduan.services import channel_lookup, whatsapp_window
 from aduan.services.workflow import record_event
 from channels.base import ChannelError, DeliveryStatus, OutboundRequest
 from workers.queues import OUTBOUND, enqueue, safe_job_id
@@ -29,10 +33,12 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 PARKED_RECHECK = dt.timedelta(hours=1)
 BACKOFF_SECONDS = (10, 30, 60, 300, 900)
-STATE_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
+# A held row takes no provider status: any it gets belongs to the attempt that was refused.
+STATE_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4, "held": 9}
 SEND_JOB = "workers.outbound_jobs.send_outbound"
 RESEND_BATCH = 500
 _DONE = ("finished", "failed", "canceled", "stopped")
+_AFTER_COMMIT = "outbound_after_commit"
 
 
 def job_id(outbound_id: int) -> str:
@@ -53,6 +59,33 @@ def enqueue_delivery(outbound_id: int) -> bool:
         log.warning("outbound enqueue failed outbound_id=%s error=%s", outbound_id, exc)
         return False
     return True
+
+
+def enqueue_after_commit(outbound_id: int) -> None:
+    """Enqueue the send job once the current transaction commits: a job started before the
+    commit would not find the row. A rollback forgets it (``resend_due`` is the backstop)."""
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(outbound_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    for outbound_id in session.info.pop(_AFTER_COMMIT, ()):
+        enqueue_delivery(outbound_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_AFTER_COMMIT, None)
+
+
+def release_held(message) -> list[int]:
+    """An inbound ``message`` on WhatsApp reopened the window: rows held for its sender are
+    queued again and enqueued once the caller commits."""
+    ids = whatsapp_window.release_held(message)
+    for outbound_id in ids:
+        enqueue_after_commit(outbound_id)
+    return ids
 
 
 def _drop_finished_job(outbound_id: int) -> bool:
@@ -77,6 +110,8 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
     if row is None or row.state != "queued":
         db.session.rollback()
         return row
+    if whatsapp_window.must_wait(row) and not whatsapp_window.use_acknowledgement_template(row):
+        return _outside_window(row)
     try:
         result = channel_lookup.adapter_for(row.channel, row.account_key).send(build_request(row))
     except ChannelError as exc:
@@ -132,9 +167,30 @@ def _park(row: OutboundMessage, reason: str) -> OutboundMessage:
     return row
 
 
+def _outside_window(row: OutboundMessage) -> OutboundMessage:
+    """Free-form WhatsApp with the window closed: held (nothing sent), or failed at once when
+    it must not wait (a verification code)."""
+    if not whatsapp_window.may_hold(row):
+        error = ChannelError("whatsapp: outside the 24-hour window", retryable=False)
+        return _failed_attempt(row, error)
+    _hold(row)
+    db.session.commit()
+    return row
+
+
+def _hold(row: OutboundMessage) -> None:
+    notice = whatsapp_window.hold(row)
+    if notice is not None:
+        enqueue_after_commit(notice.id)
+
+
 def _failed_attempt(row: OutboundMessage, exc: ChannelError) -> OutboundMessage:
     row.attempts += 1
     row.error = str(exc)[:500]
+    if whatsapp_window.closed_by_provider(row, exc.code) and whatsapp_window.may_hold(row):
+        _hold(row)  # our clock said open, the provider's did not
+        db.session.commit()
+        return row
     if exc.retryable and row.attempts < MAX_ATTEMPTS:
         delay = BACKOFF_SECONDS[min(row.attempts, len(BACKOFF_SECONDS)) - 1]
         row.next_attempt_at = utcnow() + dt.timedelta(seconds=delay)
@@ -196,6 +252,11 @@ def apply_status(channel: str, status: DeliveryStatus) -> bool:
     if STATE_RANK.get(status.status, -1) <= STATE_RANK.get(row.state, 0):
         return True  # late or repeated: never move backwards
     at = status.at or utcnow()
+    refused = status.status == "failed" and whatsapp_window.closed_by_provider(row, status.error)
+    if refused and whatsapp_window.may_hold(row):
+        row.last_status_at = at
+        _hold(row)
+        return True
     row.state = status.status
     row.last_status_at = at
     if status.status in ("delivered", "read") and row.delivered_at is None:

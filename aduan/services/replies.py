@@ -18,18 +18,14 @@ from flask import current_app
 from aduan.extensions import db
 from aduan.models import ContactIdentity, InboundEvent, Message, Officer, OutboundMessage, Ticket
 from aduan.models.base import utcnow
-from aduan.services import workflow
+from aduan.services import whatsapp_window, workflow
 from aduan.services.outbound import enqueue_delivery
 
 log = logging.getLogger(__name__)
 
 PHONE_CHANNELS = frozenset({"sms", "whatsapp", "whatsapp_cloud", "voice"})
-WINDOW_CHANNELS = frozenset({"whatsapp", "whatsapp_cloud"})
-WHATSAPP_WINDOW = dt.timedelta(hours=24)
-TEMPLATE_SETTING = {
-    "whatsapp": "whatsapp_ack_template",
-    "whatsapp_cloud": "whatsapp_cloud_ack_template",
-}
+WINDOW_CHANNELS = whatsapp_window.WINDOW_CHANNELS
+TEMPLATE_SETTING = whatsapp_window.ACK_SETTING
 # Channels that cannot carry a reply themselves: answer on the complainant's phone by SMS.
 REPLY_CHANNEL = {"voice": "sms"}
 MONTHS_MS = [
@@ -119,20 +115,26 @@ def queue_acknowledgement(
     row = _new_outbound(ticket, channel, handle, acknowledgement_text(ticket), "acknowledgement")
     row.account_key = account_key or _account_key(ticket, channel)
     if channel in WINDOW_CHANNELS and not whatsapp_window_open(channel, handle):
-        template = (ticket.agency.settings or {}).get(TEMPLATE_SETTING[channel])
-        if not template:
+        template = acknowledgement_template(ticket, channel)
+        if template is None:
             return _skip(ticket, "outside the 24-hour window and no template configured")
-        language = "en" if ticket.language == "en" else "ms"
-        row.template = template
-        row.template_variables = {
-            "1": ticket.reference,
-            "2": format_local(ticket.resolve_due_at, language),
-        }
+        row.template, row.template_variables = template
     _record_out_message(ticket, row, author=None)
     workflow.record_event(
         ticket, "acknowledgement_queued", data={"channel": channel, "template": row.template}
     )
     return row
+
+
+def acknowledgement_template(ticket: Ticket, channel: str) -> tuple[str, dict] | None:
+    """The agency's acknowledgement template for ``channel`` and its variables ({{1}} the
+    reference, {{2}} the expected resolution date), or None when none is configured."""
+    template = (ticket.agency.settings or {}).get(TEMPLATE_SETTING.get(channel, ""))
+    if not template:
+        return None
+    language = "en" if ticket.language == "en" else "ms"
+    variables = {"1": ticket.reference, "2": format_local(ticket.resolve_due_at, language)}
+    return template, variables
 
 
 def queue_reply(
@@ -177,17 +179,8 @@ def reply_target(ticket: Ticket, channel: str | None = None) -> tuple[str, str] 
 
 
 def whatsapp_window_open(channel: str, handle: str, now: dt.datetime | None = None) -> bool:
-    """True when the complainant wrote on ``channel`` within the last 24 hours.
-
-    Decided by the latest inbound message on that very channel, not by
-    ContactIdentity.last_inbound_at: the phone identity is shared with SMS and voice, and an
-    SMS from the same number opens no WhatsApp window."""
-    last = db.session.scalar(
-        db.select(db.func.max(Message.created_at)).where(
-            Message.direction == "in", Message.channel == channel, Message.sender == handle
-        )
-    )
-    return last is not None and (now or utcnow()) - last < WHATSAPP_WINDOW
+    """True when the complainant wrote on ``channel`` within the last 24 hours."""
+    return whatsapp_window.window_open(channel, handle, now)
 
 
 def _new_outbound(

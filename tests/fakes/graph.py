@@ -1,7 +1,8 @@
 """A fake Meta Graph API: WhatsApp Cloud ``/{phone_number_id}/messages``, ``/me/messages``
 and media lookup/download.
 
-Modes: "ok", "131047" (400, outside the WhatsApp window), "500", "ratelimit" (400, code 4).
+Modes: "ok", "131047" (400, outside the WhatsApp window), "500", "ratelimit" (400, code 4),
+"window_closed" (WhatsApp outside the 24-hour window: 131047 for anything but a template).
 Media is served from ``server.media[media_id] = (bytes, mime_type)``.
 """
 
@@ -26,6 +27,9 @@ def _create_app(media: dict[str, tuple[bytes, str]]) -> Flask:
     @app.before_request
     def errors():
         mode = current().mode
+        if mode == "window_closed":
+            body = request.get_json(silent=True) or {}
+            mode = "ok" if body.get("type") == "template" else "131047"
         if mode in _ERRORS and request.method == "POST":
             status, code, message = _ERRORS[mode]
             error = {"message": message, "type": "OAuthException", "code": code}

@@ -1,7 +1,8 @@
 """A fake Twilio REST API: the Messages resource, as the twilio library calls it.
 
 Modes: "ok" (201 with a message resource), "63016" (400, outside the WhatsApp window),
-"400" (400 with code 21211, invalid To), "500" (server error).
+"400" (400 with code 21211, invalid To), "500" (server error), "window_closed" (WhatsApp as
+Twilio answers outside the 24-hour window: free-form refused with 63016, templates accepted).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ def _create_app() -> Flask:
     @app.post("/2010-04-01/Accounts/<account_sid>/Messages.json")
     def create_message(account_sid: str):
         mode = current().mode
+        freeform_whatsapp = request.form.get("To", "").startswith("whatsapp:") and not (
+            request.form.get("ContentSid")
+        )
+        if mode == "window_closed" and freeform_whatsapp:
+            mode = "63016"
         if mode in _ERRORS:
             status, code, message = _ERRORS[mode]
             body = {"code": code, "message": message, "status": status}

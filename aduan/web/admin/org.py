@@ -46,6 +46,14 @@ def agency():
               hint=_("Template id used outside the 24-hour window.")),
         Field("whatsapp_cloud_ack_template", _("WhatsApp (Meta) acknowledgement template"),
               hint=_("Template id used outside the 24-hour window.")),
+        Field("whatsapp_notice_template", _("WhatsApp new-message template"),
+              hint=_("Sent outside the 24-hour window instead of a reply or notice, which "
+                     "follows when the complainant writes again. {{1}}: reference, "
+                     "{{2}}: status page link.")),
+        Field("whatsapp_cloud_notice_template", _("WhatsApp (Meta) new-message template"),
+              hint=_("Sent outside the 24-hour window instead of a reply or notice, which "
+                     "follows when the complainant writes again. {{1}}: reference, "
+                     "{{2}}: status page link.")),
         Field("charter_reviewed_on", _("Client charter last reviewed"), "date"),
     ]  # fmt: skip
     return handle(

@@ -39,6 +39,13 @@ EVENT_LABELS = {
     "unmerged": _l("Unmerged"),
     "unmerged_from": _l("A duplicate was unmerged"),
     "survey_answered": _l("Satisfaction survey answered"),
+    "held_outside_window": _l("Held: outside the WhatsApp 24-hour window"),
+    "held_released": _l("Held message released: the complainant wrote again"),
+    "third_party_message": _l("Message from someone other than the complainant"),
+    "follows_up": _l("Follows up a finished ticket"),
+    "followed_up_by": _l("Followed up by a new ticket"),
+    "transcription_added": _l("Voicemail transcribed"),
+    "transcription_failed": _l("Voicemail transcription failed: listen to the recording"),
 }
 
 

@@ -1,0 +1,211 @@
+"""The WhatsApp 24-hour customer-service window, for everything we send on WhatsApp.
+
+A free-form WhatsApp message reaches the complainant only within 24 hours of their last
+message; outside it only an approved template may go out (Twilio error 63016, Meta 131047).
+The window is checked when a row is *sent* (``outbound.deliver``), not when it is queued: a
+reply queued inside the window may go out after it closed (retries, a parked channel). A
+provider that still answers 63016/131047 — at once or later in a status callback — gets the
+same treatment.
+
+Outside the window a free-form row is **held**: state ``held``, its text kept, nothing sent.
+Instead one notice template tells the complainant there is a new message on their ticket:
+the agency setting ``whatsapp_notice_template`` (Twilio ContentSid) or
+``whatsapp_cloud_notice_template`` (Meta template name), variables ``{{1}}`` the reference and
+``{{2}}`` the status-page link, where the full text is shown. One notice per ticket until the
+complainant writes again. Their next message on that channel reopens the window, and every row
+held for them is queued again and delivered (``release_held``). Without a configured template
+the row is held all the same and the assignee is told, so they can answer on another channel.
+
+The acknowledgement has its own template (``replies.queue_acknowledgement``); a verification
+code is never held (it expires within minutes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+
+from aduan.extensions import db
+from aduan.models import Message, OutboundMessage, Ticket
+from aduan.models.base import utcnow
+from aduan.services import workflow
+
+log = logging.getLogger(__name__)
+
+WINDOW = dt.timedelta(hours=24)
+WINDOW_CHANNELS = frozenset({"whatsapp", "whatsapp_cloud"})
+NOTICE_SETTING = {
+    "whatsapp": "whatsapp_notice_template",
+    "whatsapp_cloud": "whatsapp_cloud_notice_template",
+}
+ACK_SETTING = {"whatsapp": "whatsapp_ack_template", "whatsapp_cloud": "whatsapp_cloud_ack_template"}
+# What the providers answer to a free-form message outside the window (Twilio, Meta).
+WINDOW_CLOSED_CODES = frozenset({"63016", "131047"})
+NEVER_HELD = frozenset({"verification"})
+NOTICE = "window_notice"
+HELD_ERROR = "held: outside the WhatsApp 24-hour window"
+
+
+def window_open(channel: str, handle: str, now: dt.datetime | None = None) -> bool:
+    """True when the complainant wrote on ``channel`` within the last 24 hours.
+
+    Decided by the latest inbound message on that very channel, not by
+    ContactIdentity.last_inbound_at: the phone identity is shared with SMS and voice, and an
+    SMS from the same number opens no WhatsApp window."""
+    last = _last_inbound(channel, handle)
+    return last is not None and (now or utcnow()) - last < WINDOW
+
+
+def _last_inbound(channel: str, handle: str) -> dt.datetime | None:
+    return db.session.scalar(
+        db.select(db.func.max(Message.created_at)).where(
+            Message.direction == "in", Message.channel == channel, Message.sender == handle
+        )
+    )
+
+
+def must_wait(row: OutboundMessage) -> bool:
+    """True when ``row`` is free-form WhatsApp and the complainant's window is closed."""
+    return (
+        row.channel in WINDOW_CHANNELS
+        and not row.template
+        and not window_open(row.channel, row.to_handle)
+    )
+
+
+def closed_by_provider(row: OutboundMessage, code: str | None) -> bool:
+    """True when the provider refused a free-form WhatsApp row because the window is closed."""
+    return row.channel in WINDOW_CHANNELS and not row.template and str(code) in WINDOW_CLOSED_CODES
+
+
+def may_hold(row: OutboundMessage) -> bool:
+    return row.purpose not in NEVER_HELD
+
+
+def hold(row: OutboundMessage) -> OutboundMessage | None:
+    """Hold ``row`` until the complainant writes again; queue the notice template (flushed,
+    returned; the caller enqueues it after its commit) unless one is already waiting."""
+    row.state = "held"
+    row.error = HELD_ERROR
+    row.next_attempt_at = None
+    ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    if ticket is None:
+        return None
+    template = (ticket.agency.settings or {}).get(NOTICE_SETTING[row.channel])
+    notice = _pending_notice(row) if template else None
+    created = notice is None and bool(template)
+    if created:
+        notice = _new_notice(row, ticket, template)
+    data = {"outbound_id": row.id, "channel": row.channel, "notice_id": notice and notice.id}
+    if notice is not None:
+        data.update(template=notice.template, variables=dict(notice.template_variables))
+    workflow.record_event(ticket, "held_outside_window", data=data)
+    if not template:
+        _tell_assignee(ticket, row)
+    log.info("outbound held outbound_id=%s channel=%s notice=%s", row.id, row.channel, created)
+    return notice if created else None
+
+
+def release_held(message: Message) -> list[int]:
+    """The complainant wrote on WhatsApp: queue every row held for them again (flushed). The
+    ids are enqueued after the caller's commit (``outbound.enqueue_after_commit``)."""
+    if message.direction != "in" or message.channel not in WINDOW_CHANNELS or not message.sender:
+        return []
+    rows = db.session.scalars(
+        db.select(OutboundMessage)
+        .where(
+            OutboundMessage.state == "held",
+            OutboundMessage.channel == message.channel,
+            OutboundMessage.to_handle == message.sender,
+        )
+        .order_by(OutboundMessage.id)
+        .with_for_update()
+    ).all()
+    for row in rows:
+        row.state, row.error, row.next_attempt_at = "queued", None, None
+        row.provider_id = None  # of the refused attempt: its late statuses must not match
+        ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+        if ticket is not None:
+            workflow.record_event(
+                ticket, "held_released", data={"outbound_id": row.id, "channel": row.channel}
+            )
+    db.session.flush()
+    return [row.id for row in rows]
+
+
+def notice_variables(ticket: Ticket) -> dict[str, str]:
+    """``{{1}}`` the reference, ``{{2}}`` the status-page link."""
+    replies = importlib.import_module("aduan.services.replies")  # replies imports outbound
+    return {"1": ticket.reference, "2": replies.status_link(ticket)}
+
+
+def use_acknowledgement_template(row: OutboundMessage) -> bool:
+    """An acknowledgement queued inside the window but sent after it becomes the agency's
+    acknowledgement template, as if it had been queued outside; False when none is set."""
+    ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    if row.purpose != "acknowledgement" or ticket is None:
+        return False
+    replies = importlib.import_module("aduan.services.replies")  # replies imports outbound
+    template = replies.acknowledgement_template(ticket, row.channel)
+    if template is None:
+        return False
+    row.template, row.template_variables = template
+    return True
+
+
+def _pending_notice(row: OutboundMessage) -> OutboundMessage | None:
+    """A notice for this ticket and handle not yet answered by a message from the complainant."""
+    last_in = _last_inbound(row.channel, row.to_handle)
+    query = db.select(OutboundMessage).where(
+        OutboundMessage.purpose == NOTICE,
+        OutboundMessage.ticket_id == row.ticket_id,
+        OutboundMessage.channel == row.channel,
+        OutboundMessage.to_handle == row.to_handle,
+        OutboundMessage.state != "failed",
+    )
+    if last_in is not None:
+        query = query.where(OutboundMessage.created_at > last_in)
+    return db.session.scalar(query.order_by(OutboundMessage.id.desc()).limit(1))
+
+
+def _new_notice(row: OutboundMessage, ticket: Ticket, template: str) -> OutboundMessage:
+    notice = OutboundMessage(
+        ticket_id=ticket.id,
+        purpose=NOTICE,
+        channel=row.channel,
+        account_key=row.account_key,
+        to_handle=row.to_handle,
+        body="",
+        template=template,
+        template_variables=notice_variables(ticket),
+        state="queued",
+        attempts=0,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    return notice
+
+
+def _tell_assignee(ticket: Ticket, row: OutboundMessage) -> None:
+    if ticket.assignee is None:
+        return
+    from aduan.services.notifications import notify
+
+    ref = ticket.reference
+    notify(
+        ticket.assignee,
+        "message_held",
+        title_ms=f"Mesej ditahan (di luar tempoh 24 jam WhatsApp): {ref}",
+        title_en=f"Message held (outside the WhatsApp 24-hour window): {ref}",
+        body_ms=(
+            "Tiada templat WhatsApp dikonfigurasi. Mesej akan dihantar apabila pengadu menulis "
+            "semula; balas melalui saluran lain jika perlu."
+        ),
+        body_en=(
+            "No WhatsApp template is configured. The message goes out when the complainant "
+            "writes again; reply on another channel if it cannot wait."
+        ),
+        ticket=ticket,
+        dedupe_key=f"message_held-{row.id}",
+    )
