@@ -109,33 +109,33 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
 def search_condition(q: str) -> ColumnElement[bool]:
     """Words in subject, description, reference or any message body; or an exact reference."""
     canonical = references.normalise_reference(q)
-    by_reference = Ticket.reference == canonical if canonical else None
-    if db.engine.dialect.name == "postgresql":
-        in_ticket = text(f"{TICKET_SEARCH_VECTOR} @@ plainto_tsquery('simple', :q_ticket)")
-        in_ticket = in_ticket.bindparams(q_ticket=q)
-        in_messages = Ticket.id.in_(
-            select(Message.ticket_id).where(
-                text(
-                    "to_tsvector('simple', coalesce(messages.body, '')) "
-                    "@@ plainto_tsquery('simple', :q_message)"
-                ).bindparams(q_message=q)
-            )
-        )
-    else:  # SQLite (development): no full-text index, a plain substring match
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        in_ticket = or_(
-            *(c.ilike(pattern, escape="\\") for c in (Ticket.reference, Ticket.subject))
-        )
-        in_ticket = or_(in_ticket, Ticket.description.ilike(pattern, escape="\\"))
-        in_messages = Ticket.id.in_(
-            select(Message.ticket_id).where(Message.body.ilike(pattern, escape="\\"))
-        )
-    parts = [in_ticket, in_messages] + ([by_reference] if by_reference is not None else [])
-    if db.engine.dialect.name == "postgresql":
-        sparse = _few_matching_ids(in_ticket, q)
-        if sparse is not None:  # an exact id list: the planner fetches those, then sorts
-            return or_(Ticket.id.in_(sparse), *parts[2:])
-    return or_(*parts)
+    by_reference = [Ticket.reference == canonical] if canonical else []
+    if db.engine.dialect.name != "postgresql":
+        return or_(*_substring_matches(q), *by_reference)
+    in_ticket = text(f"{TICKET_SEARCH_VECTOR} @@ plainto_tsquery('simple', :q_ticket)")
+    in_ticket = in_ticket.bindparams(q_ticket=q)
+    few = _few_matching_ids(in_ticket, q)
+    if few is not None:  # an exact id list: the planner fetches those, then sorts
+        return or_(Ticket.id.in_(few), *by_reference)
+    in_messages = Ticket.id.in_(select(Message.ticket_id).where(_message_match(q, "q_message")))
+    return or_(in_ticket, in_messages, *by_reference)
+
+
+def _message_match(q: str, name: str) -> ColumnElement[bool]:
+    """A message body holds the words of ``q`` (served by the GIN index ix_messages_search)."""
+    sql = (
+        f"to_tsvector('simple', coalesce(messages.body, '')) @@ plainto_tsquery('simple', :{name})"
+    )
+    return text(sql).bindparams(**{name: q})
+
+
+def _substring_matches(q: str) -> list[ColumnElement[bool]]:
+    """SQLite (development): no full-text index, a plain case-insensitive substring match."""
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    columns = (Ticket.reference, Ticket.subject, Ticket.description)
+    in_ticket = [c.ilike(pattern, escape="\\") for c in columns]
+    in_messages = select(Message.ticket_id).where(Message.body.ilike(pattern, escape="\\"))
+    return [*in_ticket, Ticket.id.in_(in_messages)]
 
 
 def _few_matching_ids(in_ticket: ColumnElement[bool], q: str) -> list[int] | None:
@@ -143,22 +143,29 @@ def _few_matching_ids(in_ticket: ColumnElement[bool], q: str) -> list[int] | Non
 
     Dense matches are found quickly by walking the queue's deadline index; sparse ones are not
     (the walk passes most of the table before it finds a page), so those are fetched first
-    from the full-text indexes and handed over as a list."""
-    in_messages = text(
-        "to_tsvector('simple', coalesce(messages.body, '')) @@ plainto_tsquery('simple', :qm)"
-    ).bindparams(qm=q)
+    from the full-text indexes and handed over as a list. PostgreSQL's estimate may skip that
+    for one common word; for several words it multiplies their frequencies as if independent,
+    and two common words that seldom go together ("longkang bocor") would send the walk
+    through every open ticket, so they are always looked up."""
     found = union_all(
-        select(Ticket.id).where(in_ticket), select(Message.ticket_id).where(in_messages)
+        select(Ticket.id).where(in_ticket), select(Message.ticket_id).where(_message_match(q, "qm"))
     ).limit(SEARCH_ID_LIMIT + 1)
-    if _estimated_rows(found) > SEARCH_ID_LIMIT * 10:
-        return None  # clearly dense (planner statistics): skip building a large bitmap
+    if _word_count(q) == 1 and _estimated_rows(found) > SEARCH_ID_LIMIT * 10:
+        return None  # one clearly common word: skip building a large bitmap
     rows = list(db.session.scalars(found))
     return None if len(rows) > SEARCH_ID_LIMIT else sorted(set(rows))
 
 
+def _word_count(q: str) -> int:
+    """How many words PostgreSQL's parser finds in ``q`` (the operands of its tsquery)."""
+    query = text("SELECT numnode(plainto_tsquery('simple', :q))").bindparams(q=q)
+    nodes = db.session.scalar(query) or 0
+    return (nodes + 1) // 2  # n words are joined by n - 1 "&" nodes
+
+
 def _estimated_rows(query) -> float:
     """PostgreSQL's own estimate of the rows ``query`` would match before its LIMIT (planning
-    only, about a millisecond; ANALYZE keeps the statistics of the full-text expressions)."""
+    only, about a millisecond; ANALYZE keeps the statistics of the full-text documents)."""
     compiled = query.limit(None).compile(db.engine)  # the search words stay bound parameters
     result = db.session.connection().exec_driver_sql(
         "EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params
@@ -265,17 +272,17 @@ def count_label(count: int) -> str:
 
 
 def sla_badges(tickets: list[Ticket], now: dt.datetime) -> dict[int, dict]:
-    """Per ticket id: ``{"level": ok|warn|bad, "remaining": WorkingDuration}`` for open ones."""
+    """Per ticket id: ``{"level": ok|warn|bad|paused, "remaining": WorkingDuration}`` for open
+    ones; while paused (waiting on the complainant) the remaining time is frozen."""
     live = [t for t in tickets if t.status in OPEN and t.resolve_due_at is not None]
     warned = _warned_ids(live)
     badges = {}
     for ticket in live:
-        clock = deadlines.clock_for(ticket.agency)
-        state = deadlines.state_of(ticket)
-        remaining = clock.remaining(ticket.resolve_due_at, now, state)
-        used = clock.fraction_used(ticket.received_at, ticket.resolve_due_at, now, state)
+        remaining, used = deadlines.remaining(ticket, now)
         level = "ok"
-        if remaining.overdue:
+        if ticket.sla_paused_at is not None:
+            level = "paused"
+        elif remaining.overdue:
             level = "bad"
         elif ticket.id in warned or used > 0.8:
             level = "warn"
