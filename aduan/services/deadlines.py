@@ -21,7 +21,7 @@ from aduan.models import Agency, SlaProfile, Ticket, Unit
 from aduan.redis_conn import get_redis
 from aduan.services.calendar import WorkingCalendar, calendar_for, clear_calendar_cache
 from aduan.services.holiday_rules import load_holiday_rules
-from aduan.services.sla_clock import OfficeHours, SlaClock
+from aduan.services.sla_clock import OfficeHours, SlaClock, WorkingDuration
 
 DEFAULT_PROFILE_NAME = "Standard"
 _DEADLINES = (
@@ -124,6 +124,23 @@ def recompute(ticket: Ticket) -> None:
     for field, days in target_days(ticket).items():
         due = clock.recompute(ticket.received_at, days, state, ticket.sla_paused_seconds or 0)
         setattr(ticket, field, due)
+
+
+def clock_reading(ticket: Ticket, now: dt.datetime) -> dt.datetime:
+    """The instant the ticket's SLA clock shows at ``now``: the moment it was paused while it
+    waits on the complainant (the clock is stopped), else ``now``."""
+    paused_at = ticket.sla_paused_at
+    return paused_at if paused_at is not None and paused_at < now else now
+
+
+def remaining(ticket: Ticket, now: dt.datetime) -> tuple[WorkingDuration, float]:
+    """Working time left to the resolution deadline and the share of it used, frozen while
+    the ticket is paused: resuming moves the deadline by exactly the paused working time, so
+    what is left after the resume is what was left at the pause."""
+    clock = clock_for(ticket.agency or db.session.get(Agency, ticket.agency_id))
+    state, at = state_of(ticket), clock_reading(ticket, now)
+    left = clock.remaining(ticket.resolve_due_at, at, state)
+    return left, clock.fraction_used(ticket.received_at, ticket.resolve_due_at, at, state)
 
 
 def pause(ticket: Ticket, at: dt.datetime) -> None:

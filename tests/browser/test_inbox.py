@@ -7,7 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from aduan.extensions import db
 from aduan.models import Message, Ticket
+from aduan.models.base import utcnow
+from aduan.services import deadlines
 from tests.builders import PASSWORD, gen_agency, gen_complainant, gen_officer, gen_ticket, gen_unit
 
 
@@ -80,6 +83,28 @@ def test_change_status(page, live_server, desk):
     page.select_option("#new-status", "dalam_tindakan")
     page.click("text=Save status")
     expect(page.locator("#ticket-status")).to_have_text("In progress")
+
+
+def test_waiting_on_the_complainant_pauses_the_sla_badge(page, live_server, desk):
+    officer, ticket, _ = desk
+    ticket.received_at = utcnow()  # well inside its deadline
+    deadlines.recompute(ticket)
+    db.session.commit()
+    sign_in(page, live_server, officer.username)
+    open_ticket(page, live_server, ticket)
+    badge = page.locator(".ticket-facts [data-sla]")
+    expect(badge).to_have_attribute("data-sla", "ok")
+    expect(badge).to_contain_text("left")
+    for status in ("dalam_tindakan", "menunggu_pengadu"):
+        page.select_option("#new-status", status)
+        page.click("text=Save status")
+    expect(page.locator("#ticket-status")).to_have_text("Waiting on complainant")
+    expect(badge).to_have_attribute("data-sla", "paused")
+    expect(badge).to_have_text(re.compile(r"^Paused · \d+d \d+h left$"))
+    frozen = badge.text_content()
+    page.goto(f"{live_server}/inbox")  # the queue shows the same frozen badge
+    row = page.locator("tr.ticket-row", has_text=ticket.reference)
+    expect(row.locator("[data-sla]")).to_have_text(frozen)
 
 
 def test_merge_a_duplicate(page, live_server, desk):

@@ -19,6 +19,7 @@ from aduan.models.base import utcnow
 from aduan.services import access, deadlines, merging, replies, routing, workflow
 from aduan.services.attachments import attachment_path
 from aduan.services.extension import extend
+from aduan.services.inbox_queries import sla_badges
 from aduan.vocabulary import Complexity, TicketType
 from aduan.web.inbox import bp, officer_required
 from aduan.web.inbox.timeline import (
@@ -116,6 +117,7 @@ def ticket_page(reference: str):
         complexities=list(Complexity),
         merged_into=merged_into,
         merged_into_visible=bool(merged_into and access.can_see(officer, merged_into)),
+        sla_badge=sla_badges([ticket], utcnow()).get(ticket.id),
     )
 
 

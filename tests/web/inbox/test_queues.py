@@ -3,9 +3,12 @@
 import datetime as dt
 
 import pytest
+from flask_babel import refresh
 
+from aduan.extensions import db
 from aduan.models import Ticket
 from aduan.services import inbox_queries as queries
+from aduan.services import workflow
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
 from tests.web.inbox.helpers import signed_in, world
 
@@ -92,6 +95,52 @@ def test_overdue_and_due_today_queues(db):
     page = queries.page(officer, "overdue", queries.Filters(), now=now)
     assert page.tickets == [late] and page.badges[late.id]["level"] == "bad"
     assert queries.page(officer, "due_today", queries.Filters(), now=now).tickets == [today]
+
+
+def _waiting_ticket(agency, unit, paused_at: dt.datetime) -> Ticket:
+    ticket = gen_ticket(agency, unit)  # received Monday 2 March 2026, 09:00 local
+    workflow.change_status(ticket, "dalam_tindakan", at=paused_at - dt.timedelta(hours=1))
+    workflow.change_status(ticket, "menunggu_pengadu", at=paused_at)
+    db.session.flush()
+    return ticket
+
+
+def test_the_sla_badge_is_paused_and_frozen_while_waiting_on_the_complainant(db):
+    agency = gen_agency()
+    unit = gen_unit(agency)
+    paused_at = dt.datetime(2026, 3, 4, 2, 0, tzinfo=dt.UTC)  # Wed 10:00 in Kuala Lumpur
+    ticket = _waiting_ticket(agency, unit, paused_at)
+    readings = []
+    for now in (paused_at + dt.timedelta(days=6), paused_at + dt.timedelta(days=30)):
+        badge = queries.sla_badges([ticket], now)[ticket.id]
+        readings.append((badge["level"], badge["remaining"]))
+    (level, frozen), _later = readings
+    assert level == "paused" and readings[1] == readings[0]  # weeks later: still the same
+    assert (frozen.days, frozen.hours, frozen.overdue) == (13, 7, False)  # as at the pause
+    # Resumed a month later: the deadline moved by exactly the paused working time, so the
+    # running badge starts from what the paused one showed.
+    resumed_at = paused_at + dt.timedelta(days=30)
+    workflow.change_status(ticket, "dalam_tindakan", at=resumed_at)
+    badge = queries.sla_badges([ticket], resumed_at)[ticket.id]
+    assert badge["level"] == "ok" and badge["remaining"].seconds == frozen.seconds
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [("en", "Paused · 13d 7h left"), ("ms", "Dihentikan sementara · 13h 7j lagi")],
+)
+def test_queue_and_ticket_page_say_paused_with_the_frozen_time(client, db, locale, text):
+    agency = gen_agency()
+    unit = gen_unit(agency)
+    officer = gen_officer(agency, [unit], locale=locale)
+    ticket = _waiting_ticket(agency, unit, dt.datetime(2026, 3, 4, 2, 0, tzinfo=dt.UTC))
+    db.session.commit()
+    signed_in(client, officer)
+    refresh()  # the locale is cached on g, which this test's requests share
+    badge = f'<span class="badge badge-paused" data-sla="paused">{text}</span>'
+    assert badge in client.get("/inbox").get_data(as_text=True)
+    page = client.get(f"/inbox/tickets/{ticket.reference}").get_data(as_text=True)
+    assert badge in page
 
 
 def test_keyset_pagination_has_no_duplicates_or_gaps(db):
