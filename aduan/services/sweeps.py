@@ -44,6 +44,7 @@ LABELS = {
 }
 MAX_LEVEL = 3  # 0 assignee, 1 unit head, 2 complaint managers, 3 agency head
 PAUSED_RECHECK = dt.timedelta(hours=1)
+FAILED_RECHECK = dt.timedelta(minutes=15)
 DEFAULT_RECOVERY_DAYS = 5
 BATCH = 500
 
@@ -67,7 +68,10 @@ def due_tickets_query(now: dt.datetime, limit: int = BATCH):
 
 
 def sweep_sla(now: dt.datetime | None = None, batch: int = BATCH) -> Counter:
-    """Check every ticket that is due a check at ``now``; commit per batch; return counts."""
+    """Check every ticket that is due a check at ``now``; commit per batch; return counts.
+
+    Each ticket is checked in its own savepoint: one that fails is logged, counted as
+    ``failed`` and looked at again after ``FAILED_RECHECK``; the rest of its batch commits."""
     now = now or utcnow()
     counts: Counter = Counter()
     while True:
@@ -76,12 +80,25 @@ def sweep_sla(now: dt.datetime | None = None, batch: int = BATCH) -> Counter:
         ).all()
         if not ids:
             break
-        for ticket in db.session.scalars(db.select(Ticket).where(Ticket.id.in_(ids))):
-            _set_next_check(ticket, check_ticket(ticket, now, counts), now)
+        for ticket in db.session.scalars(db.select(Ticket).where(Ticket.id.in_(ids))).all():
+            _set_next_check(ticket, _check_isolated(ticket, now, counts), now)
         db.session.commit()
         counts["tickets"] += len(ids)
     log.info("sla sweep done %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return counts
+
+
+def _check_isolated(ticket: Ticket, now: dt.datetime, counts: Counter) -> dt.datetime | None:
+    mine: Counter = Counter()
+    try:
+        with db.session.begin_nested():
+            when = check_ticket(ticket, now, mine)
+    except Exception:  # one broken ticket must not roll back the checks of its batch
+        log.exception("sla check failed ticket_id=%s", ticket.id)
+        counts["failed"] += 1
+        return now + FAILED_RECHECK
+    counts.update(mine)
+    return when
 
 
 def check_ticket(ticket: Ticket, now: dt.datetime, counts: Counter) -> dt.datetime | None:
@@ -156,7 +173,8 @@ def _fraction(kind: str) -> float:
 
 
 def _escalate(ctx: _Context, field: str, due: dt.datetime, now: dt.datetime, counts: Counter):
-    """One escalation level per sweep as the breach ages: a level per working day overdue."""
+    """A level per working day overdue; every level already reached is raised at once (after
+    a sweep outage the breach is not walked up one level per run)."""
     if now <= due:
         return due + dt.timedelta(seconds=1)
     ticket = ctx.ticket
@@ -170,8 +188,8 @@ def _escalate(ctx: _Context, field: str, due: dt.datetime, now: dt.datetime, cou
     )
     level = 0 if done is None else done + 1
     day = ctx.hours.day_seconds
-    reached = int(ctx.working_seconds(due, now) // day)
-    if level <= MAX_LEVEL and level <= reached:
+    reached = min(int(ctx.working_seconds(due, now) // day), MAX_LEVEL)
+    while level <= reached:
         if insert_once(
             SlaAlert,
             ticket_id=ticket.id,

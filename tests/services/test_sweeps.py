@@ -125,6 +125,40 @@ def test_kedah_counts_in_its_own_calendar(db):
     assert "We apologise" in message.body  # the complainant wrote in English
 
 
+def test_after_a_sweep_outage_every_level_reached_is_raised_at_once(db):
+    ticket, officer, head, manager, boss = org_with_ticket(db, "10")
+    counts = sweep_at(myt(27, 17, 30))  # first run since before the Tue 24 deadline
+    assert [a for a in alerts(db) if a[0] == "breach"] == [("breach", n) for n in range(4)]
+    escalated = [n[1] for n in notified(db, "sla_breach")]
+    assert escalated[:4] == [officer.id, head.id, manager.id, boss.id]
+    assert counts["breach_level_3"] >= 1 and counts["service_recovery"] >= 1
+    sweep_at(myt(30, 17, 30))
+    assert len([a for a in alerts(db) if a[0] == "breach"]) == 4  # nothing twice
+
+
+def test_one_broken_ticket_does_not_roll_back_its_batch(db, monkeypatch):
+    broken, *_ = org_with_ticket(db, "10")
+    healthy, *_ = org_with_ticket(db, "10")
+    check = sweeps.check_ticket
+
+    def check_or_break(ticket, now, counts):
+        when = check(ticket, now, counts)  # does its work, then fails: all of it undone
+        if ticket.id == broken.id:
+            raise RuntimeError("a broken ticket")
+        return when
+
+    monkeypatch.setattr(sweeps, "check_ticket", check_or_break)
+    now = myt(24, 17, 30)
+    counts = sweep_at(now)
+    assert counts["failed"] == 1 and counts["tickets"] == 2
+    db.session.expire_all()
+    by_ticket = Counter(a.ticket_id for a in db.session.scalars(db.select(SlaAlert)))
+    assert by_ticket[healthy.id] > 0 and by_ticket[broken.id] == 0
+    assert broken.sla_next_check_at == now + sweeps.FAILED_RECHECK
+    recovered = db.session.scalars(db.select(ServiceRecovery.ticket_id)).all()
+    assert set(recovered) == {healthy.id}
+
+
 def test_met_and_paused_deadlines_are_left_alone(db):
     ticket, officer, *_ = org_with_ticket(db, "10")
     workflow.change_status(ticket, "diterima", actor=officer, at=myt(19, 10))
