@@ -9,9 +9,11 @@ Call flow:
    ``RecordingDuration``. That is the voicemail event (provider_id = RecordingSid); the web view
    answers it with ``thank_you()`` TwiML. The action callback is used rather than
    ``recordingStatusCallback`` because only it carries the caller's number.
-3. With transcription on, ``transcribeCallback`` posts ``TranscriptionText`` minutes later; it
-   becomes a second message event (provider_id = ``<RecordingSid>:transcription``) with
-   ``extra["transcription_of"]`` so the core can attach the text to the voicemail's ticket.
+3. With transcription on, ``transcribeCallback`` posts ``TranscriptionStatus`` (completed or
+   failed) and ``TranscriptionText`` minutes later; it becomes a second message event
+   (provider_id = ``<RecordingSid>:transcription``) with ``extra["transcription_of"]`` and
+   ``extra["transcription_status"]``, so the core can join it to the voicemail. It carries the
+   recording too (``RecordingUrl``): whichever half arrives first makes the ticket message.
    Twilio transcribes only recordings up to 120 s and in English: Malay is best effort.
 """
 
@@ -48,6 +50,7 @@ GREETING_EN = (
 )
 THANKS = "Terima kasih. Aduan anda telah direkodkan. Thank you, your complaint has been recorded."
 MAX_RECORDING_SECONDS = 120  # Twilio transcribes recordings up to two minutes only
+TRANSCRIPTION_OUTCOMES = ("completed", "failed")
 
 
 @register
@@ -107,15 +110,16 @@ class TwilioVoiceAdapter(ChannelAdapter):
                 raise ParseError("twilio voice webhook without CallSid")
             return []  # the incoming call, or a callback without a recording
         if "TranscriptionStatus" in form or "TranscriptionText" in form:
-            if form.get("TranscriptionStatus", "completed") != "completed":
-                return []
+            if form.get("TranscriptionStatus", "completed") not in TRANSCRIPTION_OUTCOMES:
+                return []  # not an outcome (Twilio sends none other today)
             return [RawEvent(self.type, "message", f"{recording_sid}:transcription", form)]
         if form.get("RecordingDuration", "1") == "0":
             return []  # the caller hung up before speaking
         return [RawEvent(self.type, "message", recording_sid, form)]
 
     def parse(self, event: RawEvent) -> list[InboundMessage]:
-        """A voicemail (the recording as an attachment) or its later transcription text."""
+        """A voicemail (the recording as an attachment) or its transcription: the text (empty
+        when it failed), the same recording, ``transcription_of`` and ``transcription_status``."""
         form = event.payload
         if not form.get("From") or not form.get("RecordingUrl"):
             raise ParseError("twilio recording callback without From or RecordingUrl")
@@ -127,18 +131,18 @@ class TwilioVoiceAdapter(ChannelAdapter):
             url=form["RecordingUrl"],  # Twilio serves WAV at the bare URL
             auth=auth,
         )
-        attachments = (recording,)
+        text = ""
         if event.provider_id.endswith(":transcription"):
-            # The voicemail event already carries the recording: don't fetch it twice.
-            extra["transcription_of"] = form["RecordingSid"]
-            attachments = ()
+            status = form.get("TranscriptionStatus", "completed")
+            extra.update(transcription_of=form["RecordingSid"], transcription_status=status)
+            text = form.get("TranscriptionText", "") if status == "completed" else ""
         message = InboundMessage(
             channel=self.type,
             provider_id=event.provider_id,
             sender_handle=normalise_phone(form["From"]),
-            text=form.get("TranscriptionText", ""),
+            text=text,
             received_at=dt.datetime.now(dt.UTC),
-            attachments=attachments,
+            attachments=(recording,),
             hints=ThreadHints(conversation_id=form.get("CallSid")),
             extra=extra,
         )

@@ -19,12 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from aduan.extensions import db
 from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ticket
 from aduan.models.base import utcnow
-from aduan.services import channel_lookup, roster, routing, threading, web_intake, workflow
+from aduan.services import channel_lookup, roster, routing, threading, web_intake
 from aduan.services.attachments import store_attachments
 from aduan.services.outbound import apply_status, enqueue_delivery, release_held
 from aduan.services.replies import identity_type, queue_acknowledgement
 from aduan.services.tickets import open_ticket
-from aduan.vocabulary import TicketStatus
 from channels.base import ChannelAdapter, InboundMessage, ParseError, RawEvent
 from channels.phones import normalise_phone
 
@@ -159,9 +158,14 @@ def ingest_message(
         return None  # a bot command or guided-conversation step: no ticket message
     agency = channel_lookup.agency_for(event.channel, event.account_key)
     if message.channel == web_intake.WEB:
-        ticket = web_intake.continued_ticket(message, agency)
+        placement = threading.Placement(message, web_intake.continued_ticket(message, agency))
+    elif complainant is not None:
+        placement = threading.place(message, complainant, agency)
     else:
-        ticket = threading.find_ticket(message, complainant, agency) if complainant else None
+        placement = threading.Placement(message)
+    if placement.absorbed:
+        return None  # folded into a message already stored (a voicemail's transcription)
+    ticket = placement.ticket
     created = ticket is None
     if created:
         ticket = open_ticket(
@@ -178,8 +182,7 @@ def ingest_message(
         web_intake.after_open(ticket, message)
         _route(ticket)
     stored = _store_message(ticket, event, message)
-    if not created:
-        _continue_ticket(ticket, stored)
+    threading.after_store(placement, ticket, stored, created)
     release_held(stored)  # a WhatsApp message reopens the window for replies held back
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
@@ -275,18 +278,6 @@ def _store_message(ticket: Ticket, event: InboundEvent, message: InboundMessage)
     db.session.add(stored)
     db.session.flush()
     return stored
-
-
-def _continue_ticket(ticket: Ticket, stored: Message) -> None:
-    """A follow-up on the timeline; a reply while we wait on the complainant resumes work."""
-    workflow.record_event(
-        ticket,
-        "message_received",
-        actor_kind="complainant",
-        data={"message_id": stored.id, "channel": stored.channel},
-    )
-    if ticket.status == TicketStatus.WAITING_COMPLAINANT.value:
-        workflow.change_status(ticket, TicketStatus.IN_PROGRESS.value, actor_kind="complainant")
 
 
 def _intercepted(message: InboundMessage, complainant: Complainant, event: InboundEvent) -> bool:

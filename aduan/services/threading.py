@@ -1,4 +1,4 @@
-"""Which ticket an inbound message belongs to, or None for a new ticket.
+"""Which ticket an inbound message belongs to, and what it does to that ticket.
 
 E-mail: In-Reply-To/References against the Message-IDs we stored (theirs and ours), then a
 reference number in the subject or text. Chat: a reference number in the text, else the
@@ -6,25 +6,67 @@ complainant's latest open ticket on that channel active within the agency's thre
 A reference number is honoured only when the sender is that ticket's complainant (another
 helpdesk leaked tickets to strangers who quoted a number). ``BARU``/``NEW`` as the first word
 always opens a new ticket.
+
+After the match (``place``), what the message does (``after_store``):
+
+- From the complainant on an open ticket: recorded; a ticket waiting on them resumes.
+- Header-threaded but from someone else (a person in copy, another address): recorded on the
+  ticket as a third party's message; the status never changes and it is not the complainant
+  speaking. Header threading follows our own Message-IDs, so it finds the ticket, not the
+  person.
+- On a finished ticket (Selesai, Luar Bidang Kuasa, Tiada Tindakan Lanjut) within the
+  complainant's objection window (``survey.WINDOW``, 7 days after the resolution): re-opened
+  (Dibuka Semula), as the complainant may do from the status page. Closed (Ditutup) or past
+  that window: a new ticket, linked to the old one both ways; an officer may still re-open
+  the old one by hand.
+- Voicemail: the recording callback and its transcription callback are two halves of one
+  message. Whichever arrives first is stored (with the recording); the second is folded into
+  it (``absorbed``): the transcription text fills the voicemail, a failed transcription is
+  noted on the timeline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import or_
 
 from aduan.extensions import db
 from aduan.models import Agency, Complainant, Message, OutboundMessage, Ticket
 from aduan.models.base import utcnow
-from aduan.services import references
-from aduan.vocabulary import OPEN_STATUSES
+from aduan.services import references, workflow
+from aduan.services.survey import WINDOW as OBJECTION_WINDOW
+from aduan.vocabulary import OPEN_STATUSES, TicketStatus
 from channels.base import InboundMessage
 
 DEFAULT_WINDOW_DAYS = 7
 _NEW_KEYWORD = re.compile(r"^\s*(baru|new)(?![\w-])", re.IGNORECASE)
 MAX_MERGE_HOPS = 5
+REOPENABLE = frozenset(
+    {
+        TicketStatus.RESOLVED.value,
+        TicketStatus.OUT_OF_JURISDICTION.value,
+        TicketStatus.NO_FURTHER_ACTION.value,
+    }
+)
+_OPEN = frozenset(s.value for s in OPEN_STATUSES)
+REOPEN_REASON = (
+    "Pengadu menghantar mesej dalam tempoh bantahan / "
+    "The complainant wrote within the objection window"
+)
+
+
+@dataclass
+class Placement:
+    """Where a message goes: ``ticket`` (None: a new one), and how it relates to it."""
+
+    message: InboundMessage
+    ticket: Ticket | None = None
+    third_party: bool = False  # threaded by e-mail headers, not from the ticket's complainant
+    follows: Ticket | None = None  # the finished ticket a new ticket follows up
+    absorbed: bool = False  # folded into a stored message (voicemail halves): store nothing
 
 
 def wants_new_ticket(text: str) -> bool:
@@ -32,17 +74,73 @@ def wants_new_ticket(text: str) -> bool:
     return bool(_NEW_KEYWORD.match(text or ""))
 
 
-def find_ticket(message: InboundMessage, complainant: Complainant, agency: Agency) -> Ticket | None:
-    """The ticket ``message`` continues, or None when it starts a new one."""
+def place(message: InboundMessage, complainant: Complainant, agency: Agency) -> Placement:
+    """Where ``message`` goes. Folds the second half of a voicemail into the first (a write:
+    the caller commits) and then reports it ``absorbed``."""
+    half = voicemail_half(message)
+    if half is not None:
+        return _absorb_voicemail(message, half)
     if wants_new_ticket(message.text) or message.extra.get("new_ticket"):
-        return None
+        return Placement(message)
+    # A complainant created for this very message (not flushed yet, no id) has no tickets:
+    # comparing with their id would compare with NULL, i.e. with every anonymous ticket.
+    known = complainant.id is not None
     if message.channel == "email":
-        ticket = by_email_headers(message) or by_reference(message, complainant, agency)
-    else:
-        ticket = by_reference(message, complainant, agency) or latest_open(
-            complainant, message.channel, window_days(agency)
+        ticket = _follow_merges(by_email_headers(message))
+        if ticket is not None and (not known or ticket.complainant_id != complainant.id):
+            return Placement(message, ticket, third_party=True)
+        if ticket is None and known:
+            ticket = _follow_merges(by_reference(message, complainant, agency))
+    elif known:
+        ticket = _follow_merges(
+            by_reference(message, complainant, agency)
+            or latest_open(complainant, message.channel, window_days(agency))
         )
-    return _follow_merges(ticket)
+    else:
+        ticket = None
+    return _unless_finished(message, ticket)
+
+
+def after_store(placement: Placement, ticket: Ticket, stored: Message, created: bool) -> None:
+    """What the stored message does to its ticket (see the module docstring); flushes."""
+    message = placement.message
+    if created:
+        if placement.follows is not None:
+            link_follow_up(placement.follows, ticket)
+        if message.extra.get("transcription_status") == "failed":
+            workflow.record_event(ticket, "transcription_failed", data={"message_id": stored.id})
+        return
+    data = {"message_id": stored.id, "channel": stored.channel}
+    if placement.third_party:
+        workflow.record_event(ticket, "third_party_message", actor_kind="third_party", data=data)
+        return
+    workflow.record_event(ticket, "message_received", actor_kind="complainant", data=data)
+    if ticket.status == TicketStatus.WAITING_COMPLAINANT.value:
+        workflow.change_status(ticket, TicketStatus.IN_PROGRESS.value, actor_kind="complainant")
+    elif ticket.status in REOPENABLE:
+        workflow.change_status(
+            ticket, TicketStatus.REOPENED.value, actor_kind="complainant", reason=REOPEN_REASON
+        )
+
+
+def may_reopen(ticket: Ticket, now: dt.datetime | None = None) -> bool:
+    """True for a finished, not yet closed ticket within the complainant's objection window."""
+    return (
+        ticket.status in REOPENABLE
+        and ticket.resolved_at is not None
+        and (now or utcnow()) < ticket.resolved_at + OBJECTION_WINDOW
+    )
+
+
+def voicemail_half(message: InboundMessage) -> Message | None:
+    """For a voicemail or its transcription, the other half when it is already stored."""
+    if message.channel != "voice":
+        return None
+    recording = message.extra.get("transcription_of")
+    other = recording if recording else f"{message.provider_id}:transcription"
+    return db.session.scalar(
+        db.select(Message).where(Message.channel == "voice", Message.provider_id == other)
+    )
 
 
 def by_email_headers(message: InboundMessage) -> Ticket | None:
@@ -111,3 +209,35 @@ def _follow_merges(ticket: Ticket | None) -> Ticket | None:
             return ticket
         ticket = db.session.get(Ticket, ticket.merged_into_id)
     return ticket
+
+
+def _unless_finished(message: InboundMessage, ticket: Ticket | None) -> Placement:
+    """A finished ticket takes the message only while it may be re-opened; after that the
+    message opens a new ticket that follows it up."""
+    if ticket is None or ticket.status in _OPEN or may_reopen(ticket):
+        return Placement(message, ticket)
+    return Placement(message, follows=ticket)
+
+
+def link_follow_up(old: Ticket, new: Ticket) -> None:
+    """Both timelines say which ticket follows up which."""
+    workflow.record_event(new, "follows_up", data={"reference": old.reference, "ticket_id": old.id})
+    workflow.record_event(
+        old, "followed_up_by", data={"reference": new.reference, "ticket_id": new.id}
+    )
+
+
+def _absorb_voicemail(message: InboundMessage, half: Message) -> Placement:
+    """Fold a voicemail's second half into the stored first: the transcription's text into
+    an empty voicemail (and an empty ticket description), or a note that it failed."""
+    ticket = db.session.get(Ticket, half.ticket_id)
+    status = message.extra.get("transcription_status")
+    if status == "failed":
+        workflow.record_event(ticket, "transcription_failed", data={"message_id": half.id})
+    elif status is not None and message.text:
+        half.body = f"{half.body}\n\n{message.text}" if half.body else message.text
+        if not ticket.description:
+            ticket.description = message.text
+            ticket.subject = ticket.subject or message.text[:120].strip()
+        workflow.record_event(ticket, "transcription_added", data={"message_id": half.id})
+    return Placement(message, ticket, absorbed=True)

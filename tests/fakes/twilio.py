@@ -3,13 +3,15 @@
 Modes: "ok" (201 with a message resource), "63016" (400, outside the WhatsApp window),
 "400" (400 with code 21211, invalid To), "500" (server error), "window_closed" (WhatsApp as
 Twilio answers outside the 24-hour window: free-form refused with 63016, templates accepted).
+Recordings (``GET …/Recordings/<sid>``, basic auth required) are served as WAV from
+``server.recordings[sid]``.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 
 from tests.fakes.server import FakeServer, current
 
@@ -52,9 +54,20 @@ def _create_app() -> Flask:
         }
         return jsonify(resource), 201
 
+    @app.get("/2010-04-01/Accounts/<account_sid>/Recordings/<recording_sid>")
+    def recording(account_sid: str, recording_sid: str):
+        if request.authorization is None or request.authorization.username != account_sid:
+            abort(401)
+        data = current().recordings.get(recording_sid)  # type: ignore[attr-defined]
+        if data is None:
+            abort(404)
+        return data, 200, {"Content-Type": "audio/x-wav"}
+
     return app
 
 
 def fake_twilio() -> FakeServer:
     """A not-yet-started fake Twilio; use ``with fake_twilio() as server``."""
-    return FakeServer(_create_app())
+    server = FakeServer(_create_app())
+    server.recordings = {}  # type: ignore[attr-defined]
+    return server

@@ -61,10 +61,12 @@ def test_chat_follow_up_after_the_window_opens_a_new_ticket(agency, accounts):
 def test_reference_from_the_complainant_threads(agency, accounts):
     ticket = first_ticket_by_sms()
     ticket.status = "selesai"  # not open: only the reference can bring the reply here
+    ticket.resolved_at = utcnow()
     db.session.commit()
     text = f"Berkenaan {ticket.reference.lower()}, lampu masih rosak."
     process_event(sms_event(text, "SM" + "d" * 32).id)
     assert len(tickets()) == 1
+    assert tickets()[0].status == "dibuka_semula"  # within the objection window
 
 
 def test_reference_from_a_stranger_does_not_thread(agency, accounts):

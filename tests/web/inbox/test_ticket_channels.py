@@ -50,3 +50,16 @@ def test_a_held_reply_and_the_template_sent_instead_show_in_the_timeline(client,
     html = client.get(f"{path}?lang=ms").get_data(as_text=True)
     assert "Ditahan hingga pengadu menulis" in html
     assert f"Templat WhatsApp {NOTICE_SID} dihantar sebagai ganti" in html
+
+
+def test_a_follow_up_ticket_links_to_the_finished_one(client, db):
+    from aduan.services import threading, workflow
+
+    ticket, officer = whatsapp_ticket_quiet_for_a_day()
+    old = gen_ticket(ticket.agency, ticket.unit, complainant=ticket.complainant)
+    threading.link_follow_up(old, ticket)
+    workflow.commit()
+    signed_in(client, officer)
+    html = client.get(f"/inbox/tickets/{ticket.reference}?lang=en").get_data(as_text=True)
+    assert "Follows up a finished ticket" in html
+    assert f'href="/inbox/tickets/{old.reference}"' in html
