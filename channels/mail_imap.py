@@ -72,6 +72,8 @@ def _connect(imap_url: str) -> Iterator[tuple[imaplib.IMAP4, str]]:
         yield conn, mailbox
     except (OSError, imaplib.IMAP4.abort) as exc:
         raise ChannelError(f"IMAP connection to {where} lost: {_scrub(exc, password)}")
+    except imaplib.IMAP4.error as exc:  # a BAD answer to a command: the server's problem
+        raise ChannelError(f"IMAP server {where} refused a command: {_scrub(exc, password)}")
     finally:
         with suppress(OSError, imaplib.IMAP4.error):
             conn.logout()

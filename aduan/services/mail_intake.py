@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
+from pathlib import Path
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -34,11 +36,28 @@ def poll_all() -> dict[str, int]:
         )
     ).all()
     for row in rows:
-        results[row.account_key] = poll_account(row)
+        results[row.account_key] = _poll_isolated(row, row.account_key)
     no_row = "default" not in results and accounts.find_account("email") is None
     if no_row and current_app.config.get("IMAP_URL"):
-        results["default"] = poll_account(None)
+        results["default"] = _poll_isolated(None, "default")
     return results
+
+
+def _poll_isolated(row: ChannelAccount | None, key: str) -> int:
+    """One mailbox's unexpected failure (a bug, a database error) must not stop the others:
+    it is rolled back, recorded on the account and logged by type and place only."""
+    try:
+        return poll_account(row)
+    except Exception as exc:
+        db.session.rollback()
+        # Type and place only: a database error's text carries the mail it was storing.
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        place = f"{Path(where.filename).name}:{where.lineno}"
+        log.error("mail poll crashed account=%s error=%s at=%s", key, type(exc).__name__, place)
+        if row is not None:
+            accounts.record_error(row, f"unexpected {type(exc).__name__} at {place}")
+            db.session.commit()
+        return 0
 
 
 def poll_account(row: ChannelAccount | None) -> int:
