@@ -144,6 +144,8 @@ class ChannelAdapter:
 
     type: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
+    # Account settings beyond the provider's credentials that an admin may set (plain text).
+    optional_settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, account: Mapping[str, Any]):
         self.account = dict(account)

@@ -58,17 +58,33 @@ class TwilioVoiceAdapter(ChannelAdapter):
     """Voicemail complaints through Twilio Voice; voice cannot send replies.
 
     Account keys: ``account_sid`` and ``auth_token`` (signatures, and basic auth for fetching
-    the recording), ``max_recording_seconds`` (default 120), ``greeting_ms`` / ``greeting_en``
+    the recording), ``transcribe`` (ask Twilio for a transcription; see ``transcribes``),
+    ``max_recording_seconds`` (default 120), ``greeting_ms`` / ``greeting_en``
     (optional overrides of the spoken greeting), ``say_voice_ms`` / ``say_voice_en`` (TTS voice
     names, e.g. "Google.ms-MY-Standard-A"; Twilio's default voice does not speak Malay).
     """
 
     type = "voice"
     display_name = "Voice mail (Twilio)"
+    optional_settings = (
+        "transcribe",
+        "max_recording_seconds",
+        "greeting_ms",
+        "greeting_en",
+        "say_voice_ms",
+        "say_voice_en",
+    )
 
     def verify(self, request: RawRequest) -> bool:
         """True when ``X-Twilio-Signature`` matches this account's auth token."""
         return verify_twilio_signature(self.account.get("auth_token", ""), request)
+
+    def transcribes(self) -> bool:
+        """``transcribe`` is on: true, 1, yes or ya (an admin types it), or a JSON true."""
+        value = self.account.get("transcribe")
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "ya", "on")
+        return bool(value)
 
     def answer_call(self, recording_url: str, transcription_url: str | None = None) -> str:
         """TwiML for an incoming call: greet in BM and EN, then record a voicemail."""

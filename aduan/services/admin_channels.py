@@ -23,6 +23,7 @@ from aduan.services.channel_accounts import (
     encrypt_settings,
     masked,
 )
+from channels.registry import get_adapter_class
 
 BAD_KEY = _l("Use lower-case letters, digits and dashes.")
 UNREADABLE = _l("Stored secrets cannot be read with the current key; enter them again.")
@@ -45,7 +46,13 @@ def list_for(agency_id: int) -> list[dict[str, Any]]:
 
 
 def setting_keys(channel: str, row: ChannelAccount | None = None) -> list[str]:
+    """The provider's credentials, the adapter's optional settings, then any others stored."""
     keys = list(ENV_DEFAULTS.get(channel, {}))
+    try:
+        optional = get_adapter_class(channel).optional_settings
+    except LookupError:
+        optional = ()
+    keys += [k for k in optional if k not in keys]
     stored = _plain(row) if row is not None else {}
     return keys + sorted(k for k in stored if k not in keys)
 

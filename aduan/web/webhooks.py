@@ -85,7 +85,7 @@ def twilio_voice(account_key: str = "default"):
     recording = current_app.config["PUBLIC_BASE_URL"] + "/webhooks/twilio/voice/recording"
     if account_key != "default":
         recording += f"/{account_key}"
-    transcription = recording if outcome.adapter.account.get("transcribe") else None
+    transcription = recording if outcome.adapter.transcribes() else None
     return _twiml(outcome.adapter.answer_call(recording, transcription))
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from aduan.models import Attachment, InboundEvent, Message, Ticket, TicketEvent
-from aduan.services.channel_accounts import save_account
+from aduan.models import Agency, Attachment, InboundEvent, Message, Ticket, TicketEvent
+from aduan.services import admin_channels
+from aduan.services.channel_accounts import find_account, save_account
 from aduan.services.intake import process_event
-from tests.builders import gen_agency, gen_unit
+from tests.builders import gen_agency, gen_officer, gen_unit
 from tests.fakes.twilio import fake_twilio as make_fake_twilio
 from tests.web.signing import BASE, CHANNEL_CONFIG, TWILIO_TOKEN, twilio_headers
 
@@ -168,3 +169,16 @@ def test_a_forged_transcription_callback_is_refused(hooks, db, twilio):
     headers = twilio_headers(RECORDING, form)  # signed for the original text
     assert hooks.post(RECORDING, data=tampered, headers=headers).status_code == 403
     assert db.session.scalars(db.select(InboundEvent)).all() == []
+
+
+@pytest.mark.parametrize(("typed", "asked"), [("ya", True), ("true", True), ("false", False)])
+def test_an_admin_switches_transcription_on_in_the_voice_account(hooks, db, twilio, typed, asked):
+    row = find_account("voice")
+    assert "transcribe" in admin_channels.setting_keys("voice", None)  # a field on a new account
+    admin = gen_officer(db.session.get(Agency, row.agency_id), roles=("admin",))
+    form = {"s_account_sid": ACCOUNT_SID, "s_transcribe": typed, "active": "y"}
+    admin_channels.save(admin, form, "voice", row)
+    db.session.commit()
+    form = {k: v for k, v in call_form(twilio).items() if not k.startswith("Recording")}
+    response = hooks.post(CALL, data=form, headers=twilio_headers(CALL, form))
+    assert (b"transcribeCallback=" in response.data) is asked
