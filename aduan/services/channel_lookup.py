@@ -28,15 +28,31 @@ def adapter_for(channel: str, account_key: str = DEFAULT_KEY) -> ChannelAdapter:
 
 
 def agency_for(channel: str, account_key: str = DEFAULT_KEY) -> Agency:
-    """The agency owning the account the event came in on, else ``default_agency()``."""
+    """The agency owning the account the event came in on, else ``default_agency()``.
+
+    The id is cached per process (``reference_cache``: an account's or agency's edit clears
+    it); a drain keeps the Agency itself across its events."""
+    from aduan.services import reference_cache
+
+    agency_id = reference_cache.cached(
+        ("agency-for", channel, account_key), lambda: _agency_id(channel, account_key)
+    )
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:  # removed since: look again
+        reference_cache.clear()
+        agency = db.session.get(Agency, _agency_id(channel, account_key))
+    return agency
+
+
+def _agency_id(channel: str, account_key: str) -> int:
     try:
         from aduan.services.channel_accounts import find_account
     except ImportError:
         find_account = None
     row = find_account(channel, account_key) if find_account else None
     if row is not None and row.agency_id:
-        return db.session.get(Agency, row.agency_id)
-    return default_agency()
+        return row.agency_id
+    return default_agency().id
 
 
 def default_agency() -> Agency:

@@ -90,13 +90,22 @@ def state_of(ticket: Ticket) -> str:
 def profile_for(ticket: Ticket) -> SlaProfile:
     if ticket.category is not None and ticket.category.sla_profile is not None:
         return ticket.category.sla_profile
-    profile = db.session.scalar(
-        db.select(SlaProfile).where(
-            SlaProfile.agency_id == ticket.agency_id, SlaProfile.name == DEFAULT_PROFILE_NAME
-        )
+    from aduan.services import reference_cache  # the agency's default profile, per process
+
+    profile_id = reference_cache.cached(
+        ("default-sla-profile", ticket.agency_id), lambda: _default_profile_id(ticket.agency_id)
     )
+    profile = db.session.get(SlaProfile, profile_id) if profile_id else None
     return profile or SlaProfile(
         acknowledge_days=1, first_response_days=7, resolve_days=15, resolve_days_complex=365
+    )
+
+
+def _default_profile_id(agency_id: int) -> int | None:
+    return db.session.scalar(
+        db.select(SlaProfile.id).where(
+            SlaProfile.agency_id == agency_id, SlaProfile.name == DEFAULT_PROFILE_NAME
+        )
     )
 
 

@@ -19,12 +19,11 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from aduan.extensions import db
-from aduan.models import InboundEvent
-from aduan.models.base import utcnow
+from aduan.models.base import JSONType, UTCDateTime, utcnow
 from aduan.redis_conn import get_redis
 from aduan.services.channel_accounts import UnknownAccount, get_adapter
 from aduan.services.intake_drain import wake_for
@@ -167,19 +166,27 @@ def store_event(
         "provider_id": provider_key(event, account_key)[:255],
         "payload": event.payload,
         "received_at": utcnow(),
-        "attempts": 0,
+        "quarantined_at": utcnow() if quarantine_reason else None,
+        "error": quarantine_reason or None,
     }
-    if quarantine_reason:
-        values.update(quarantined_at=utcnow(), error=quarantine_reason)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(InboundEvent)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-        .returning(InboundEvent.id)
-    )
-    return db.session.execute(statement).scalar_one_or_none()
+    return db.session.execute(_INSERT_EVENT, values).scalar_one_or_none()
+
+
+# As text: SQLAlchemy compiles a dialect INSERT … ON CONFLICT afresh on every execution (it
+# has no cache key), a third of a webhook's CPU; this form is compiled once. PostgreSQL and
+# SQLite (3.35+) both take it.
+_INSERT_EVENT = text(
+    "INSERT INTO inbound_events"
+    " (channel, account_key, kind, provider_id, payload, received_at, attempts,"
+    " quarantined_at, error)"
+    " VALUES (:channel, :account_key, :kind, :provider_id, :payload, :received_at, 0,"
+    " :quarantined_at, :error)"
+    " ON CONFLICT (channel, provider_id) DO NOTHING RETURNING id"
+).bindparams(
+    bindparam("payload", type_=JSONType),
+    bindparam("received_at", type_=UTCDateTime),
+    bindparam("quarantined_at", type_=UTCDateTime),
+)
 
 
 def enqueue_ingest(event_id: int, *, replace_finished: bool = False) -> bool:

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # A status for a message we have not recorded as sent yet is retried for this long.
 UNKNOWN_STATUS_GRACE = dt.timedelta(minutes=15)
+# Tries of one event's transaction when it loses a uniqueness race (no savepoints on the way).
+RACE_TRIES = 3
 _EN_WORDS = frozenset(
     [
         "the",
@@ -74,29 +76,40 @@ def process_event(event_id: int, *, skip_locked: bool = False) -> str:
     """Process one InboundEvent; returns "processed", "skipped", "quarantined" or "missing".
 
     ParseError quarantines the event with its reason; any other error is counted on the event
-    and re-raised. ``skip_locked`` (the drain): an event another worker holds is "skipped".
+    and re-raised. A unique violation (a reference already taken, an identity created by
+    another worker at the same moment) retries the whole transaction up to RACE_TRIES times.
+    ``skip_locked`` (the drain): an event another worker holds is "skipped".
     """
-    event = _lock_event(event_id, skip_locked)
-    if event is None:
-        return "skipped" if skip_locked else "missing"
-    if event.processed_at is not None or event.quarantined_at is not None:
-        db.session.rollback()
-        return "skipped"
-    try:
-        ack_ids = _process(event)
-        event.processed_at = utcnow()
-        event.attempts = (event.attempts or 0) + 1
-        event.error = None
-        db.session.commit()
-    except ParseError as exc:
-        db.session.rollback()
-        _finish_failed(event_id, str(exc), quarantine=True)
-        log.warning("inbound event quarantined event_id=%s reason=%s", event_id, exc)
-        return "quarantined"
-    except Exception as exc:
-        db.session.rollback()
-        _finish_failed(event_id, f"{type(exc).__name__}: {exc}"[:1000], quarantine=False)
-        raise
+    for attempt in range(1, RACE_TRIES + 1):
+        event = _lock_event(event_id, skip_locked)
+        if event is None:
+            return "skipped" if skip_locked else "missing"
+        if event.processed_at is not None or event.quarantined_at is not None:
+            db.session.rollback()
+            return "skipped"
+        try:
+            ack_ids = _process(event)
+            event.processed_at = utcnow()
+            event.attempts = (event.attempts or 0) + 1
+            event.error = None
+            db.session.commit()
+            break
+        except IntegrityError as exc:
+            db.session.rollback()
+            if attempt < RACE_TRIES:
+                log.info("ingest lost a race, retrying event_id=%s", event_id)
+                continue
+            _finish_failed(event_id, f"IntegrityError: {exc.orig}"[:1000], quarantine=False)
+            raise
+        except ParseError as exc:
+            db.session.rollback()
+            _finish_failed(event_id, str(exc), quarantine=True)
+            log.warning("inbound event quarantined event_id=%s reason=%s", event_id, exc)
+            return "quarantined"
+        except Exception as exc:
+            db.session.rollback()
+            _finish_failed(event_id, f"{type(exc).__name__}: {exc}"[:1000], quarantine=False)
+            raise
     for outbound_id in ack_ids:
         enqueue_delivery(outbound_id)
     return "processed"
@@ -150,7 +163,9 @@ def ingest_message(
     """Store one InboundMessage on its ticket (new or threaded); returns the id of a queued
     acknowledgement, if any. Flushes; the caller commits."""
     complainant = identify(message)
-    if complainant is not None:
+    if complainant is not None and complainant.id is not None:
+        # A complainant new in this transaction needs no lock: a concurrent message from the
+        # same handle waits on our identity row's unique index until we commit.
         _serialise_complainant(complainant.id)
     if _already_stored(message):
         return None
@@ -178,6 +193,7 @@ def ingest_message(
             language=guess_language(message, complainant),
             **message.extra.get("ticket_fields", {}),  # collected by a bot conversation
             **web_intake.ticket_fields(message, agency),  # the web form's fields
+            defer_insert=True,  # inserted with its unit and assignee by _route's flush
         )
         web_intake.after_open(ticket, message)
         _route(ticket)
@@ -194,18 +210,17 @@ def ingest_message(
 
 
 def identify(message: InboundMessage) -> Complainant | None:
-    """The complainant behind the sender's handle, created with its identity when new."""
+    """The complainant behind the sender's handle, created with its identity when new.
+
+    A new identity is added without a savepoint: if another worker creates the same one at
+    the same moment, the unique index refuses ours and ``process_event`` retries."""
     kind = web_intake.identity_kind(message) or identity_type(message.channel)
     handle = normalise_handle(kind, message.sender_handle)
     if not handle:
         return None
     identity = _find_identity(kind, handle)
     if identity is None:
-        try:
-            with db.session.begin_nested():
-                identity = _new_identity(kind, handle, message)
-        except IntegrityError:  # created concurrently by another worker
-            identity = _find_identity(kind, handle)
+        return _new_identity(kind, handle, message).complainant
     if identity.last_inbound_at is None or identity.last_inbound_at < message.received_at:
         identity.last_inbound_at = message.received_at
     if message.sender_name and not identity.display_name:
@@ -240,9 +255,9 @@ def _new_identity(kind: str, handle: str, message: InboundMessage) -> ContactIde
         channel_type=kind,
         handle=handle[:254],
         display_name=(message.sender_name or None) and message.sender_name[:200],
+        last_inbound_at=message.received_at,
     )
     db.session.add_all([complainant, identity])
-    db.session.flush()
     return identity
 
 
@@ -292,10 +307,12 @@ def _intercepted(message: InboundMessage, complainant: Complainant, event: Inbou
 
 def _route(ticket: Ticket) -> None:
     """The agency's routing rules, then the unit's duty officer — before the acknowledgement,
-    so its dates are those of the unit that owns the ticket."""
-    routing.route(ticket)
+    so its dates are those of the unit that owns the ticket. One flush inserts the ticket
+    with its unit and assignee and its first timeline events."""
+    routing.route(ticket, flush=False)
     if ticket.assignee_id is None:
         roster.assign(ticket)
+    db.session.flush()
 
 
 def guess_language(message: InboundMessage, complainant: Complainant | None) -> str:

@@ -20,6 +20,11 @@ No committed event is left unprocessed:
   killed mid-drain) is older than a minute at the next periodic
   ``workers.intake_jobs.requeue_stale_events``, which wakes the drainers without the NX.
 
+Reference rows (agency, units, categories, SLA profiles) that one event loaded are kept,
+loaded, for the next events of the same drain instead of being expired by each commit and
+read again; everything else is forgotten after every event. They are dropped whenever
+``reference_cache`` sees reference data change, and a drain lasts at most a minute.
+
 Failures: a drain claims only events never attempted (``attempts = 0``). ``process_event``
 counts a failed attempt, so a failing event leaves the drain's view at once: it blocks no
 batch and is not retried in a loop. The periodic sweep retries it with a growing delay and
@@ -35,10 +40,13 @@ import time
 from flask import current_app
 from redis.exceptions import RedisError
 from rq import Retry
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
 
 from aduan.extensions import db
 from aduan.models import InboundEvent
 from aduan.redis_conn import get_redis
+from aduan.services import reference_cache
 
 log = logging.getLogger(__name__)
 
@@ -103,16 +111,53 @@ def drain(slot: int, *, batch: int = BATCH, seconds: float = DRAIN_SECONDS) -> i
     stop_at = time.monotonic() + seconds
     after: tuple[dt.datetime, int] | None = None
     taken = 0
-    while rows := claim(slot, after, batch):
-        for event_id, _received_at in rows:
-            _process_one(process_event, event_id)
-            taken += 1
-        after = (rows[-1][1], rows[-1][0])
-        if time.monotonic() > stop_at:
-            wake(slot)
-            break
+    kept = _ReferenceRows(db.session())
+    try:
+        while rows := claim(slot, after, batch):
+            for event_id, _received_at in rows:
+                _process_one(process_event, event_id)
+                kept.carry_over()
+                taken += 1
+            after = (rows[-1][1], rows[-1][0])
+            if time.monotonic() > stop_at:
+                wake(slot)
+                break
+    finally:
+        kept.close()
     log.info("ingest drained slot=%s events=%d", slot, taken)
     return taken
+
+
+class _ReferenceRows:
+    """Keeps the reference rows loaded during a drain across its events (see above)."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.rows: dict[int, object] = {}
+        self.generation = reference_cache.generation()
+        self.expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        sa_event.listen(session, "loaded_as_persistent", self._loaded)
+
+    def _loaded(self, _session, instance) -> None:
+        if isinstance(instance, reference_cache.REFERENCE_MODELS):
+            self.rows[id(instance)] = instance
+
+    def carry_over(self) -> None:
+        """Forget the event's rows; re-attach the reference rows unless reference data
+        changed meanwhile (then they are read again)."""
+        generation = reference_cache.generation()
+        if generation != self.generation:
+            self.rows.clear()
+            self.generation = generation
+        self.session.expunge_all()
+        for row in self.rows.values():
+            if not sa_inspect(row).expired_attributes:
+                self.session.add(row)
+
+    def close(self) -> None:
+        sa_event.remove(self.session, "loaded_as_persistent", self._loaded)
+        self.session.expire_on_commit = self.expire_on_commit
+        self.session.expunge_all()
 
 
 def claim(slot: int, after: tuple[dt.datetime, int] | None, batch: int) -> list[tuple]:

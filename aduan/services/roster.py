@@ -12,13 +12,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import func, inspect
 
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.models.routing import RosterException, RosterPattern
-from aduan.services import deadlines, notifications
+from aduan.services import deadlines, notifications, reference_cache
 from aduan.services.workflow import record_event
 from aduan.vocabulary import OPEN_STATUSES
 
@@ -53,53 +53,65 @@ def on_duty(unit: Unit, day: dt.date) -> list[Officer]:
     return list(db.session.scalars(query.order_by(Officer.id)))
 
 
-def open_load(officer_ids: list[int]) -> dict[int, int]:
-    """Open tickets per officer (served by the assignee+status index)."""
-    rows = db.session.execute(
-        db.select(Ticket.assignee_id, func.count())
-        .where(Ticket.assignee_id.in_(officer_ids), Ticket.status.in_(OPEN))
-        .group_by(Ticket.assignee_id)
+def duty_officer_ids(unit: Unit, day: dt.date) -> list[int]:
+    """``on_duty`` as ids, cached per process (an admin's roster edit clears it)."""
+    return reference_cache.cached(
+        ("on-duty", unit.id, day), lambda: [o.id for o in on_duty(unit, day)]
     )
-    load = dict.fromkeys(officer_ids, 0)
-    load.update({officer_id: count for officer_id, count in rows})
-    return load
 
 
-def last_assigned(officers: list[Officer]) -> dict[int, int]:
-    """The id of each officer's latest roster ``assigned`` event (ids are monotonic: a clock)."""
-    return {o.id: o.last_assigned_event_id for o in officers if o.last_assigned_event_id}
-
-
-def pick(officers: list[Officer]) -> Officer:
-    """The fairest choice among ``officers`` (fewest open, then least recently given one)."""
-    ids = [o.id for o in officers]
-    load, last = open_load(ids), last_assigned(officers)
-    return min(officers, key=lambda o: (load[o.id], last.get(o.id, 0), o.id))
+def pick(officer_ids: list[int]) -> int:
+    """The fairest choice among ``officer_ids`` (fewest open, then least recently given one,
+    then lowest id): one query for each officer's open load and last assignment."""
+    open_count = (
+        db.select(func.count())
+        .where(Ticket.assignee_id == Officer.id, Ticket.status.in_(OPEN))
+        .scalar_subquery()
+    )
+    query = db.select(Officer.id, open_count, Officer.last_assigned_event_id).where(
+        Officer.id.in_(officer_ids)
+    )
+    with db.session.no_autoflush:  # a pending ticket changes no officer's count
+        rows = db.session.execute(query).all()
+    return min(rows, key=lambda r: (r[1], r[2] or 0, r[0]))[0]
 
 
 def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None = None):
-    """Give ``ticket`` to an on-duty officer of its unit; None (and the head told) if nobody."""
+    """Give ``ticket`` to an on-duty officer of its unit and return that officer's id; None
+    (and the head told) if nobody is on duty. Flushes."""
     unit = ticket.unit or db.session.get(Unit, ticket.unit_id)
-    officers = on_duty(unit, local_today(at)) if unit is not None else []
-    if not officers:
+    officer_ids = duty_officer_ids(unit, local_today(at)) if unit is not None else []
+    if not officer_ids:
         _await_duty_officer(ticket, unit, at)
         return None
-    chosen = pick(officers)
+    chosen = pick(officer_ids)
     before = ticket.assignee_id
-    ticket.assignee = chosen
-    db.session.flush()
+    _set_assignee(ticket, chosen)
     event = record_event(
         ticket,
         "assigned",
         actor=actor,
         before={"assignee_id": before},
-        after={"assignee_id": chosen.id},
+        after={"assignee_id": chosen},
         data={"by": "roster"},
         at=at,
     )
     db.session.flush()
-    chosen.last_assigned_event_id = event.id
+    # The event id is the fairness clock (ids only grow); in-session officers are kept in sync.
+    db.session.execute(
+        db.update(Officer).where(Officer.id == chosen).values(last_assigned_event_id=event.id)
+    )
     return chosen
+
+
+def _set_assignee(ticket: Ticket, officer_id: int) -> None:
+    """By the foreign key, which needs no Officer loaded, unless the relationship is loaded or
+    changed in this session (it would win at the flush)."""
+    state = inspect(ticket)
+    if "assignee" in state.dict or state.attrs.assignee.history.has_changes():
+        ticket.assignee = db.session.get(Officer, officer_id)
+    else:
+        ticket.assignee_id = officer_id
 
 
 def go_on_leave(officer: Officer, day: dt.date, at: dt.datetime | None = None) -> list[Ticket]:

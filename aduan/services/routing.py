@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Agency, Category, Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.models.routing import RoutingRule
-from aduan.services import deadlines, workflow
+from aduan.services import deadlines, reference_cache, workflow
 from aduan.services.complainant_notices import queue_notice
 from aduan.vocabulary import TicketStatus as S
 
@@ -41,7 +42,16 @@ def keyword_matches(keywords: list[str], text: str) -> bool:
     return any(k.strip() and _keyword_pattern(k.strip()).search(folded) for k in keywords)
 
 
-def rule_matches(rule: RoutingRule, ticket: Ticket) -> bool:
+class ActiveRule(NamedTuple):
+    """What routing reads of a rule, kept per process (``reference_cache``)."""
+
+    id: int
+    name: str
+    conditions: dict[str, Any]
+    actions: dict[str, Any]
+
+
+def rule_matches(rule: RoutingRule | ActiveRule, ticket: Ticket) -> bool:
     """Every condition the rule gives must hold; an empty rule matches everything."""
     cond = rule.conditions or {}
     category = ticket.category or (
@@ -71,9 +81,24 @@ def rules_for(agency_id: int) -> list[RoutingRule]:
     return list(db.session.scalars(query))
 
 
-def route(ticket: Ticket, actor: Officer | None = None) -> RoutingRule | None:
-    """Apply the first matching rule (or send to triage) and record why; returns the rule."""
-    rule = next((r for r in rules_for(ticket.agency_id) if rule_matches(r, ticket)), None)
+def active_rules(agency_id: int) -> list[ActiveRule]:
+    """``rules_for`` as plain values, cached per process (an admin's edit clears it)."""
+
+    def load() -> list[ActiveRule]:
+        return [
+            ActiveRule(r.id, r.name, dict(r.conditions or {}), dict(r.actions or {}))
+            for r in rules_for(agency_id)
+        ]
+
+    return reference_cache.cached(("routing-rules", agency_id), load)
+
+
+def route(ticket: Ticket, actor: Officer | None = None, *, flush: bool = True) -> ActiveRule | None:
+    """Apply the first matching rule (or send to triage) and record why; returns the rule.
+
+    ``flush=False`` leaves the writes pending (intake flushes once, after assignment)."""
+    rules = active_rules(ticket.agency_id)
+    rule = next((r for r in rules if rule_matches(r, ticket)), None)
     before = _snapshot(ticket)
     if rule is not None:
         _apply_actions(ticket, rule.actions or {})
@@ -92,7 +117,8 @@ def route(ticket: Ticket, actor: Officer | None = None) -> RoutingRule | None:
         if rule
         else {"rule_id": None, "rule_name": None, "fallback": "triage"},
     )
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return rule
 
 

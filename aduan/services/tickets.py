@@ -14,7 +14,7 @@ from aduan.models import Agency, Category, Complainant, Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.services import deadlines, references
 from aduan.services.workflow import record_event
-from aduan.vocabulary import Channel, Complexity, PriorityGroup, TicketType
+from aduan.vocabulary import Channel, Complexity, PriorityGroup, TicketStatus, TicketType
 
 MAX_REFERENCE_ATTEMPTS = 8
 
@@ -36,8 +36,13 @@ def open_ticket(
     priority_group: str | None = None,
     complexity: str = Complexity.NORMAL.value,
     actor: Officer | None = None,
+    defer_insert: bool = False,
 ) -> Ticket:
-    """Create a ticket with a unique reference and its deadlines; flushes, does not commit."""
+    """Create a ticket with a unique reference and its deadlines; flushes, does not commit.
+
+    ``defer_insert`` (intake): no flush and no savepoint — the caller's next flush inserts the
+    ticket, and on the rare reference collision (``is_reference_collision``) the caller rolls
+    back and retries its whole transaction. Saves a savepoint round trip pair and a flush."""
     _validate(origin_channel, type, complexity, priority_group)
     received_at = received_at or utcnow()
     ticket = Ticket(
@@ -47,6 +52,7 @@ def open_ticket(
         subject=(subject or description[:120]).strip()[:300],
         description=description,
         type=type,
+        status=TicketStatus.NEW.value,  # set now: a deferred insert records it before the flush
         category=category,
         unit=unit or _default_unit(agency, category),
         complainant=complainant,
@@ -58,13 +64,17 @@ def open_ticket(
         complexity=complexity,
     )
     deadlines.set_initial(ticket)
-    _insert_with_unique_reference(ticket, agency, received_at)
+    if defer_insert:
+        ticket.reference = references.new_reference(_year(received_at), _prefix(agency))
+        db.session.add(ticket)
+    else:
+        _insert_with_unique_reference(ticket, agency, received_at)
     record_event(
         ticket,
         "created",
         actor=actor,
         actor_kind="officer" if actor else "complainant",
-        after={"status": ticket.status, "unit_id": ticket.unit_id},
+        after={"status": ticket.status, "unit_id": ticket.unit.id if ticket.unit else None},
         data={"channel": origin_channel},
         at=received_at,
     )
@@ -90,19 +100,30 @@ def _default_unit(agency: Agency, category: Category | None) -> Unit | None:
     return db.session.get(Unit, unit_id) if unit_id else None
 
 
+def _year(received_at: dt.datetime) -> int:
+    return received_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).year
+
+
+def _prefix(agency: Agency) -> str:
+    return (agency.settings or {}).get("reference_prefix", "ADU")
+
+
+def is_reference_collision(exc: IntegrityError) -> bool:
+    """The unique index on tickets.reference refused a proposed reference."""
+    return "reference" in str(exc.orig)
+
+
 def _insert_with_unique_reference(ticket: Ticket, agency: Agency, received_at: dt.datetime):
     """Propose random references until the unique index accepts one (a savepoint per try)."""
-    year = received_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).year
-    prefix = (agency.settings or {}).get("reference_prefix", "ADU")
     for _ in range(MAX_REFERENCE_ATTEMPTS):
-        ticket.reference = references.new_reference(year, prefix)
+        ticket.reference = references.new_reference(_year(received_at), _prefix(agency))
         try:
             with db.session.begin_nested():
                 db.session.add(ticket)
                 db.session.flush()
             return
         except IntegrityError as exc:
-            if "reference" not in str(exc.orig):
+            if not is_reference_collision(exc):
                 raise
     raise RuntimeError("could not allocate a unique reference number")
 

@@ -36,11 +36,17 @@ def queued() -> list[tuple[str, tuple]]:
     return [(job.func_name.rpartition(".")[2], job.args) for job in queue.jobs]
 
 
-def sms_events(count: int, start: int = 0) -> list[InboundEvent]:
+def sms_events(count: int, start: int = 0) -> list[int]:
+    """Stored SMS events from distinct senders; their ids (a drain detaches the session's
+    objects, so tests hold ids)."""
     return [
-        sms_event(f"Lampu jalan rosak no {n}.", f"SM{n:032d}", sender=f"+6012{n:07d}")
+        sms_event(f"Lampu jalan rosak no {n}.", f"SM{n:032d}", sender=f"+6012{n:07d}").id
         for n in range(start, start + count)
     ]
+
+
+def event(event_id: int) -> InboundEvent:
+    return db.session.get(InboundEvent, event_id)
 
 
 def count(model, *where) -> int:
@@ -61,11 +67,10 @@ def test_wake_enqueues_one_drain_per_slot_until_the_drain_starts(app_ctx):
 
 def test_drain_processes_every_pending_event_of_its_slot(agency, accounts):
     events = sms_events(7)
-    slot = events[0].id % 2
-    assert intake_drain.drain(slot, batch=2) == len([e for e in events if e.id % 2 == slot])
-    db.session.expire_all()
-    for event in events:
-        assert (event.processed_at is not None) == (event.id % 2 == slot)
+    slot = events[0] % 2
+    assert intake_drain.drain(slot, batch=2) == len([i for i in events if i % 2 == slot])
+    for event_id in events:
+        assert (event(event_id).processed_at is not None) == (event_id % 2 == slot)
     intake_drain.drain(1 - slot)
     assert pending() == 0
     assert count(Ticket) == count(OutboundMessage) == 7
@@ -73,23 +78,23 @@ def test_drain_processes_every_pending_event_of_its_slot(agency, accounts):
 
 def test_an_event_committed_during_a_drain_wakes_another(agency, accounts, monkeypatch):
     first = sms_events(1)[0]
-    slot = intake_drain.slot_of(first.id)
+    slot = intake_drain.slot_of(first)
     assert intake_drain.wake(slot) and len(queued()) == 1
-    late: list[InboundEvent] = []
+    late: list[int] = []
     real_claim = intake_drain.claim
 
     def claim_then_a_webhook_commits(*args):
         rows = real_claim(*args)
         if not late:  # after the drain deleted its key and made its first claim
             late.extend(sms_events(2, start=100))
-            intake_drain.wake_for([e.id for e in late])
+            intake_drain.wake_for(late)
         return rows
 
     monkeypatch.setattr(intake_drain, "claim", claim_then_a_webhook_commits)
     intake_drain.drain(slot)
     # The late events of this slot may or may not have been seen; either way a new drain is
     # queued for every slot they fall in, and running the queued drains leaves nothing pending.
-    assert {args for _, args in queued()} >= {(intake_drain.slot_of(e.id),) for e in late}
+    assert {args for _, args in queued()} >= {(intake_drain.slot_of(i),) for i in late}
     monkeypatch.setattr(intake_drain, "claim", real_claim)
     for _, (queued_slot,) in queued():
         intake_drain.drain(queued_slot)
@@ -139,39 +144,39 @@ def test_a_failing_event_blocks_nothing_and_backs_off(app, agency, accounts, mon
     bad, *good = sms_events(5)
     real = intake.ingest_message
 
-    def ingest_message(event, message, adapter=None):
-        if event.id == bad.id:
+    def ingest_message(inbound, message, adapter=None):
+        if inbound.id == bad:
             raise RuntimeError("database hiccup")
-        return real(event, message, adapter)
+        return real(inbound, message, adapter)
 
     monkeypatch.setattr(intake, "ingest_message", ingest_message)
     monkeypatch.setitem(app.config, "INGEST_PARALLELISM", 1)
     assert intake_drain.drain(0) == 5
     assert intake_drain.drain(0) == 0  # a failed event is not retried in a loop
-    db.session.expire_all()
-    assert all(e.processed_at is not None for e in good)
-    assert (bad.attempts, bad.processed_at) == (1, None) and "hiccup" in bad.error
+    assert all(event(i).processed_at is not None for i in good)
+    failed = event(bad)
+    assert (failed.attempts, failed.processed_at) == (1, None) and "hiccup" in failed.error
 
     # The sweep retries it only once its delay (1, 4, 9 … minutes after receipt) has passed.
     assert intake_jobs.requeue_stale_events() == 0
-    bad.received_at = utcnow() - dt.timedelta(minutes=2)
+    event(bad).received_at = utcnow() - dt.timedelta(minutes=2)
     db.session.commit()
     assert intake_jobs.requeue_stale_events() == 1
-    assert queued()[-1] == ("ingest_event", (bad.id,))
-    assert intake_jobs.ingest_event(bad.id) == "failed"  # counted, not raised
+    assert queued()[-1] == ("ingest_event", (bad,))
+    assert intake_jobs.ingest_event(bad) == "failed"  # counted, not raised
     db.session.expire_all()
-    assert bad.attempts == 2
+    assert event(bad).attempts == 2
     assert intake_jobs.requeue_stale_events() == 0  # next try 4 minutes after receipt
 
 
 def test_an_event_failing_max_attempts_times_is_quarantined(agency, accounts):
-    event = sms_events(1)[0]
-    event.attempts = intake_jobs.MAX_ATTEMPTS
-    event.received_at = utcnow() - dt.timedelta(days=1)
+    exhausted = event(sms_events(1)[0])
+    exhausted.attempts = intake_jobs.MAX_ATTEMPTS
+    exhausted.received_at = utcnow() - dt.timedelta(days=1)
     db.session.commit()
     assert intake_jobs.requeue_stale_events() == 0
     db.session.expire_all()
-    assert event.quarantined_at is not None and event.processed_at is None
+    assert exhausted.quarantined_at is not None and exhausted.processed_at is None
 
 
 @pytest.mark.parametrize(
@@ -187,8 +192,34 @@ def test_retry_due_grows_with_attempts(minutes, attempts, due):
 def test_process_event_skips_an_event_another_worker_holds(agency, accounts, database_url):
     import psycopg
 
-    event = sms_events(1)[0]
+    event_id = sms_events(1)[0]
     with psycopg.connect(database_url) as other:
-        other.execute("SELECT id FROM inbound_events WHERE id = %s FOR UPDATE", [event.id])
-        assert intake.process_event(event.id, skip_locked=True) == "skipped"
-    assert intake.process_event(event.id, skip_locked=True) == "processed"
+        other.execute("SELECT id FROM inbound_events WHERE id = %s FOR UPDATE", [event_id])
+        assert intake.process_event(event_id, skip_locked=True) == "skipped"
+    assert intake.process_event(event_id, skip_locked=True) == "processed"
+
+
+def test_a_drain_reads_reference_rows_again_once_they_change(
+    app, agency, accounts, database_url, monkeypatch
+):
+    import psycopg
+
+    from aduan.services import reference_cache
+
+    monkeypatch.setattr(reference_cache, "CHECK_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "INGEST_PARALLELISM", 1)
+    first, _second = sms_events(2)
+    real = intake.ingest_message
+
+    def ingest_message(inbound, message, adapter=None):
+        ack = real(inbound, message, adapter)
+        if inbound.id == first:  # an admin elsewhere changes the agency meanwhile
+            with psycopg.connect(database_url, autocommit=True) as other:
+                other.execute("""UPDATE agencies SET settings = '{"reference_prefix": "JKR"}'""")
+            redis_lib.Redis.from_url(REDIS_URL).incr(reference_cache.VERSION_KEY)
+        return ack
+
+    monkeypatch.setattr(intake, "ingest_message", ingest_message)
+    assert intake_drain.drain(0) == 2
+    references = db.session.scalars(db.select(Ticket.reference).order_by(Ticket.id)).all()
+    assert [r.split("-")[0] for r in references] == ["ADU", "JKR"]
