@@ -79,7 +79,7 @@ def pick(officer_ids: list[int]) -> int:
 def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None = None):
     """Give ``ticket`` to an on-duty officer of its unit and return that officer's id; None
     (and the head told) if nobody is on duty. Flushes."""
-    unit = ticket.unit or db.session.get(Unit, ticket.unit_id)
+    unit = ticket.unit or (db.session.get(Unit, ticket.unit_id) if ticket.unit_id else None)
     officer_ids = duty_officer_ids(unit, local_today(at)) if unit is not None else []
     if not officer_ids:
         _await_duty_officer(ticket, unit, at)

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from aduan.extensions import csrf
+from aduan.extensions import csrf, limiter
 from aduan.services import inbound
 from channels.base import RawRequest
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
+
+
+@limiter.request_filter
+def _provider_webhook() -> bool:
+    """Providers are not rate-limited per address (they send from a few addresses at any
+    rate; every request is verified by its signature): skip the limiter's evaluation."""
+    return request.blueprint == bp.name
+
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 

@@ -223,3 +223,29 @@ def test_a_drain_reads_reference_rows_again_once_they_change(
     assert intake_drain.drain(0) == 2
     references = db.session.scalars(db.select(Ticket.reference).order_by(Ticket.id)).all()
     assert [r.split("-")[0] for r in references] == ["ADU", "JKR"]
+
+
+def test_drain_works_on_sqlite_for_make_run(tmp_path, monkeypatch):
+    from flask_migrate import upgrade
+
+    from aduan.services import channel_lookup
+    from channels.registry import get_adapter_class
+    from tests.channels.builders import TWILIO_ACCOUNT
+    from tests.conftest import make_app
+
+    monkeypatch.setattr(
+        channel_lookup,
+        "adapter_for",
+        lambda channel, key="default": get_adapter_class(channel)(TWILIO_ACCOUNT),
+    )
+    app = make_app(f"sqlite:///{tmp_path / 'dev.db'}", tmp_path, INGEST_PARALLELISM=1)
+    with app.app_context():
+        upgrade(directory="alembic")
+        agency = gen_agency("DEV")
+        agency.triage_unit_id = gen_unit(agency).id
+        db.session.commit()
+        sms_events(2)
+        assert intake_drain.drain(0) == 2  # no SKIP LOCKED there: SQLite serialises writers
+        assert count(Ticket) == count(OutboundMessage) == 2 and pending() == 0
+        db.session.remove()
+        db.engine.dispose()

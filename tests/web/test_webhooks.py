@@ -11,7 +11,8 @@ import requests
 from rq import Queue
 from werkzeug.serving import make_server
 
-from aduan.models import InboundEvent
+from aduan.models import InboundEvent, Message
+from tests.builders import gen_agency
 from tests.conftest import REDIS_URL, make_app
 from tests.web.signing import (
     BASE,
@@ -241,10 +242,12 @@ def test_concurrent_duplicate_deliveries_store_one_event(app_ctx, db, monkeypatc
     assert len(ingest_jobs()) == 1
 
 
-def test_redis_down_still_stores_and_requeue_picks_up(app_ctx, db, database_url, tmp_path):
+def test_redis_down_still_stores_and_requeue_picks_up(
+    app_ctx, db, database_url, tmp_path, monkeypatch
+):
     from sqlalchemy import text
 
-    from workers.intake_jobs import requeue_stale_events
+    from workers.intake_jobs import drain_ingest, requeue_stale_events
 
     down = make_app(
         database_url, tmp_path, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0", **CHANNEL_CONFIG
@@ -266,3 +269,14 @@ def test_redis_down_still_stores_and_requeue_picks_up(app_ctx, db, database_url,
     slots = {(e.id % 2,) for e in events(db)}
     assert {args for _, args in ingest_jobs()} == slots  # their drainers are woken
     assert all(name == "drain_ingest" for name, _ in ingest_jobs())
+
+    for name, value in CHANNEL_CONFIG.items():
+        monkeypatch.setitem(app_ctx.config, name, value)
+    gen_agency()  # the drainers run: every event becomes a ticket
+    db.session.commit()
+    for _, (slot,) in ingest_jobs():
+        drain_ingest(slot)
+    db.session.expire_all()
+    assert all(e.processed_at is not None for e in events(db))
+    inbound = db.select(db.func.count(Message.id)).where(Message.direction == "in")
+    assert db.session.scalar(inbound) == 3  # one sender: threaded onto one ticket
