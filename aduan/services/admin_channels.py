@@ -9,18 +9,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
 from aduan.models import ChannelAccount, Officer
 from aduan.services import admin_common as f
+from aduan.services import mail_intake
 from aduan.services.channel_accounts import (
     ENV_DEFAULTS,
     SECRET_KEYS,
     clear_account_cache,
     decrypt_settings,
+    default_agency_id,
     describe,
     encrypt_settings,
+    find_account,
     masked,
 )
 from channels.registry import get_adapter_class
@@ -43,6 +47,16 @@ def list_for(agency_id: int) -> list[dict[str, Any]]:
     )
     rows = db.session.scalars(query.order_by(ChannelAccount.channel, ChannelAccount.account_key))
     return [describe(row) for row in rows]
+
+
+def environment_mailbox(agency_id: int) -> dict[str, Any] | None:
+    """The mailbox configured by ``ADUAN_IMAP_URL`` (no account row), with its health, for the
+    agency that receives its mail; None when there is none or it belongs to another agency."""
+    if not current_app.config.get("IMAP_URL") or find_account("email") is not None:
+        return None
+    if default_agency_id() != agency_id:
+        return None
+    return {"channel": "email", "account_key": "default", **mail_intake.environment_status()}
 
 
 def setting_keys(channel: str, row: ChannelAccount | None = None) -> list[str]:

@@ -2,7 +2,9 @@
 
 The poll state (UIDVALIDITY, last UID) lives on the ChannelAccount row; the environment
 default account without a row keeps its state in Redis (losing it means a rescan, which the
-Message-ID dedupe absorbs).
+Message-ID dedupe absorbs). Its health — last successful poll, last failure scrubbed of
+secrets and personal data — is kept in Redis as well (``environment_status``) and shown on the
+admins' channel accounts page, as an account row's ``last_error`` would be.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from redis.exceptions import RedisError
 
 from aduan.extensions import db
 from aduan.models import ChannelAccount
+from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
 from aduan.services import channel_accounts as accounts
 from aduan.services.inbound import enqueue_ingest, store_event
@@ -25,6 +28,7 @@ from channels.registry import get_adapter_class
 
 log = logging.getLogger(__name__)
 ENV_STATE_KEY = "aduan:poll-state:email:default"
+ENV_STATUS_KEY = "aduan:poll-status:email:default"
 
 
 def poll_all() -> dict[str, int]:
@@ -54,9 +58,8 @@ def _poll_isolated(row: ChannelAccount | None, key: str) -> int:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         place = f"{Path(where.filename).name}:{where.lineno}"
         log.error("mail poll crashed account=%s error=%s at=%s", key, type(exc).__name__, place)
-        if row is not None:
-            accounts.record_error(row, f"unexpected {type(exc).__name__} at {place}")
-            db.session.commit()
+        _record_failure(row, f"unexpected {type(exc).__name__} at {place}")
+        db.session.commit()
         return 0
 
 
@@ -68,7 +71,7 @@ def poll_account(row: ChannelAccount | None) -> int:
         adapter = get_adapter_class("email")(settings)
         events, state = adapter.poll(_load_state(row))
     except (ChannelError, OSError, ValueError, LookupError) as exc:
-        accounts.record_error(row, exc)
+        _record_failure(row, exc)
         db.session.commit()
         log.warning("mail poll failed account=%s error=%s", key, type(exc).__name__)
         return 0
@@ -76,6 +79,8 @@ def poll_account(row: ChannelAccount | None) -> int:
     _save_state(row, state)
     accounts.record_success(row)
     db.session.commit()  # durable before anything is enqueued
+    if row is None:
+        _set_env_status(last_success_at=utcnow().isoformat())
     for event_id in new_ids:
         enqueue_ingest(event_id)
     return len(new_ids)
@@ -99,3 +104,31 @@ def _save_state(row: ChannelAccount | None, state: dict) -> None:
         get_redis(current_app).set(ENV_STATE_KEY, json.dumps(state))
     except RedisError as exc:
         log.warning("mail poll state not saved error=%s", type(exc).__name__)
+
+
+def environment_status() -> dict[str, str | None]:
+    """The environment-default mailbox's health as an account row shows it: ``last_success_at``,
+    ``last_error`` and ``last_error_at`` (ISO times; None when unknown or Redis is down)."""
+    fields = ("last_success_at", "last_error", "last_error_at")
+    try:
+        stored = get_redis(current_app).hgetall(ENV_STATUS_KEY)
+    except RedisError:
+        stored = {}
+    values = {k.decode(): v.decode() for k, v in stored.items()}
+    return {name: values.get(name) or None for name in fields}
+
+
+def _record_failure(row: ChannelAccount | None, error: BaseException | str) -> None:
+    """On the account row, or for the environment default in Redis; the caller commits."""
+    if row is not None:
+        accounts.record_error(row, error)
+        return
+    text = accounts.scrub(str(error), accounts.env_settings("email"))
+    _set_env_status(last_error=text, last_error_at=utcnow().isoformat())
+
+
+def _set_env_status(**values: str) -> None:
+    try:
+        get_redis(current_app).hset(ENV_STATUS_KEY, mapping=values)
+    except RedisError as exc:
+        log.warning("mail poll status not saved error=%s", type(exc).__name__)

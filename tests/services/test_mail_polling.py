@@ -16,6 +16,7 @@ from rq import Queue
 
 from aduan.extensions import db
 from aduan.models import ChannelAccount, InboundEvent, Message, Ticket
+from aduan.services import mail_intake
 from aduan.services.channel_accounts import save_account
 from tests.builders import gen_agency, gen_unit
 from tests.conftest import REDIS_URL
@@ -161,6 +162,19 @@ def test_polled_mail_becomes_tickets_once_and_a_broken_mailbox_stops_nobody(
 
     stored = redis_lib.Redis.from_url(REDIS_URL).get("aduan:poll-state:email:default")
     assert json.loads(stored)["last_uid"] == 1  # the environment default keeps its state too
+    status = mail_intake.environment_status()  # … and its health, for the admins
+    assert status["last_success_at"] and status["last_error"] is None
+
+
+def test_a_failing_environment_mailbox_is_recorded_for_admins(dovecot, mailboxes, monkeypatch):
+    from flask import current_app
+
+    url = dovecot.url(mailboxes["boxes"]["default"], password=WRONG_PASSWORD)
+    monkeypatch.setitem(current_app.config, "IMAP_URL", url)
+    assert intake_jobs.poll_mailboxes()["default"] == 0
+    status = mail_intake.environment_status()
+    assert status["last_error"] and status["last_error_at"] and status["last_success_at"] is None
+    assert WRONG_PASSWORD not in status["last_error"] and dovecot.user not in status["last_error"]
 
 
 def test_a_new_uidvalidity_rescans_without_doubling_tickets(dovecot, mailboxes):
@@ -210,8 +224,6 @@ def test_an_unexpected_failure_in_one_mailbox_stops_nobody(dovecot, mailboxes, m
         raise RuntimeError("insert failed for warga1.odd@example.my")
 
     monkeypatch.setattr(mail_imap, "_select", select)
-    from aduan.services import mail_intake
-
     store = mail_intake.store_event
     monkeypatch.setattr(
         mail_intake,

@@ -22,7 +22,10 @@ from aduan.web.auth_session import roles_required
 def channels():
     accounts = admin_channels.list_for(current_user.agency_id)
     return render_template(
-        "admin/channels.html", accounts=accounts, channels=admin_channels.channels()
+        "admin/channels.html",
+        accounts=accounts,
+        channels=admin_channels.channels(),
+        environment_mailbox=admin_channels.environment_mailbox(current_user.agency_id),
     )
 
 
