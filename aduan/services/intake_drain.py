@@ -7,15 +7,24 @@ check, queue push) and every worker as much again. Instead, after its commit a w
 job. Under load most webhooks find the key set and do nothing more. Slots let
 INGEST_PARALLELISM workers drain side by side without claiming the same events.
 
-No committed event is left unprocessed:
+The wake key of a slot means "a drain of this slot will claim after now". It is set by a
+webhook's successful SET NX (which then enqueues a drain job) and held — re-set — by a running
+drain. A drain goes on claiming while events keep coming (waiting up to ``IDLE_SECONDS`` for
+more, polling every ``POLL_SECONDS``), so under load one job per slot serves thousands of
+events instead of one short job per burst. No committed event is left unprocessed:
 
-- A drain job deletes its slot's wake key *before* its first claim, and each drain scans from
-  the oldest pending event of its slot.
-- An event committed before that delete is visible to the first claim.
-- An event committed after it then does its SET NX. Either the key is absent — the SET
-  succeeds and enqueues a new drain job, which claims after the commit — or it is present,
-  set by a later wake whose job has not yet deleted it, so that job also claims after the
-  commit.
+- A webhook commits, then does its SET NX. The key absent: the SET succeeds and the new job
+  claims after the commit. The key present: whoever set it — a queued job, or a running drain
+  that has not yet let go of it — claims after the commit.
+- A drain lets go only by deleting the key and *then* claiming once more from the oldest
+  pending event: an event that found the key present committed before that delete, so this
+  last claim sees it (and the drain carries on). An event committed after the delete finds the
+  key absent and enqueues a new job.
+- Whenever a drain reaches the end of its slot's pending events it scans again from the
+  oldest, so an event committed behind its keyset cursor (an older ``received_at`` committed
+  late) is not passed over.
+- A drain stops after ``DRAIN_SECONDS`` by deleting the key and waking a successor, which
+  waits at the back of the queue (other jobs get their turn on a busy worker).
 - What escapes (Redis down during the webhook, an enqueue that failed after its SET, a worker
   killed mid-drain) is older than a minute at the next periodic
   ``workers.intake_jobs.requeue_stale_events``, which wakes the drainers without the NX.
@@ -56,6 +65,10 @@ BATCH = 100
 # event half-way, and other queued jobs get their turn on a busy worker.
 DRAIN_SECONDS = 60
 DRAIN_JOB_TIMEOUT = 600
+# A drain with nothing left waits this long for more before it lets go (a job per burst of
+# traffic would cost an RQ job and a cold start every few events), looking every POLL_SECONDS.
+IDLE_SECONDS = 2.0
+POLL_SECONDS = 0.05
 
 
 def parallelism() -> int:
@@ -102,29 +115,60 @@ def wake(slot: int, *, force: bool = False) -> bool:
         return False
 
 
-def drain(slot: int, *, batch: int = BATCH, seconds: float = DRAIN_SECONDS) -> int:
-    """Process the pending, never-attempted events of ``slot``, oldest first, until none are
-    left (or ``seconds`` passed: then a successor is woken). Returns how many were taken."""
-    from aduan.services.intake import process_event
-
-    _clear_wake(slot)
+def drain(
+    slot: int,
+    *,
+    batch: int = BATCH,
+    seconds: float = DRAIN_SECONDS,
+    idle: float = IDLE_SECONDS,
+) -> int:
+    """Process the pending, never-attempted events of ``slot``, oldest first, until none came
+    for ``idle`` seconds (or ``seconds`` passed: then a successor is woken). Returns how many
+    events it took (processed, quarantined or failed)."""
     stop_at = time.monotonic() + seconds
-    after: tuple[dt.datetime, int] | None = None
     taken = 0
     kept = _ReferenceRows(db.session())
     try:
-        while rows := claim(slot, after, batch):
-            for event_id, _received_at in rows:
-                _process_one(process_event, event_id)
-                kept.carry_over()
-                taken += 1
-            after = (rows[-1][1], rows[-1][0])
+        while True:
+            _hold_wake(slot)
+            taken += _drain_until_idle(slot, kept, batch, stop_at, idle)
+            _clear_wake(slot)
             if time.monotonic() > stop_at:
                 wake(slot)
+                break
+            if not claim(slot, None, 1):  # the last look, after letting go of the key
                 break
     finally:
         kept.close()
     log.info("ingest drained slot=%s events=%d", slot, taken)
+    return taken
+
+
+def _drain_until_idle(slot: int, kept, batch: int, stop_at: float, idle: float) -> int:
+    from aduan.services.intake import process_event
+
+    taken, after, idle_since = 0, None, None
+    while time.monotonic() <= stop_at:
+        rows = claim(slot, after, batch)
+        done = 0
+        for event_id, _received_at in rows:
+            done += _process_one(process_event, event_id) != "skipped"
+            kept.carry_over()
+        taken += done
+        if rows:
+            after = (rows[-1][1], rows[-1][0])
+        if done:
+            idle_since = None
+            _hold_wake(slot)  # keeps its expiry ahead
+            continue
+        if rows:
+            continue  # all held by other workers: walk on
+        # The end of the slot's pending events: the next claim rescans from the oldest.
+        after = None
+        idle_since = idle_since or time.monotonic()
+        if time.monotonic() - idle_since >= idle:
+            break
+        time.sleep(POLL_SECONDS)
     return taken
 
 
@@ -185,12 +229,20 @@ def claim(slot: int, after: tuple[dt.datetime, int] | None, batch: int) -> list[
     return rows
 
 
-def _process_one(process_event, event_id: int) -> None:
+def _process_one(process_event, event_id: int) -> str:
     try:
-        process_event(event_id, skip_locked=True)
+        return process_event(event_id, skip_locked=True)
     except Exception as exc:  # counted on the event by process_event; the sweep retries it
         db.session.rollback()
         log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
+        return "failed"
+
+
+def _hold_wake(slot: int) -> None:
+    try:
+        get_redis(current_app).set(wake_key(slot), 1, ex=WAKE_TTL_SECONDS)
+    except RedisError as exc:  # the sweep covers what Redis being down hides
+        log.warning("ingest wake key not held slot=%s error=%s", slot, type(exc).__name__)
 
 
 def _clear_wake(slot: int) -> None:
