@@ -116,6 +116,7 @@ class OutboundRequest:
     references: tuple[str, ...] = ()
     template: str | None = None  # WhatsApp ContentSid outside the 24-hour window
     template_variables: dict[str, str] = field(default_factory=dict)
+    template_language: str | None = None  # "ms" or "en": the language the template is in
     status_callback_url: str | None = None
     # Chat keyboards (Telegram inline buttons): rows of (label, callback data); others ignore.
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()

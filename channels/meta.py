@@ -148,11 +148,14 @@ class WhatsAppCloudAdapter(_MetaAdapter):
 
     Account keys: ``app_secret`` (webhook signatures), ``verify_token`` (subscription handshake),
     ``access_token``, ``phone_number_id``, ``graph_base_url`` (default https://graph.facebook.com;
-    tests point it at a fake Graph API), ``template_language`` (default "ms").
+    tests point it at a fake Graph API), ``template_language`` (Meta's code for the BM
+    templates, default "ms") and ``template_language_en`` (for the English ones, default "en";
+    e.g. "en_US" when the templates were approved under that code).
     """
 
     type = "whatsapp_cloud"
     display_name = "WhatsApp (Meta Cloud API)"
+    optional_settings = ("template_language", "template_language_en")
 
     def split(self, request: RawRequest) -> list[RawEvent]:
         """One event per message (wamid) and per status (``<wamid>:<status>``)."""
@@ -233,11 +236,16 @@ class WhatsAppCloudAdapter(_MetaAdapter):
         parameters = [{"type": "text", "text": message.template_variables[k]} for k in keys]
         template: dict[str, Any] = {
             "name": message.template,
-            "language": {"code": self.account.get("template_language", "ms")},
+            "language": {"code": self._template_language(message.template_language)},
         }
         if parameters:
             template["components"] = [{"type": "body", "parameters": parameters}]
         return template
+
+    def _template_language(self, language: str | None) -> str:
+        if language == "en":
+            return self.account.get("template_language_en") or "en"
+        return self.account.get("template_language") or "ms"
 
 
 def _whatsapp_content(

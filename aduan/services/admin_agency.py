@@ -1,4 +1,5 @@
-"""The admin's own agency: name, office hours, thread window, WhatsApp templates, charter date."""
+"""The admin's own agency: name, office hours, thread window, WhatsApp templates (BM and EN),
+charter date."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from aduan.extensions import db
 from aduan.models import Agency, Officer
 from aduan.services import admin_common as f
 from aduan.services.threading import DEFAULT_WINDOW_DAYS
+from aduan.services.whatsapp_window import LANGUAGES, template_setting
 
 CLOSE_AFTER_OPEN = _l("Closing time must be after opening time.")
 FIELDS = ("name", "office_open", "office_close", "charter_reviewed_on")
-TEMPLATES = (
+TEMPLATE_KINDS = (
     "whatsapp_ack_template",
     "whatsapp_cloud_ack_template",
     "whatsapp_notice_template",
     "whatsapp_cloud_notice_template",
 )
+# Each template in BM (the plain key) and EN (``…_en``): see whatsapp_window.pick_template.
+TEMPLATES = tuple(template_setting(kind, lang) for kind in TEMPLATE_KINDS for lang in LANGUAGES)
 SETTINGS = ("thread_window_days", *TEMPLATES)
 
 

@@ -131,6 +131,7 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
 
 def build_request(row: OutboundMessage) -> OutboundRequest:
     """The adapter's view of a stored row."""
+    variables, language = whatsapp_window.split_variables(row.template_variables)
     return OutboundRequest(
         channel=row.channel,
         to_handle=row.to_handle,
@@ -140,7 +141,8 @@ def build_request(row: OutboundMessage) -> OutboundRequest:
         in_reply_to=row.in_reply_to,
         references=tuple((row.email_references or "").split()),
         template=row.template,
-        template_variables=dict(row.template_variables or {}),
+        template_variables=variables,
+        template_language=language,
         status_callback_url=status_callback_url(row),
         buttons=tuple(tuple((str(b[0]), str(b[1])) for b in r) for r in row.buttons or ()),
     )

@@ -127,13 +127,21 @@ def queue_acknowledgement(
 
 
 def acknowledgement_template(ticket: Ticket, channel: str) -> tuple[str, dict] | None:
-    """The agency's acknowledgement template for ``channel`` and its variables ({{1}} the
-    reference, {{2}} the expected resolution date), or None when none is configured."""
-    template = (ticket.agency.settings or {}).get(TEMPLATE_SETTING.get(channel, ""))
-    if not template:
+    """The agency's acknowledgement template for ``channel`` in the ticket's language (else
+    the other language's) and its variables ({{1}} the reference, {{2}} the expected
+    resolution date, and the template's language), or None when none is configured."""
+    setting = TEMPLATE_SETTING.get(channel)
+    picked = setting and whatsapp_window.pick_template(
+        ticket.agency.settings, setting, ticket.language
+    )
+    if not picked:
         return None
-    language = "en" if ticket.language == "en" else "ms"
-    variables = {"1": ticket.reference, "2": format_local(ticket.resolve_due_at, language)}
+    template, language = picked  # the date in the template's own language
+    variables = {
+        "1": ticket.reference,
+        "2": format_local(ticket.resolve_due_at, language),
+        whatsapp_window.TEMPLATE_LANGUAGE: language,
+    }
     return template, variables
 
 

@@ -18,6 +18,12 @@ the row is held all the same and the assignee is told, so they can answer on ano
 
 The acknowledgement has its own template (``replies.queue_acknowledgement``); a verification
 code is never held (it expires within minutes).
+
+Templates per language: the settings above hold the Bahasa Malaysia template, the same key with
+``_en`` the English one (``whatsapp_notice_template_en``…). The ticket's language picks one, the
+other language's template stands in when it is missing. The chosen template's language is kept
+with the row's variables (key ``language``, never sent as a variable): Meta needs it as the
+template's language code.
 """
 
 from __future__ import annotations
@@ -43,8 +49,33 @@ ACK_SETTING = {"whatsapp": "whatsapp_ack_template", "whatsapp_cloud": "whatsapp_
 # What the providers answer to a free-form message outside the window (Twilio, Meta).
 WINDOW_CLOSED_CODES = frozenset({"63016", "131047"})
 NEVER_HELD = frozenset({"verification"})
+LANGUAGES = ("ms", "en")
+TEMPLATE_LANGUAGE = "language"  # in OutboundMessage.template_variables: not a variable
 NOTICE = "window_notice"
 HELD_ERROR = "held: outside the WhatsApp 24-hour window"
+
+
+def template_setting(base: str, language: str) -> str:
+    """The settings key of a template in ``language``: ``base`` for BM, ``base_en`` for EN."""
+    return base if language == "ms" else f"{base}_{language}"
+
+
+def pick_template(settings: dict | None, base: str, language: str) -> tuple[str, str] | None:
+    """(template, its language): the one in ``language``, else the other language's; None
+    when neither is configured."""
+    wanted = "en" if language == "en" else "ms"
+    for candidate in sorted(LANGUAGES, key=lambda lang: lang != wanted):
+        template = (settings or {}).get(template_setting(base, candidate))
+        if template:
+            return str(template), candidate
+    return None
+
+
+def split_variables(variables: dict | None) -> tuple[dict[str, str], str | None]:
+    """A row's stored variables → (the template's variables, the template's language)."""
+    stored = dict(variables or {})
+    language = stored.pop(TEMPLATE_LANGUAGE, None)
+    return {str(k): str(v) for k, v in stored.items()}, language
 
 
 def window_open(channel: str, handle: str, now: dt.datetime | None = None) -> bool:
@@ -92,14 +123,15 @@ def hold(row: OutboundMessage) -> OutboundMessage | None:
     ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
     if ticket is None:
         return None
-    template = (ticket.agency.settings or {}).get(NOTICE_SETTING[row.channel])
+    template = pick_template(ticket.agency.settings, NOTICE_SETTING[row.channel], ticket.language)
     notice = _pending_notice(row) if template else None
-    created = notice is None and bool(template)
+    created = notice is None and template is not None
     if created:
-        notice = _new_notice(row, ticket, template)
+        notice = _new_notice(row, ticket, *template)
     data = {"outbound_id": row.id, "channel": row.channel, "notice_id": notice and notice.id}
     if notice is not None:
-        data.update(template=notice.template, variables=dict(notice.template_variables))
+        variables, language = split_variables(notice.template_variables)
+        data.update(template=notice.template, variables=variables, template_language=language)
     workflow.record_event(ticket, "held_outside_window", data=data)
     if not template:
         _tell_assignee(ticket, row)
@@ -169,7 +201,9 @@ def _pending_notice(row: OutboundMessage) -> OutboundMessage | None:
     return db.session.scalar(query.order_by(OutboundMessage.id.desc()).limit(1))
 
 
-def _new_notice(row: OutboundMessage, ticket: Ticket, template: str) -> OutboundMessage:
+def _new_notice(
+    row: OutboundMessage, ticket: Ticket, template: str, language: str
+) -> OutboundMessage:
     notice = OutboundMessage(
         ticket_id=ticket.id,
         purpose=NOTICE,
@@ -178,7 +212,7 @@ def _new_notice(row: OutboundMessage, ticket: Ticket, template: str) -> Outbound
         to_handle=row.to_handle,
         body="",
         template=template,
-        template_variables=notice_variables(ticket),
+        template_variables={**notice_variables(ticket), TEMPLATE_LANGUAGE: language},
         state="queued",
         attempts=0,
     )

@@ -98,6 +98,7 @@ def test_whatsapp_outside_the_window_uses_the_template(agency, accounts):
     assert ack.template_variables == {
         "1": ticket.reference,
         "2": replies.format_local(ticket.resolve_due_at, "ms"),
+        "language": "ms",  # the template's, kept for the send (not a variable)
     }
 
 

@@ -105,7 +105,8 @@ def test_reply_outside_the_window_is_held_a_template_goes_out_and_the_text_follo
     assert f"send-{notice.id}" in outbound_jobs()  # enqueued once the hold was committed
     assert (notice.template, notice.to_handle) == (NOTICE_SID, PHONE)
     link = f"https://aduan.test/semak?ref={ticket.reference}"
-    assert notice.template_variables == {"1": ticket.reference, "2": link}
+    # The template's language travels with the row (Meta needs it), never as a variable.
+    assert notice.template_variables == {"1": ticket.reference, "2": link, "language": "ms"}
     assert outbound.deliver(notice.id).state == "sent"
     received = twilio.last("/Messages.json")
     assert received.form["ContentSid"] == NOTICE_SID and "Body" not in received.form

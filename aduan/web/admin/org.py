@@ -42,24 +42,56 @@ def agency():
         Field("office_close", _("Office closes"), "time", required=True),
         Field("thread_window_days", _("Thread window (days)"), "number", required=True,
               hint=_("A message within this many days continues the complainant's open ticket.")),
-        Field("whatsapp_ack_template", _("WhatsApp acknowledgement template"),
-              hint=_("Template id used outside the 24-hour window.")),
-        Field("whatsapp_cloud_ack_template", _("WhatsApp (Meta) acknowledgement template"),
-              hint=_("Template id used outside the 24-hour window.")),
-        Field("whatsapp_notice_template", _("WhatsApp new-message template"),
-              hint=_("Sent outside the 24-hour window instead of a reply or notice, which "
-                     "follows when the complainant writes again. {{1}}: reference, "
-                     "{{2}}: status page link.")),
-        Field("whatsapp_cloud_notice_template", _("WhatsApp (Meta) new-message template"),
-              hint=_("Sent outside the 24-hour window instead of a reply or notice, which "
-                     "follows when the complainant writes again. {{1}}: reference, "
-                     "{{2}}: status page link.")),
+        *_whatsapp_fields(),
         Field("charter_reviewed_on", _("Client charter last reviewed"), "date"),
     ]  # fmt: skip
     return handle(
         FORM, lambda form: admin_agency.save(_me(), form), url_for("admin.agency"),
         admin_agency.values(row), fields=fields, title=_("Agency settings"),
     )  # fmt: skip
+
+
+def _whatsapp_fields() -> list[Field]:
+    """The WhatsApp templates, each in BM and EN."""
+    ack = _(
+        "Template used outside the 24-hour window. {{1}}: reference, {{2}}: expected "
+        "resolution date."
+    )
+    notice = _(
+        "Sent outside the 24-hour window instead of a reply or notice, which follows "
+        "when the complainant writes again. {{1}}: reference, {{2}}: status page link."
+    )
+    fallback = _(
+        "For complainants writing in English. When one language has no template, the "
+        "other language's is used."
+    )
+    labels = {
+        "whatsapp_ack_template": (
+            _("WhatsApp acknowledgement template (BM)"),
+            _("WhatsApp acknowledgement template (EN)"),
+            ack,
+        ),
+        "whatsapp_cloud_ack_template": (
+            _("WhatsApp (Meta) acknowledgement template (BM)"),
+            _("WhatsApp (Meta) acknowledgement template (EN)"),
+            ack,
+        ),
+        "whatsapp_notice_template": (
+            _("WhatsApp new-message template (BM)"),
+            _("WhatsApp new-message template (EN)"),
+            notice,
+        ),
+        "whatsapp_cloud_notice_template": (
+            _("WhatsApp (Meta) new-message template (BM)"),
+            _("WhatsApp (Meta) new-message template (EN)"),
+            notice,
+        ),
+    }
+    fields = []
+    for key, (label_ms, label_en, hint) in labels.items():
+        fields.append(Field(key, label_ms, hint=hint))
+        fields.append(Field(f"{key}_en", label_en, hint=fallback))
+    return fields
 
 
 @bp.get("/units")

@@ -1,0 +1,42 @@
+"""Agency settings for WhatsApp: the templates in BM and EN, and how long a held message waits."""
+
+from __future__ import annotations
+
+from aduan.extensions import db
+from aduan.models import Agency
+from tests.web.admin.helpers import post, setup
+
+AGENCY_FORM = {
+    "name": "Majlis Baharu",
+    "office_open": "08:30",
+    "office_close": "16:30",
+    "thread_window_days": "5",
+}
+
+
+def saved_settings(agency_id: int) -> dict:
+    agency = db.session.get(Agency, agency_id)
+    db.session.refresh(agency)
+    return agency.settings
+
+
+def test_whatsapp_templates_in_both_languages_are_saved(client):
+    s = setup(client)
+    page = client.get("/admin/agency").get_data(as_text=True)
+    for name in ("whatsapp_notice_template", "whatsapp_notice_template_en",
+                 "whatsapp_cloud_ack_template", "whatsapp_cloud_ack_template_en"):  # fmt: skip
+        assert f'name="{name}"' in page
+    assert "Templat WhatsApp mesej baharu (BI)" in page  # labelled per language, in BM
+    data = {
+        **AGENCY_FORM,
+        "whatsapp_notice_template": "HXms",
+        "whatsapp_notice_template_en": "HXen",
+        "whatsapp_cloud_ack_template_en": "aduan_received",
+    }
+    assert post(client, "/admin/agency", data).status_code == 303
+    settings = saved_settings(s.agency.id)
+    assert settings["whatsapp_notice_template"] == "HXms"
+    assert settings["whatsapp_notice_template_en"] == "HXen"
+    assert settings["whatsapp_cloud_ack_template_en"] == "aduan_received"
+    assert not settings["whatsapp_cloud_ack_template"]  # blank: the EN one stands in
+    assert 'value="HXen"' in client.get("/admin/agency").get_data(as_text=True)
