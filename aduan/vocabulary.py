@@ -110,6 +110,12 @@ class OutboundState(LabelledEnum):
     FAILED = ("failed", "Gagal", "Failed")
     # WhatsApp outside the 24-hour window: kept until the complainant writes again.
     HELD = ("held", "Ditahan hingga pengadu menulis", "Held until the complainant writes")
+    # … and the complainant did not write within the agency's expiry: never sent on WhatsApp.
+    EXPIRED = (
+        "expired",
+        "Tamat tempoh: tidak dihantar melalui WhatsApp",
+        "Expired: never sent on WhatsApp",
+    )
 
 
 # Public Complaints Bureau (BPA) categories, seeded for every agency.

@@ -1,8 +1,9 @@
-"""Outbound jobs: send one message, and the periodic resend of rows left queued."""
+"""Outbound jobs: send one message, the periodic resend of rows left queued, and the expiry of
+WhatsApp messages held too long."""
 
 from __future__ import annotations
 
-from aduan.services import outbound
+from aduan.services import outbound, whatsapp_window
 
 
 def send_outbound(outbound_id: int) -> str:
@@ -14,3 +15,8 @@ def send_outbound(outbound_id: int) -> str:
 def resend_queued() -> int:
     """Enqueue every queued row whose next attempt is due (enqueue failures, lost jobs)."""
     return len(outbound.resend_due())
+
+
+def expire_held() -> int:
+    """Mark WhatsApp rows held past the agency's expiry as expired; the assignee is told."""
+    return whatsapp_window.expire_held()

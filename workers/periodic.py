@@ -13,6 +13,9 @@ register_periodic(
 register_periodic(
     Periodic("resend-queued-outbound", "workers.outbound_jobs:resend_queued", 60, queue="outbound")
 )
+register_periodic(
+    Periodic("expire-held-whatsapp", "workers.outbound_jobs:expire_held", 900, queue="outbound")
+)
 register_periodic(Periodic("sla-sweep", "workers.sla_jobs:sweep_sla", 300))
 register_periodic(Periodic("handling-reminders", "workers.sla_jobs:handling_reminders", 1800))
 register_periodic(Periodic("morning-digest", "workers.sla_jobs:morning_digest", 1800))

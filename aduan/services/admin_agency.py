@@ -1,5 +1,5 @@
-"""The admin's own agency: name, office hours, thread window, WhatsApp templates (BM and EN),
-charter date."""
+"""The admin's own agency: name, office hours, thread window, WhatsApp templates (BM and EN)
+and how long a held WhatsApp message waits, charter date."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from aduan.extensions import db
 from aduan.models import Agency, Officer
 from aduan.services import admin_common as f
 from aduan.services.threading import DEFAULT_WINDOW_DAYS
-from aduan.services.whatsapp_window import LANGUAGES, template_setting
+from aduan.services.whatsapp_window import (
+    DEFAULT_HELD_EXPIRY_DAYS,
+    HELD_EXPIRY_SETTING,
+    LANGUAGES,
+    template_setting,
+)
 
 CLOSE_AFTER_OPEN = _l("Closing time must be after opening time.")
 FIELDS = ("name", "office_open", "office_close", "charter_reviewed_on")
@@ -24,7 +29,7 @@ TEMPLATE_KINDS = (
 )
 # Each template in BM (the plain key) and EN (``…_en``): see whatsapp_window.pick_template.
 TEMPLATES = tuple(template_setting(kind, lang) for kind in TEMPLATE_KINDS for lang in LANGUAGES)
-SETTINGS = ("thread_window_days", *TEMPLATES)
+SETTINGS = ("thread_window_days", HELD_EXPIRY_SETTING, *TEMPLATES)
 
 
 def values(agency: Agency) -> dict[str, Any]:
@@ -35,6 +40,7 @@ def values(agency: Agency) -> dict[str, Any]:
         "office_open": agency.office_open.strftime("%H:%M") if agency.office_open else "",
         "office_close": agency.office_close.strftime("%H:%M") if agency.office_close else "",
         "thread_window_days": settings.get("thread_window_days", DEFAULT_WINDOW_DAYS),
+        HELD_EXPIRY_SETTING: settings.get(HELD_EXPIRY_SETTING, DEFAULT_HELD_EXPIRY_DAYS),
         **{key: settings.get(key, "") for key in TEMPLATES},
         "charter_reviewed_on": agency.charter_reviewed_on.isoformat()
         if agency.charter_reviewed_on
@@ -52,6 +58,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
     if office_open and office_close and office_close <= office_open:
         f.add(errors, "office_close", CLOSE_AFTER_OPEN)
     window = f.integer(form, "thread_window_days", errors)
+    held_days = _optional_days(form, HELD_EXPIRY_SETTING, errors, DEFAULT_HELD_EXPIRY_DAYS)
     templates = {key: f.text(form, key, errors, max_len=100, required=False) for key in TEMPLATES}
     reviewed = f.date(form, "charter_reviewed_on", errors, required=False)
     f.fail_if(errors)
@@ -61,12 +68,20 @@ def save(actor: Officer, form: Mapping) -> Agency:
     agency.settings = {
         **(agency.settings or {}),
         "thread_window_days": window,
+        HELD_EXPIRY_SETTING: held_days,
         **templates,
     }
     after = _snapshot(agency)
     if f.changed(before, after):
         f.audit(actor, "agency", agency.id, "update", before, after)
     return agency
+
+
+def _optional_days(form: Mapping, name: str, errors: f.Errors, default: int) -> int | None:
+    """A positive whole number; a blank field means ``default``."""
+    if not str(form.get(name) or "").strip():
+        return default
+    return f.integer(form, name, errors)
 
 
 def _snapshot(agency: Agency) -> dict[str, Any]:

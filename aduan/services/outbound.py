@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 PARKED_RECHECK = dt.timedelta(hours=1)
 BACKOFF_SECONDS = (10, 30, 60, 300, 900)
-# A held row takes no provider status: any it gets belongs to the attempt that was refused.
-STATE_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4, "held": 9}
+# A held (or expired) row takes no provider status: any it gets belongs to the refused attempt.
+STATE_RANK = {
+    "queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4, "held": 9, "expired": 9,
+}  # fmt: skip
 SEND_JOB = "workers.outbound_jobs.send_outbound"
 RESEND_BATCH = 500
 _DONE = ("finished", "failed", "canceled", "stopped")

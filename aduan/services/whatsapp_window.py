@@ -16,6 +16,11 @@ complainant writes again. Their next message on that channel reopens the window,
 held for them is queued again and delivered (``release_held``). Without a configured template
 the row is held all the same and the assignee is told, so they can answer on another channel.
 
+A held row does not wait for ever: after the agency's ``whatsapp_held_expiry_days`` (default
+3) it is marked ``expired`` (``expire_held``, a periodic job): the timeline says the text never
+reached WhatsApp and the assignee is told to use another channel. Its text stays on the ticket
+and the status page; a later message from the complainant no longer sends it.
+
 The acknowledgement has its own template (``replies.queue_acknowledgement``); a verification
 code is never held (it expires within minutes).
 
@@ -53,6 +58,10 @@ LANGUAGES = ("ms", "en")
 TEMPLATE_LANGUAGE = "language"  # in OutboundMessage.template_variables: not a variable
 NOTICE = "window_notice"
 HELD_ERROR = "held: outside the WhatsApp 24-hour window"
+EXPIRED_ERROR = "expired: the complainant did not write again on WhatsApp"
+HELD_EXPIRY_SETTING = "whatsapp_held_expiry_days"
+DEFAULT_HELD_EXPIRY_DAYS = 3
+EXPIRE_BATCH = 200
 
 
 def template_setting(base: str, language: str) -> str:
@@ -119,8 +128,9 @@ def hold(row: OutboundMessage) -> OutboundMessage | None:
     returned; the caller enqueues it after its commit) unless one is already waiting."""
     row.state = "held"
     row.error = HELD_ERROR
-    row.next_attempt_at = None
     ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    # On a held row next_attempt_at is when it expires (``expire_held``).
+    row.next_attempt_at = utcnow() + dt.timedelta(days=held_expiry_days(ticket))
     if ticket is None:
         return None
     template = pick_template(ticket.agency.settings, NOTICE_SETTING[row.channel], ticket.language)
@@ -129,6 +139,7 @@ def hold(row: OutboundMessage) -> OutboundMessage | None:
     if created:
         notice = _new_notice(row, ticket, *template)
     data = {"outbound_id": row.id, "channel": row.channel, "notice_id": notice and notice.id}
+    data["expires_at"] = row.next_attempt_at.isoformat()
     if notice is not None:
         variables, language = split_variables(notice.template_variables)
         data.update(template=notice.template, variables=variables, template_language=language)
@@ -164,6 +175,60 @@ def release_held(message: Message) -> list[int]:
             )
     db.session.flush()
     return [row.id for row in rows]
+
+
+def held_expiry_days(ticket: Ticket | None) -> int:
+    """How many days a held row waits for the complainant: the agency's setting, else 3."""
+    settings = (ticket.agency.settings or {}) if ticket is not None else {}
+    try:
+        days = int(settings.get(HELD_EXPIRY_SETTING) or DEFAULT_HELD_EXPIRY_DAYS)
+    except (TypeError, ValueError):
+        days = DEFAULT_HELD_EXPIRY_DAYS
+    return max(days, 1)
+
+
+def expire_held(now: dt.datetime | None = None, batch: int = EXPIRE_BATCH) -> int:
+    """Mark every held row whose expiry passed ``expired``, with a ``held_expired`` event and a
+    word to the assignee; commits per batch and returns how many expired.
+
+    Safe twice or at once: rows are taken with SKIP LOCKED and an expired row is never chosen
+    again; ``release_held`` locks the same rows, so a row is either released or expired. Rows
+    held before expiries were recorded count from when they were queued."""
+    now = now or utcnow()
+    total = 0
+    while True:
+        rows = db.session.scalars(
+            _expired_query(now).limit(batch).with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            _expire(row)
+        db.session.commit()
+        total += len(rows)
+        if len(rows) < batch:
+            return total
+
+
+def _expired_query(now: dt.datetime):
+    recorded = OutboundMessage.next_attempt_at <= now
+    legacy = OutboundMessage.next_attempt_at.is_(None) & (
+        OutboundMessage.created_at <= now - dt.timedelta(days=DEFAULT_HELD_EXPIRY_DAYS)
+    )
+    return (
+        db.select(OutboundMessage)
+        .where(OutboundMessage.state == "held", recorded | legacy)
+        .order_by(OutboundMessage.id)
+    )
+
+
+def _expire(row: OutboundMessage) -> None:
+    row.state, row.error, row.next_attempt_at = "expired", EXPIRED_ERROR, None
+    ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    log.info("held outbound expired outbound_id=%s channel=%s", row.id, row.channel)
+    if ticket is None:
+        return
+    data = {"outbound_id": row.id, "channel": row.channel, "days": held_expiry_days(ticket)}
+    workflow.record_event(ticket, "held_expired", data=data)
+    _tell_assignee_expired(ticket, row, data["days"])
 
 
 def notice_variables(ticket: Ticket) -> dict[str, str]:
@@ -242,4 +307,28 @@ def _tell_assignee(ticket: Ticket, row: OutboundMessage) -> None:
         ),
         ticket=ticket,
         dedupe_key=f"message_held-{row.id}",
+    )
+
+
+def _tell_assignee_expired(ticket: Ticket, row: OutboundMessage, days: int) -> None:
+    if ticket.assignee is None:
+        return
+    from aduan.services.notifications import notify
+
+    ref = ticket.reference
+    notify(
+        ticket.assignee,
+        "message_held_expired",
+        title_ms=f"Mesej WhatsApp tidak sampai (tamat tempoh): {ref}",
+        title_en=f"WhatsApp message never delivered (expired): {ref}",
+        body_ms=(
+            f"Pengadu tidak menulis semula dalam {days} hari, jadi mesej yang ditahan tidak "
+            "dihantar melalui WhatsApp. Hubungi pengadu melalui saluran lain."
+        ),
+        body_en=(
+            f"The complainant did not write again within {days} days, so the held message "
+            "was not sent on WhatsApp. Contact the complainant on another channel."
+        ),
+        ticket=ticket,
+        dedupe_key=f"message_held_expired-{row.id}",
     )

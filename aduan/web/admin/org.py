@@ -52,7 +52,7 @@ def agency():
 
 
 def _whatsapp_fields() -> list[Field]:
-    """The WhatsApp templates, each in BM and EN."""
+    """The WhatsApp templates, each in BM and EN, and the expiry of held messages."""
     ack = _(
         "Template used outside the 24-hour window. {{1}}: reference, {{2}}: expected "
         "resolution date."
@@ -91,6 +91,18 @@ def _whatsapp_fields() -> list[Field]:
     for key, (label_ms, label_en, hint) in labels.items():
         fields.append(Field(key, label_ms, hint=hint))
         fields.append(Field(f"{key}_en", label_en, hint=fallback))
+    fields.append(
+        Field(
+            "whatsapp_held_expiry_days",
+            _("Held WhatsApp messages expire after (days)"),
+            "number",
+            hint=_(
+                "A message held outside the 24-hour window that the complainant has not "
+                "answered by then is marked expired and the assigned officer is told to use "
+                "another channel. Default 3."
+            ),
+        )
+    )
     return fields
 
 

@@ -41,6 +41,7 @@ EVENT_LABELS = {
     "survey_answered": _l("Satisfaction survey answered"),
     "held_outside_window": _l("Held: outside the WhatsApp 24-hour window"),
     "held_released": _l("Held message released: the complainant wrote again"),
+    "held_expired": _l("Held message expired: it never reached WhatsApp, use another channel"),
     "third_party_message": _l("Message from someone other than the complainant"),
     "follows_up": _l("Follows up a finished ticket"),
     "followed_up_by": _l("Followed up by a new ticket"),

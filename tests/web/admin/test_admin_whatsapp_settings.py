@@ -40,3 +40,20 @@ def test_whatsapp_templates_in_both_languages_are_saved(client):
     assert settings["whatsapp_cloud_ack_template_en"] == "aduan_received"
     assert not settings["whatsapp_cloud_ack_template"]  # blank: the EN one stands in
     assert 'value="HXen"' in client.get("/admin/agency").get_data(as_text=True)
+
+
+def test_the_expiry_of_held_messages_is_a_setting_with_a_default(client):
+    s = setup(client)
+    page = client.get("/admin/agency").get_data(as_text=True)
+    assert 'name="whatsapp_held_expiry_days"' in page and 'value="3"' in page  # the default
+    assert post(client, "/admin/agency", AGENCY_FORM).status_code == 303  # left blank
+    assert saved_settings(s.agency.id)["whatsapp_held_expiry_days"] == 3
+
+    data = {**AGENCY_FORM, "whatsapp_held_expiry_days": "5"}
+    assert post(client, "/admin/agency", data).status_code == 303
+    assert saved_settings(s.agency.id)["whatsapp_held_expiry_days"] == 5
+    assert 'value="5"' in client.get("/admin/agency").get_data(as_text=True)
+
+    bad = post(client, "/admin/agency", {**data, "whatsapp_held_expiry_days": "0"})
+    assert bad.status_code == 422
+    assert 'id="whatsapp_held_expiry_days-error"' in bad.get_data(as_text=True)

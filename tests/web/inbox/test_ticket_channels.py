@@ -63,3 +63,25 @@ def test_a_follow_up_ticket_links_to_the_finished_one(client, db):
     html = client.get(f"/inbox/tickets/{ticket.reference}?lang=en").get_data(as_text=True)
     assert "Follows up a finished ticket" in html
     assert f'href="/inbox/tickets/{old.reference}"' in html
+
+
+def test_an_expired_held_reply_tells_the_officer_to_use_another_channel(client, db):
+    from aduan.services import whatsapp_window
+
+    ticket, officer = whatsapp_ticket_quiet_for_a_day()
+    signed_in(client, officer)
+    path = f"/inbox/tickets/{ticket.reference}"
+    form = {"csrf_token": csrf(client, path), "version": str(ticket.version)}
+    form.update(body="Pasukan kami akan datang esok.", channel="whatsapp")
+    assert client.post(f"{path}/reply", data=form).status_code == 303
+    reply = db.session.scalar(db.select(OutboundMessage).where(OutboundMessage.purpose == "reply"))
+    outbound.deliver(reply.id)
+    assert whatsapp_window.expire_held(utcnow() + dt.timedelta(days=4)) == 1
+
+    html = client.get(f"{path}?lang=en").get_data(as_text=True)
+    assert "Pasukan kami akan datang esok." in html  # the text stays readable
+    assert "Expired: never sent on WhatsApp" in html
+    assert "Held message expired: it never reached WhatsApp, use another channel" in html
+    html = client.get(f"{path}?lang=ms").get_data(as_text=True)
+    assert "Tamat tempoh: tidak dihantar melalui WhatsApp" in html
+    assert "Mesej ditahan tamat tempoh" in html
