@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import email
 import hmac
@@ -130,9 +131,16 @@ class EmailAdapter(ChannelAdapter):
         return poll_mailbox(self.account, state)
 
     def parse(self, event: RawEvent) -> list[InboundMessage]:
-        """One stored e-mail → one InboundMessage, or ParseError with the reason."""
+        """One stored e-mail → one InboundMessage, or ParseError with the reason.
+
+        The message keeps the id its event was stored under: the Message-ID, prefixed with the
+        account key for accounts other than "default", so that one e-mail in two agencies'
+        mailboxes is a message of each."""
         extra = {k: event.payload[k] for k in ("mailbox", "uid") if k in event.payload}
-        return [parse_message(raw_bytes(event), extra=extra)]
+        message = parse_message(raw_bytes(event), extra=extra)
+        if event.provider_id:
+            message = dataclasses.replace(message, provider_id=event.provider_id)
+        return [message]
 
     def parse_status(self, event: RawEvent) -> list[DeliveryStatus]:
         """A bounce → statuses for the Message-ID we sent (``SendResult.provider_id``)."""

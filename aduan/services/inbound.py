@@ -152,9 +152,15 @@ def _unreadable(channel: str, raw: RawRequest) -> RawEvent:
     return RawEvent(channel, "message", f"unreadable:{digest}", payload)
 
 
+# Provider ids unique per account only: Telegram's update_id counts per bot, and one e-mail
+# (one Message-ID) sent to several agencies' mailboxes must become a ticket for each.
+ACCOUNT_SCOPED_CHANNELS = frozenset({"telegram", "email"})
+
+
 def provider_key(event: RawEvent, account_key: str) -> str:
-    """Telegram's update_id counts per bot: a second bot's ids are prefixed with its key."""
-    if event.channel == "telegram" and account_key != "default":
+    """The id an event is stored (and deduplicated) under: on account-scoped channels, an
+    account other than "default" prefixes its key."""
+    if event.channel in ACCOUNT_SCOPED_CHANNELS and account_key != "default":
         return f"{account_key}:{event.provider_id}"
     return event.provider_id
 

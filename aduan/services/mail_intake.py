@@ -2,9 +2,10 @@
 
 The poll state (UIDVALIDITY, last UID) lives on the ChannelAccount row; the environment
 default account without a row keeps its state in Redis (losing it means a rescan, which the
-Message-ID dedupe absorbs). Its health — last successful poll, last failure scrubbed of
-secrets and personal data — is kept in Redis as well (``environment_status``) and shown on the
-admins' channel accounts page, as an account row's ``last_error`` would be.
+Message-ID dedupe absorbs: per mailbox, so one e-mail sent to two agencies is a ticket of
+each). Its health — last successful poll, last failure scrubbed of secrets and personal
+data — is kept in Redis as well (``environment_status``) and shown on the admins' channel
+accounts page, as an account row's ``last_error`` would be.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from flask import current_app
 from redis.exceptions import RedisError
 
 from aduan.extensions import db
-from aduan.models import ChannelAccount
+from aduan.models import ChannelAccount, InboundEvent
 from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
 from aduan.services import channel_accounts as accounts
 from aduan.services.inbound import enqueue_ingest, store_event
-from channels.base import ChannelError
+from channels.base import ChannelError, RawEvent
 from channels.registry import get_adapter_class
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ def poll_account(row: ChannelAccount | None) -> int:
         db.session.commit()
         log.warning("mail poll failed account=%s error=%s", key, type(exc).__name__)
         return 0
-    new_ids = [i for i in (store_event(e, key) for e in events) if i is not None]
+    fresh = [e for e in events if not _stored_before_scoping(e, key)]
+    new_ids = [i for i in (store_event(e, key) for e in fresh) if i is not None]
     _save_state(row, state)
     accounts.record_success(row)
     db.session.commit()  # durable before anything is enqueued
@@ -84,6 +86,20 @@ def poll_account(row: ChannelAccount | None) -> int:
     for event_id in new_ids:
         enqueue_ingest(event_id)
     return len(new_ids)
+
+
+def _stored_before_scoping(event: RawEvent, key: str) -> bool:
+    """Mail is stored under ``<account key>:<Message-ID>`` (``inbound.provider_key``), but a
+    mailbox's older mail kept the bare Message-ID: a rescan (new UIDVALIDITY) must not store it
+    a second time under the new id."""
+    if key == "default":
+        return False
+    query = db.select(InboundEvent.id).where(
+        InboundEvent.channel == event.channel,
+        InboundEvent.provider_id == event.provider_id[:255],
+        InboundEvent.account_key == key,
+    )
+    return db.session.scalar(query) is not None
 
 
 def _load_state(row: ChannelAccount | None) -> dict:

@@ -86,7 +86,7 @@ def place(message: InboundMessage, complainant: Complainant, agency: Agency) -> 
     # comparing with their id would compare with NULL, i.e. with every anonymous ticket.
     known = complainant.id is not None
     if message.channel == "email":
-        ticket = _follow_merges(by_email_headers(message))
+        ticket = _follow_merges(by_email_headers(message, agency))
         if ticket is not None and (not known or ticket.complainant_id != complainant.id):
             return Placement(message, ticket, third_party=True)
         if ticket is None and known:
@@ -143,21 +143,31 @@ def voicemail_half(message: InboundMessage) -> Message | None:
     )
 
 
-def by_email_headers(message: InboundMessage) -> Ticket | None:
-    """In-Reply-To first, then References newest first, against stored Message-IDs."""
+def by_email_headers(message: InboundMessage, agency: Agency | None = None) -> Ticket | None:
+    """In-Reply-To first, then References newest first, against stored Message-IDs — of
+    ``agency``'s tickets only when given: one e-mail thread copied to two agencies' mailboxes
+    continues each agency's own ticket."""
     hints = message.hints
     ids = [i for i in (hints.in_reply_to, *reversed(hints.references)) if i]
     for message_id in dict.fromkeys(ids):
         ticket_id = db.session.scalar(
-            db.select(Message.ticket_id).where(Message.email_message_id == message_id).limit(1)
+            _of_agency(db.select(Message.ticket_id), Message.ticket_id, agency)
+            .where(Message.email_message_id == message_id)
+            .limit(1)
         ) or db.session.scalar(
-            db.select(OutboundMessage.ticket_id)
+            _of_agency(db.select(OutboundMessage.ticket_id), OutboundMessage.ticket_id, agency)
             .where(OutboundMessage.email_message_id == message_id)
             .limit(1)
         )
         if ticket_id:
             return db.session.get(Ticket, ticket_id)
     return None
+
+
+def _of_agency(query, ticket_id_column, agency: Agency | None):
+    if agency is None:
+        return query
+    return query.join(Ticket, Ticket.id == ticket_id_column).where(Ticket.agency_id == agency.id)
 
 
 def by_reference(

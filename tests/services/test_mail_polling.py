@@ -16,9 +16,9 @@ from rq import Queue
 
 from aduan.extensions import db
 from aduan.models import ChannelAccount, InboundEvent, Message, Ticket
-from aduan.services import mail_intake
+from aduan.services import mail_intake, replies
 from aduan.services.channel_accounts import save_account
-from tests.builders import gen_agency, gen_unit
+from tests.builders import gen_agency, gen_officer, gen_unit
 from tests.conftest import REDIS_URL
 from workers import intake_jobs
 from workers.worker import AppWorker
@@ -240,3 +240,71 @@ def test_an_unexpected_failure_in_one_mailbox_stops_nobody(dovecot, mailboxes, m
 
     monkeypatch.setattr(mail_intake, "store_event", store)
     assert intake_jobs.poll_mailboxes()["jkr"] == 1  # mended: the mail was not skipped
+
+
+def reply_mail(tag: str, in_reply_to: str, references: str) -> bytes:
+    return (
+        f"From: Warga 1 <warga1.{tag}@example.my>\r\n"
+        f"To: aduan@jkr.gov.my\r\nCc: aduan@def.gov.my\r\n"
+        f"Subject: Re: Longkang tersumbat {tag} 1\r\n"
+        f"Message-ID: <{tag}-reply@example.my>\r\n"
+        f"In-Reply-To: {in_reply_to}\r\nReferences: {references}\r\n"
+        f"Date: Tue, 17 Nov 2026 10:00:00 +0800\r\n"
+        f"\r\n"
+        f"Masih tersumbat, sila datang segera.\r\n"
+    ).encode()
+
+
+def messages_by_agency() -> dict[int, int]:
+    rows = db.session.execute(
+        db.select(Ticket.agency_id, db.func.count(Message.id))
+        .join(Message, Message.ticket_id == Ticket.id)
+        .where(Message.direction == "in")
+        .group_by(Ticket.agency_id)
+    ).all()
+    return dict(rows)
+
+
+def test_one_mail_to_two_agencies_is_a_ticket_for_each_and_replies_thread_per_agency(
+    dovecot, mailboxes
+):
+    boxes, jkr, default = mailboxes["boxes"], mailboxes["jkr"], mailboxes["default"]
+    original = mail(1, "both")  # one e-mail, To: one agency, Cc: the other
+    append(dovecot, boxes["jkr"], original)
+    append(dovecot, boxes["default"], original)
+    assert intake_jobs.poll_mailboxes() == {"jkr": 1, "broken": 0, "default": 1}
+    run_ingest_jobs()
+    assert tickets_by_agency() == {jkr.id: 1, default.id: 1}
+
+    # The same mailbox polled again, or rescanned after a new UIDVALIDITY: nothing doubles.
+    assert intake_jobs.poll_mailboxes() == {"jkr": 0, "broken": 0, "default": 0}
+    recreate(dovecot, boxes["jkr"])
+    append(dovecot, boxes["jkr"], original)
+    assert intake_jobs.poll_mailboxes()["jkr"] == 0
+
+    # JKR answers; the complainant replies to all: each copy continues its own agency's ticket
+    # (JKR's by our reply's Message-ID, the other by the original's), no new ticket anywhere.
+    jkr_ticket = db.session.scalar(db.select(Ticket).where(Ticket.agency_id == jkr.id))
+    ours = replies.queue_reply(jkr_ticket, gen_officer(jkr), "Kontraktor akan datang esok.")
+    chain = f"<both-1@example.my> {ours.email_message_id}"
+    answer = reply_mail("both", ours.email_message_id, chain)
+    append(dovecot, boxes["jkr"], answer)
+    append(dovecot, boxes["default"], answer)
+    assert intake_jobs.poll_mailboxes() == {"jkr": 1, "broken": 0, "default": 1}
+    run_ingest_jobs()
+    assert tickets_by_agency() == {jkr.id: 1, default.id: 1}
+    assert messages_by_agency() == {jkr.id: 2, default.id: 2}
+
+
+def test_mail_stored_before_ids_were_scoped_per_mailbox_is_not_stored_again(dovecot, mailboxes):
+    boxes = mailboxes["boxes"]
+    append(dovecot, boxes["jkr"], mail(1, "old"))
+    assert intake_jobs.poll_mailboxes()["jkr"] == 1
+    # As the code before stored it: the bare Message-ID.
+    event = db.session.scalar(db.select(InboundEvent).where(InboundEvent.account_key == "jkr"))
+    assert event.provider_id == "jkr:<old-1@example.my>"
+    event.provider_id = "<old-1@example.my>"
+    db.session.commit()
+    recreate(dovecot, boxes["jkr"])  # a rescan meets the old mail again
+    append(dovecot, boxes["jkr"], mail(1, "old"), mail(2, "old"))
+    assert intake_jobs.poll_mailboxes()["jkr"] == 1  # only the new one
