@@ -218,6 +218,7 @@ def main() -> int:
         "ADUAN_TWILIO_ACCOUNT_SID": SID, "ADUAN_TWILIO_AUTH_TOKEN": TOKEN,
         "ADUAN_TWILIO_SMS_NUMBER": "+60300000000", "ADUAN_QUEUE_PREFIX": "bench-",
     }  # fmt: skip
+    load_before = os.getloadavg()
     redis.Redis.from_url(REDIS_URL).flushdb()
     db_url = prepare_database(name, env)
     env["BENCH_DATABASE_URL"] = db_url
@@ -253,7 +254,14 @@ def main() -> int:
     finally:
         drop_database(name)
     report(results, stored, peak, half, sent, e2e, backlog)
+    print(
+        f"\nload average (1, 5, 15 min) before {_load(load_before)}, after {_load(os.getloadavg())}"
+    )
     return 0
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " ".join(f"{v:.2f}" for v in values)
 
 
 def drain(url, env, db_url, rows, workers):

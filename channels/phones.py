@@ -6,6 +6,8 @@ to one complainant, so every phone-based adapter normalises through here.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 DEFAULT_REGION = "MY"
@@ -21,6 +23,7 @@ def strip_channel_prefix(raw: str) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)  # a pure function called several times per inbound message
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """E.164 for anything ``phonenumbers`` can parse (``012-345 6789`` → ``+60123456789``).
 
