@@ -124,8 +124,9 @@ def may_hold(row: OutboundMessage) -> bool:
 
 
 def hold(row: OutboundMessage) -> OutboundMessage | None:
-    """Hold ``row`` until the complainant writes again; queue the notice template (flushed,
-    returned; the caller enqueues it after its commit) unless one is already waiting."""
+    """Hold ``row`` until the complainant writes again or it expires; queue the notice
+    template (flushed, returned; the caller enqueues it after its commit) unless one is
+    already waiting."""
     row.state = "held"
     row.error = HELD_ERROR
     ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
