@@ -12,7 +12,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, inspect
+from sqlalchemy import event, func, inspect
+from sqlalchemy.orm import Session
 
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, Unit
@@ -73,7 +74,8 @@ def pick(officer_ids: list[int]) -> int:
     )
     with db.session.no_autoflush:  # a pending ticket changes no officer's count
         rows = db.session.execute(query).all()
-    return min(rows, key=lambda r: (r[1], r[2] or 0, r[0]))[0]
+    pending = db.session.info.get(_CLOCKS, {})  # given one earlier in this transaction
+    return min(rows, key=lambda r: (r[1], max(r[2] or 0, pending.get(r[0], 0)), r[0]))[0]
 
 
 def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None = None):
@@ -97,11 +99,35 @@ def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None 
         at=at,
     )
     db.session.flush()
-    # The event id is the fairness clock (ids only grow); in-session officers are kept in sync.
-    db.session.execute(
-        db.update(Officer).where(Officer.id == chosen).values(last_assigned_event_id=event.id)
-    )
+    db.session.info.setdefault(_CLOCKS, {})[chosen] = event.id
     return chosen
+
+
+# The event id of an officer's latest assignment is the fairness clock (ids only grow). It is
+# written just before the commit, not at assignment: the row lock of that UPDATE is held to the
+# end of the transaction, and parallel intake workers assigning to the same duty officer would
+# otherwise queue behind each other for the whole of every complaint.
+_CLOCKS = "aduan_assignment_clocks"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_assignment_clocks(session) -> None:
+    clocks = session.info.pop(_CLOCKS, None)
+    if not clocks:
+        return
+    session.flush()
+    for officer_id, event_id in sorted(clocks.items()):  # one lock order for every writer
+        session.execute(
+            db.update(Officer)
+            .where(Officer.id == officer_id)
+            .values(last_assigned_event_id=event_id)
+        )
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_assignment_clocks(session, previous) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint, was rolled back
+        session.info.pop(_CLOCKS, None)
 
 
 def _set_assignee(ticket: Ticket, officer_id: int) -> None:

@@ -95,3 +95,22 @@ def test_leave_with_nobody_else_on_duty_leaves_tickets_awaiting(db):
     roster.go_on_leave(a, MONDAY)
     assert ticket.assignee_id is None
     assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 1
+
+
+def test_the_fairness_clock_is_written_at_commit_and_forgotten_on_rollback(db):
+    agency, unit, *_, (a, b) = gen_org(officers=2)
+    db.session.commit()
+    first = gen_ticket(agency, unit)
+    assert roster.assign(first, at=AT_MONDAY) == a.id
+    second = gen_ticket(agency, unit)
+    first.status = second.status = "ditutup"  # equal loads: the clock decides
+    assert roster.assign(second, at=AT_MONDAY) == b.id  # a's pending clock counts already
+    db.session.commit()
+    db.session.expire_all()
+    assert 0 < a.last_assigned_event_id < b.last_assigned_event_id
+    third = gen_ticket(agency, unit)
+    third.status = "ditutup"
+    assert roster.assign(third, at=AT_MONDAY) == a.id
+    db.session.rollback()
+    db.session.expire_all()
+    assert a.last_assigned_event_id < b.last_assigned_event_id  # unchanged
