@@ -3,6 +3,7 @@
 March observed in Selangor only."""
 
 import datetime as dt
+import logging
 import multiprocessing as mp
 from collections import Counter
 from zoneinfo import ZoneInfo
@@ -157,6 +158,23 @@ def test_one_broken_ticket_does_not_roll_back_its_batch(db, monkeypatch):
     assert broken.sla_next_check_at == now + sweeps.FAILED_RECHECK
     recovered = db.session.scalars(db.select(ServiceRecovery.ticket_id)).all()
     assert set(recovered) == {healthy.id}
+
+
+def test_a_failed_check_logs_no_contact_details(db, monkeypatch, caplog):
+    from sqlalchemy.exc import IntegrityError
+
+    ticket, *_ = org_with_ticket(db, "10")
+    phone = ticket.complainant.phone
+
+    def failing_insert(ticket, now, counts):  # what a failed INSERT of a notice carries
+        raise IntegrityError("INSERT INTO outbound_messages", {"to_handle": phone}, Exception())
+
+    monkeypatch.setattr(sweeps, "check_ticket", failing_insert)
+    with caplog.at_level(logging.DEBUG, logger="aduan"):
+        assert sweep_at(myt(24, 17, 30))["failed"] == 1
+    assert f"ticket_id={ticket.id}" in caplog.text and "IntegrityError" in caplog.text
+    assert phone not in caplog.text and phone[-9:] not in caplog.text
+    assert "outbound_messages" not in caplog.text  # no statement, no parameters, no traceback
 
 
 def test_met_and_paused_deadlines_are_left_alone(db):
