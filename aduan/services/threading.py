@@ -104,11 +104,11 @@ def place(message: InboundMessage, complainant: Complainant, agency: Agency) -> 
 def after_store(placement: Placement, ticket: Ticket, stored: Message, created: bool) -> None:
     """What the stored message does to its ticket (see the module docstring); flushes."""
     message = placement.message
+    if message.extra.get("transcription_status") == "failed":  # a new or an open ticket alike
+        workflow.record_event(ticket, "transcription_failed", data={"message_id": stored.id})
     if created:
         if placement.follows is not None:
             link_follow_up(placement.follows, ticket)
-        if message.extra.get("transcription_status") == "failed":
-            workflow.record_event(ticket, "transcription_failed", data={"message_id": stored.id})
         return
     data = {"message_id": stored.id, "channel": stored.channel}
     if placement.third_party:

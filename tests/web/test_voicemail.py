@@ -153,6 +153,25 @@ def test_a_failed_transcription_first_still_makes_the_ticket_with_the_recording(
     assert only_ticket(db).id == ticket.id and len(voice_messages(db)) == 1
 
 
+def test_a_failed_transcription_first_on_an_open_voice_ticket_is_noted(hooks, db, twilio):
+    post(hooks, recording_form(twilio))
+    post(hooks, transcription_form(twilio))
+    ticket = only_ticket(db)  # the caller's open voicemail ticket
+    second = "RE" + "6" * 32
+    twilio.recordings[second] = WAV
+    url = recording_form(twilio)["RecordingUrl"].replace(RECORDING_SID, second)
+    again = {"CallSid": "CA" + "7" * 32, "RecordingSid": second, "RecordingUrl": url}
+    again["TranscriptionSid"] = "TR" + "8" * 32
+    assert post(hooks, {**transcription_form(twilio, status="failed"), **again}) == 200
+    db.session.expire_all()
+    assert only_ticket(db).id == ticket.id  # the second call joins the open ticket…
+    latest = max(voice_messages(db), key=lambda m: m.id)
+    failed = db.session.scalars(
+        db.select(TicketEvent).where(TicketEvent.kind == "transcription_failed")
+    ).all()
+    assert [e.data["message_id"] for e in failed] == [latest.id]  # …and says it has no text
+
+
 def test_a_repeated_transcription_callback_is_stored_once(hooks, db, twilio):
     post(hooks, recording_form(twilio))
     post(hooks, transcription_form(twilio))
