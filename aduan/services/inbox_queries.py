@@ -30,6 +30,12 @@ RECENTLY_CLOSED_DAYS = 7
 SEARCH_ID_LIMIT = 2000  # below this many matches, search by an exact id list
 COUNT_CAP = 999  # a queue badge says "999+" rather than count a million rows
 OPEN = sorted(s.value for s in OPEN_STATUSES)
+# Open with the SLA clock running. The workflow pauses the clock exactly while a ticket waits
+# on the complainant (``sla_paused_at`` is set on entering Menunggu Pengadu and cleared on
+# leaving it), so the status says it — and status is a key of ix_tickets_unit_status_due,
+# where ``sla_paused_at`` is not: unit-scoped counts stay index-only scans. (The agency-wide
+# ix_tickets_open_agency_due holds no status: those two counts now read the heap rows.)
+RUNNING = sorted(set(OPEN) - {S.WAITING_COMPLAINANT.value})
 FINISHED = sorted(
     s.value for s in (S.RESOLVED, S.CLOSED, S.OUT_OF_JURISDICTION, S.NO_FURTHER_ACTION)
 )
@@ -68,11 +74,12 @@ def queue_condition(officer: Officer, queue: str, now: dt.datetime) -> ColumnEle
         return and_(Ticket.assignee_id == officer.id, is_open)
     if queue == "unassigned":
         return and_(Ticket.assignee_id.is_(None), is_open)
+    running = Ticket.status.in_(RUNNING)  # a paused ticket is in "waiting", never late
     if queue == "due_today":
         end = dt.datetime.combine(now.astimezone(_local_tz()).date(), dt.time.max, _local_tz())
-        return and_(is_open, Ticket.resolve_due_at >= now, Ticket.resolve_due_at <= end)
+        return and_(running, Ticket.resolve_due_at >= now, Ticket.resolve_due_at <= end)
     if queue == "overdue":
-        return and_(is_open, Ticket.resolve_due_at < now)
+        return and_(running, Ticket.resolve_due_at < now)
     if queue == "waiting":
         return Ticket.status == S.WAITING_COMPLAINANT.value
     if queue == "recently_closed":

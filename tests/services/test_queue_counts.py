@@ -1,5 +1,9 @@
-from aduan.services import inbox_queries
+import datetime as dt
+
+from aduan.services import inbox_queries, workflow
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
+
+DAY = dt.timedelta(days=1)
 
 
 def test_queue_counts_stop_at_the_cap_and_say_so(db, monkeypatch):
@@ -48,3 +52,25 @@ def test_search_words_are_never_sql(db):
     for q in ("x'); DROP TABLE tickets; --", "%(q_ticket)s", "a\\' OR 1=1", ":qm"):
         assert inbox_queries.page(officer, "unit", inbox_queries.Filters(q=q)).tickets == []
     assert db.session.execute(db.text("SELECT count(*) FROM tickets")).scalar() == 1
+
+
+def test_a_paused_ticket_waits_and_is_neither_overdue_nor_due_today(db):
+    agency = gen_agency()
+    unit = gen_unit(agency)
+    officer = gen_officer(agency, [unit])
+    running, paused = gen_ticket(agency, unit), gen_ticket(agency, unit)
+    for status in ("diterima", "menunggu_pengadu"):  # its badge says "Paused · … left"
+        workflow.change_status(paused, status, actor_kind="officer", at=paused.received_at)
+    db.session.commit()
+    due = running.resolve_due_at
+    assert paused.resolve_due_at == due and paused.sla_paused_at is not None
+
+    def listed(queue, now):
+        page = inbox_queries.page(officer, queue, inbox_queries.Filters(), now=now)
+        return [t.id for t in page.tickets]
+
+    for queue, now in (("due_today", due - dt.timedelta(hours=1)), ("overdue", due + DAY)):
+        assert listed(queue, now) == [running.id]
+        counts = inbox_queries.queue_counts(officer, now)
+        assert counts[queue] == 1 and counts["waiting"] == 1
+        assert listed("waiting", now) == [paused.id]
