@@ -94,7 +94,7 @@ def place(message: InboundMessage, complainant: Complainant, agency: Agency) -> 
     elif known:
         ticket = _follow_merges(
             by_reference(message, complainant, agency)
-            or latest_open(complainant, message.channel, window_days(agency))
+            or latest_open(complainant, message.channel, window_days(agency), agency)
         )
     else:
         ticket = None
@@ -173,18 +173,22 @@ def _of_agency(query, ticket_id_column, agency: Agency | None):
 def by_reference(
     message: InboundMessage, complainant: Complainant, agency: Agency
 ) -> Ticket | None:
-    """A reference number in the subject or text, from that ticket's own complainant only."""
+    """A reference number in the subject or text, from that ticket's own complainant only,
+    of ``agency``'s tickets only: a number quoted to another agency continues nothing here."""
     prefix = (agency.settings or {}).get("reference_prefix", "ADU")
     text = f"{message.hints.subject or ''}\n{message.text or ''}"
     for reference in references.find_references(text, prefix):
-        ticket = db.session.scalar(db.select(Ticket).where(Ticket.reference == reference))
+        ticket = db.session.scalar(
+            db.select(Ticket).where(Ticket.reference == reference, Ticket.agency_id == agency.id)
+        )
         if ticket is not None and ticket.complainant_id == complainant.id:
             return ticket
     return None
 
 
-def latest_open(complainant: Complainant, channel: str, days: int) -> Ticket | None:
-    """The complainant's newest open ticket from ``channel`` with activity in the last ``days``."""
+def latest_open(complainant: Complainant, channel: str, days: int, agency: Agency) -> Ticket | None:
+    """The complainant's newest open ticket of ``agency`` from ``channel`` with activity in the
+    last ``days``: one phone writing to two agencies' numbers has a conversation with each."""
     cutoff = utcnow() - dt.timedelta(days=days)
     recent_message = (
         db.select(Message.id)
@@ -195,6 +199,7 @@ def latest_open(complainant: Complainant, channel: str, days: int) -> Ticket | N
         db.select(Ticket)
         .where(
             Ticket.complainant_id == complainant.id,
+            Ticket.agency_id == agency.id,
             Ticket.origin_channel == channel,
             Ticket.status.in_([s.value for s in OPEN_STATUSES]),
             Ticket.merged_into_id.is_(None),

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 
 from aduan.extensions import db
-from aduan.models import Message, OutboundMessage, Ticket
+from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.services.intake import process_event
 from aduan.services.threading import wants_new_ticket
 from tests.builders import gen_agency, gen_unit
 from tests.services import intake_builders
-from tests.services.intake_builders import email_event, sms_event, telegram_event
+from tests.services.intake_builders import email_event, sms_event, telegram_event, whatsapp_event
 
 accounts = intake_builders.accounts
 
@@ -154,3 +154,56 @@ def test_telegram_follow_up_joins_the_conversation(agency, accounts):
     follow_up = telegram_event("text_malay", update_id=900000999, text="Berhampiran sekolah.")
     process_event(follow_up.id)
     assert len(tickets()) == 1
+
+
+@pytest.fixture
+def second_agency(agency):
+    """DBKL, with its own SMS and WhatsApp accounts (key ``dbkl``); JKR owns the defaults."""
+    from aduan.services.channel_accounts import save_account
+    from tests.channels.builders import TWILIO_ACCOUNT
+
+    dbkl = gen_agency("DBKL")
+    dbkl.triage_unit_id = gen_unit(dbkl).id
+    for channel in ("sms", "whatsapp"):
+        save_account(dbkl, channel, TWILIO_ACCOUNT, key="dbkl")
+    db.session.commit()
+    return dbkl
+
+
+def to_dbkl(event):
+    event.account_key = "dbkl"  # received on DBKL's account
+    db.session.commit()
+    return event
+
+
+@pytest.mark.parametrize("build", [sms_event, whatsapp_event], ids=["sms", "whatsapp"])
+def test_the_same_phone_writing_to_another_agency_opens_that_agencys_ticket(
+    agency, second_agency, accounts, build
+):
+    process_event(build("Lampu jalan rosak.", "SM" + "a" * 32).id)
+    process_event(to_dbkl(build("Sampah tidak dikutip.", "SM" + "b" * 32)).id)
+    jkr_ticket, dbkl_ticket = tickets()
+    assert (jkr_ticket.agency_id, dbkl_ticket.agency_id) == (agency.id, second_agency.id)
+    assert dbkl_ticket.description.startswith("Sampah tidak dikutip")
+    assert jkr_ticket.complainant_id == dbkl_ticket.complainant_id  # one person, two agencies
+    process_event(build("Lampu masih rosak.", "SM" + "c" * 32).id)  # back to JKR: its ticket
+    received = db.select(Message.ticket_id).where(Message.direction == "in").order_by(Message.id)
+    assert db.session.scalars(received).all() == [jkr_ticket.id, dbkl_ticket.id, jkr_ticket.id]
+
+
+def test_a_reference_quoted_to_another_agency_does_not_reach_the_first(
+    agency, second_agency, accounts
+):
+    jkr_ticket = first_ticket_by_sms()
+    jkr_ticket.status, jkr_ticket.resolved_at = "selesai", utcnow() - dt.timedelta(days=30)
+    db.session.commit()
+    text = f"Seperti {jkr_ticket.reference}, longkang tersumbat di taman saya."
+    process_event(to_dbkl(sms_event(text, "SM" + "d" * 32)).id)
+    db.session.expire_all()
+    jkr_ticket, dbkl_ticket = tickets()
+    assert dbkl_ticket.agency_id == second_agency.id and dbkl_ticket.description == text
+    assert jkr_ticket.status == "selesai"  # neither re-opened nor followed up by DBKL's ticket
+    linked = db.session.scalars(
+        db.select(TicketEvent.kind).where(TicketEvent.kind.in_(("follows_up", "followed_up_by")))
+    ).all()
+    assert linked == []
