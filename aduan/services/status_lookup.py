@@ -194,12 +194,15 @@ def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
     """Messages to and from the complainant and status changes, oldest first.
 
     Only this ticket's rows; internal notes (direction ``note``) are never selected, and no
-    officer is named."""
+    officer is named. A third party's message (someone in copy replying to all, recorded by
+    threading as ``third_party_message``) is not the complainant's and is left out."""
     messages = db.session.execute(
-        db.select(Message.direction, Message.body, Message.created_at)
+        db.select(Message.id, Message.direction, Message.body, Message.created_at)
         .where(Message.ticket_id == ticket.id, Message.direction.in_(("in", "out")))
         .order_by(Message.created_at, Message.id)
     ).all()
+    others = _third_party_message_ids(ticket)
+    messages = [m for m in messages if m.id not in others]
     changes = db.session.execute(
         db.select(TicketEvent.after, TicketEvent.created_at)
         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "status_changed")
@@ -215,6 +218,15 @@ def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
             label = TicketStatus(value).label(locale)
             items.append({"kind": "status", "text": label, "at": change.created_at})
     return sorted(items, key=lambda item: item["at"])
+
+
+def _third_party_message_ids(ticket: Ticket) -> set[int]:
+    data = db.session.scalars(
+        db.select(TicketEvent.data).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "third_party_message"
+        )
+    )
+    return {d.get("message_id") for d in data if d}
 
 
 def _digest(salt: str, answer: str) -> str:

@@ -189,3 +189,29 @@ def test_a_first_message_from_a_new_number_never_joins_an_anonymous_ticket(agenc
     first, new = tickets()
     assert first.id == anonymous.id and first.complainant_id is None
     assert new.complainant_id is not None and new.description.startswith("Pokok tumbang")
+
+
+def test_the_complainants_status_page_never_shows_a_third_partys_mail_as_theirs(agency, accounts):
+    from aduan.services import status_lookup
+
+    ticket = email_ticket()
+    for message_id, sender, body in (
+        ("<cc3@example.com>", "jiran@example.com", "Saya jiran beliau: lubang makin besar."),
+        ("<own3@example.com>", "siti@example.com", "Gambar terkini saya lampirkan."),
+    ):
+        reply_all = email_event(
+            message_id=message_id,
+            sender=sender,
+            subject="Re: Jalan berlubang",
+            body=body,
+            in_reply_to=acknowledgement().email_message_id,
+        )
+        process_event(reply_all.id)
+    db.session.expire_all()
+    timeline = status_lookup.public_status(tickets()[0])["timeline"]
+    mine = [item["text"] for item in timeline if item["kind"] == "in"]
+    assert [text.split("\n")[0] for text in mine] == [
+        ticket.description.split("\n")[0],
+        "Gambar terkini saya lampirkan.",
+    ]
+    assert not any("jiran" in item["text"] for item in timeline)
