@@ -116,3 +116,16 @@ class OutboundMessage(db.Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class WhatsAppWindow(db.Model):
+    """When a complainant last wrote to one business number: WhatsApp's 24-hour window is
+    kept per (business number, complainant). Written for every inbound WhatsApp message,
+    bot commands included (they store no Message); read before a free-form send."""
+
+    __tablename__ = "whatsapp_windows"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    handle: Mapped[str] = mapped_column(String(254), primary_key=True)
+    last_inbound_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

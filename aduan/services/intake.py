@@ -166,9 +166,10 @@ def ingest_message(
     if complainant is not None and complainant.id is not None:
         # A complainant new in this transaction needs no lock: a concurrent message from the
         # same handle waits on our identity row's unique index until we commit.
-        _serialise_complainant(complainant.id)
+        serialise_complainant(complainant.id)
     if _already_stored(message):
         return None
+    release_held(message, event)  # any WhatsApp message, a bot command too, reopens the window
     if complainant is not None and _intercepted(message, complainant, event):
         return None  # a bot command or guided-conversation step: no ticket message
     agency = channel_lookup.agency_for(event.channel, event.account_key)
@@ -199,7 +200,6 @@ def ingest_message(
         _route(ticket)
     stored = _store_message(ticket, event, message)
     threading.after_store(placement, ticket, stored, created)
-    release_held(stored)  # a WhatsApp message reopens the window for replies held back
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
         return None
@@ -261,8 +261,9 @@ def _new_identity(kind: str, handle: str, message: InboundMessage) -> ContactIde
     return identity
 
 
-def _serialise_complainant(complainant_id: int) -> None:
-    """One complainant's messages are threaded one at a time (PostgreSQL advisory lock)."""
+def serialise_complainant(complainant_id: int) -> None:
+    """One complainant's messages are threaded one at a time (PostgreSQL advisory lock); a
+    WhatsApp send about to hold takes it too (``whatsapp_window.must_wait``)."""
     if db.engine.dialect.name == "postgresql":
         db.session.execute(db.select(func.pg_advisory_xact_lock(7_300_000_000 + complainant_id)))
 

@@ -20,12 +20,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from aduan.extensions import db
-from aduan.models import OutboundMessage, Ticket
+from aduan.models import InboundEvent, OutboundMessage, Ticket
 from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
 from aduan.services import channel_lookup, whatsapp_window
 from aduan.services.workflow import record_event
-from channels.base import ChannelError, DeliveryStatus, OutboundRequest
+from channels.base import ChannelError, DeliveryStatus, InboundMessage, OutboundRequest
 from workers.queues import OUTBOUND, enqueue, safe_job_id
 
 log = logging.getLogger(__name__)
@@ -81,10 +81,11 @@ def _forget_rolled_back(session: Session, previous_transaction) -> None:
         session.info.pop(_AFTER_COMMIT, None)
 
 
-def release_held(message) -> list[int]:
-    """An inbound ``message`` on WhatsApp reopened the window: rows held for its sender are
-    queued again and enqueued once the caller commits."""
-    ids = whatsapp_window.release_held(message)
+def release_held(message: InboundMessage, event: InboundEvent) -> list[int]:
+    """An inbound WhatsApp ``message`` (any, a bot command too) reopened the window of the
+    business number it reached: rows held for its sender there are queued again and enqueued
+    once the caller commits."""
+    ids = whatsapp_window.reopen(message, event)
     for outbound_id in ids:
         enqueue_after_commit(outbound_id)
     return ids

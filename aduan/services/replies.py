@@ -114,7 +114,7 @@ def queue_acknowledgement(
     channel, handle = target
     row = _new_outbound(ticket, channel, handle, acknowledgement_text(ticket), "acknowledgement")
     row.account_key = account_key or _account_key(ticket, channel)
-    if channel in WINDOW_CHANNELS and not whatsapp_window_open(channel, handle):
+    if channel in WINDOW_CHANNELS and not whatsapp_window_open(channel, handle, row.account_key):
         template = acknowledgement_template(ticket, channel)
         if template is None:
             return _skip(ticket, "outside the 24-hour window and no template configured")
@@ -186,9 +186,12 @@ def reply_target(ticket: Ticket, channel: str | None = None) -> tuple[str, str] 
     return (channel, handle) if handle else None
 
 
-def whatsapp_window_open(channel: str, handle: str, now: dt.datetime | None = None) -> bool:
-    """True when the complainant wrote on ``channel`` within the last 24 hours."""
-    return whatsapp_window.window_open(channel, handle, now)
+def whatsapp_window_open(
+    channel: str, handle: str, account_key: str = "default", now: dt.datetime | None = None
+) -> bool:
+    """True when the complainant wrote to that business number on ``channel`` within the last
+    24 hours."""
+    return whatsapp_window.window_open(channel, account_key, handle, now)
 
 
 def _new_outbound(

@@ -12,9 +12,15 @@ Instead one notice template tells the complainant there is a new message on thei
 the agency setting ``whatsapp_notice_template`` (Twilio ContentSid) or
 ``whatsapp_cloud_notice_template`` (Meta template name), variables ``{{1}}`` the reference and
 ``{{2}}`` the status-page link, where the full text is shown. One notice per ticket until the
-complainant writes again. Their next message on that channel reopens the window, and every row
-held for them is queued again and delivered (``release_held``). Without a configured template
-the row is held all the same and the assignee is told, so they can answer on another channel.
+complainant writes again (decided one worker at a time). Without a configured template the row
+is held all the same and the assignee is told, so they can answer on another channel.
+
+WhatsApp keeps the window per business number: a message to agency B's number opens none for
+agency A's. Every inbound WhatsApp message — a bot command (SEMAK, HELP, a guided-filing step)
+too, though it stores no ticket message — records the window of the number it reached
+(``WhatsAppWindow``) and queues again every row held for the complainant on that number
+(``reopen``), under intake's per-complainant lock; ``must_wait`` looks at a closed window again
+under that lock, so a reply is never held just as the complainant's message releases.
 
 A held row does not wait for ever: after the agency's ``whatsapp_held_expiry_days`` (default
 3) it is marked ``expired`` (``expire_held``, a periodic job): the timeline says the text never
@@ -37,10 +43,15 @@ import datetime as dt
 import importlib
 import logging
 
+from sqlalchemy.dialects import postgresql, sqlite
+
 from aduan.extensions import db
-from aduan.models import Message, OutboundMessage, Ticket
+from aduan.models import ContactIdentity, InboundEvent, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
-from aduan.services import workflow
+from aduan.models.messages import WhatsAppWindow
+from aduan.services import whatsapp_assignee, workflow
+from channels.base import InboundMessage
+from channels.phones import normalise_phone
 
 log = logging.getLogger(__name__)
 
@@ -87,31 +98,55 @@ def split_variables(variables: dict | None) -> tuple[dict[str, str], str | None]
     return {str(k): str(v) for k, v in stored.items()}, language
 
 
-def window_open(channel: str, handle: str, now: dt.datetime | None = None) -> bool:
-    """True when the complainant wrote on ``channel`` within the last 24 hours.
+def window_open(
+    channel: str, account_key: str, handle: str, now: dt.datetime | None = None
+) -> bool:
+    """True when the complainant wrote to the business number ``account_key`` on ``channel``
+    within the last 24 hours (always True off WhatsApp: no window there).
 
-    Decided by the latest inbound message on that very channel, not by
-    ContactIdentity.last_inbound_at: the phone identity is shared with SMS and voice, and an
-    SMS from the same number opens no WhatsApp window."""
-    last = _last_inbound(channel, handle)
+    WhatsApp keeps the window per business number, so it is decided by the WhatsAppWindow row
+    of that number, written for every inbound WhatsApp message (``reopen``), bot commands
+    included. Not by ContactIdentity.last_inbound_at: the phone identity is shared with SMS,
+    voice and every agency's number."""
+    if channel not in WINDOW_CHANNELS:
+        return True
+    last = _last_inbound(channel, account_key, handle)
     return last is not None and (now or utcnow()) - last < WINDOW
 
 
-def _last_inbound(channel: str, handle: str) -> dt.datetime | None:
+def _last_inbound(channel: str, account_key: str, handle: str) -> dt.datetime | None:
     return db.session.scalar(
-        db.select(db.func.max(Message.created_at)).where(
-            Message.direction == "in", Message.channel == channel, Message.sender == handle
+        db.select(WhatsAppWindow.last_inbound_at).where(
+            WhatsAppWindow.channel == channel,
+            WhatsAppWindow.account_key == account_key,
+            WhatsAppWindow.handle == handle,
         )
     )
 
 
 def must_wait(row: OutboundMessage) -> bool:
-    """True when ``row`` is free-form WhatsApp and the complainant's window is closed."""
-    return (
-        row.channel in WINDOW_CHANNELS
-        and not row.template
-        and not window_open(row.channel, row.to_handle)
+    """True when ``row`` is free-form WhatsApp and the complainant's window is closed.
+
+    A closed window is looked at again under the complainant's intake lock: a message from
+    them being stored at this moment finishes first (and reopens the window), or finds this
+    row held once it looks for held rows — never neither."""
+    if row.channel not in WINDOW_CHANNELS or row.template:
+        return False
+    if window_open(row.channel, row.account_key, row.to_handle):
+        return False
+    _serialise_with_intake(row.to_handle)
+    return not window_open(row.channel, row.account_key, row.to_handle)
+
+
+def _serialise_with_intake(handle: str) -> None:
+    complainant_id = db.session.scalar(
+        db.select(ContactIdentity.complainant_id).where(
+            ContactIdentity.channel_type == "phone", ContactIdentity.handle == handle
+        )
     )
+    if complainant_id is not None:
+        intake = importlib.import_module("aduan.services.intake")  # intake imports outbound
+        intake.serialise_complainant(complainant_id)
 
 
 def closed_by_provider(row: OutboundMessage, code: str | None) -> bool:
@@ -130,38 +165,75 @@ def hold(row: OutboundMessage) -> OutboundMessage | None:
     row.state = "held"
     row.error = HELD_ERROR
     ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    days = held_expiry_days(ticket)
     # On a held row next_attempt_at is when it expires (``expire_held``).
-    row.next_attempt_at = utcnow() + dt.timedelta(days=held_expiry_days(ticket))
+    row.next_attempt_at = utcnow() + dt.timedelta(days=days)
     if ticket is None:
         return None
     template = pick_template(ticket.agency.settings, NOTICE_SETTING[row.channel], ticket.language)
+    if template:
+        _serialise_notices(row)  # two rows held at once: the second sees the first's notice
     notice = _pending_notice(row) if template else None
     created = notice is None and template is not None
     if created:
         notice = _new_notice(row, ticket, *template)
     data = {"outbound_id": row.id, "channel": row.channel, "notice_id": notice and notice.id}
-    data["expires_at"] = row.next_attempt_at.isoformat()
+    data.update(expires_at=row.next_attempt_at.isoformat(), days=days)
     if notice is not None:
         variables, language = split_variables(notice.template_variables)
         data.update(template=notice.template, variables=variables, template_language=language)
     workflow.record_event(ticket, "held_outside_window", data=data)
     if not template:
-        _tell_assignee(ticket, row)
+        whatsapp_assignee.tell_held(ticket, row, days)
     log.info("outbound held outbound_id=%s channel=%s notice=%s", row.id, row.channel, created)
     return notice if created else None
 
 
-def release_held(message: Message) -> list[int]:
-    """The complainant wrote on WhatsApp: queue every row held for them again (flushed). The
-    ids are enqueued after the caller's commit (``outbound.enqueue_after_commit``)."""
-    if message.direction != "in" or message.channel not in WINDOW_CHANNELS or not message.sender:
+def reopen(message: InboundMessage, event: InboundEvent) -> list[int]:
+    """The complainant wrote on WhatsApp — any message, a bot command too: record it as the
+    window of the business number it reached (``event.account_key``), and queue again every
+    row held for them there (flushed; the ids are enqueued after the caller's commit).
+
+    Called under intake's per-complainant lock, which ``must_wait`` takes as well."""
+    if message.channel not in WINDOW_CHANNELS or not (message.sender_handle or "").strip():
         return []
+    handle = normalise_phone(message.sender_handle.strip())[:254]
+    # Twilio gives no timestamp (parse time): the webhook's arrival is closer to the truth.
+    at = min(message.received_at, event.received_at or message.received_at)
+    _record_inbound(message.channel, event.account_key, handle, at)
+    return release_held(message.channel, event.account_key, handle)
+
+
+def _record_inbound(channel: str, account_key: str, handle: str, at: dt.datetime) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(WhatsAppWindow).values(
+        channel=channel, account_key=account_key, handle=handle, last_inbound_at=at
+    )
+    later = db.case(
+        (statement.excluded.last_inbound_at > WhatsAppWindow.last_inbound_at,
+         statement.excluded.last_inbound_at),
+        else_=WhatsAppWindow.last_inbound_at,
+    )  # fmt: skip
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["channel", "account_key", "handle"],
+            set_={"last_inbound_at": later},
+        )
+    )
+
+
+def release_held(channel: str, account_key: str, handle: str) -> list[int]:
+    """Queue again every row held for ``handle`` on that business number and not yet past its
+    expiry (flushed); their ids."""
     rows = db.session.scalars(
         db.select(OutboundMessage)
         .where(
             OutboundMessage.state == "held",
-            OutboundMessage.channel == message.channel,
-            OutboundMessage.to_handle == message.sender,
+            OutboundMessage.channel == channel,
+            OutboundMessage.account_key == account_key,
+            OutboundMessage.to_handle == handle,
+            _not_expired(utcnow()),
         )
         .order_by(OutboundMessage.id)
         .with_for_update()
@@ -194,12 +266,19 @@ def expire_held(now: dt.datetime | None = None, batch: int = EXPIRE_BATCH) -> in
 
     Safe twice or at once: rows are taken with SKIP LOCKED and an expired row is never chosen
     again; ``release_held`` locks the same rows, so a row is either released or expired. Rows
-    held before expiries were recorded count from when they were queued."""
+    held before expiries were recorded are given one first: when they were queued plus their
+    agency's days."""
     now = now or utcnow()
+    while _date_undated_holds(batch) == batch:
+        pass
     total = 0
     while True:
         rows = db.session.scalars(
-            _expired_query(now).limit(batch).with_for_update(skip_locked=True)
+            db.select(OutboundMessage)
+            .where(OutboundMessage.state == "held", OutboundMessage.next_attempt_at <= now)
+            .order_by(OutboundMessage.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
         ).all()
         for row in rows:
             _expire(row)
@@ -209,16 +288,24 @@ def expire_held(now: dt.datetime | None = None, batch: int = EXPIRE_BATCH) -> in
             return total
 
 
-def _expired_query(now: dt.datetime):
-    recorded = OutboundMessage.next_attempt_at <= now
-    legacy = OutboundMessage.next_attempt_at.is_(None) & (
-        OutboundMessage.created_at <= now - dt.timedelta(days=DEFAULT_HELD_EXPIRY_DAYS)
-    )
-    return (
+def _not_expired(now: dt.datetime):
+    """A held row still waiting: its expiry not reached (swept or not yet)."""
+    return OutboundMessage.next_attempt_at.is_(None) | (OutboundMessage.next_attempt_at > now)
+
+
+def _date_undated_holds(batch: int) -> int:
+    rows = db.session.scalars(
         db.select(OutboundMessage)
-        .where(OutboundMessage.state == "held", recorded | legacy)
+        .where(OutboundMessage.state == "held", OutboundMessage.next_attempt_at.is_(None))
         .order_by(OutboundMessage.id)
-    )
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+        row.next_attempt_at = row.created_at + dt.timedelta(days=held_expiry_days(ticket))
+    db.session.commit()
+    return len(rows)
 
 
 def _expire(row: OutboundMessage) -> None:
@@ -227,9 +314,22 @@ def _expire(row: OutboundMessage) -> None:
     log.info("held outbound expired outbound_id=%s channel=%s", row.id, row.channel)
     if ticket is None:
         return
-    data = {"outbound_id": row.id, "channel": row.channel, "days": held_expiry_days(ticket)}
+    data = {"outbound_id": row.id, "channel": row.channel, "days": _days_held(ticket, row)}
     workflow.record_event(ticket, "held_expired", data=data)
-    _tell_assignee_expired(ticket, row, data["days"])
+    whatsapp_assignee.tell_expired(ticket, row, data["days"])
+
+
+def _days_held(ticket: Ticket, row: OutboundMessage) -> int:
+    """The days this hold was given (kept on its event): the agency's setting may have
+    changed since."""
+    for event in db.session.scalars(
+        db.select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "held_outside_window")
+        .order_by(TicketEvent.id.desc())
+    ):
+        if (event.data or {}).get("outbound_id") == row.id:
+            return int((event.data or {}).get("days") or held_expiry_days(ticket))
+    return held_expiry_days(ticket)
 
 
 def notice_variables(ticket: Ticket) -> dict[str, str]:
@@ -253,18 +353,29 @@ def use_acknowledgement_template(row: OutboundMessage) -> bool:
 
 
 def _pending_notice(row: OutboundMessage) -> OutboundMessage | None:
-    """A notice for this ticket and handle not yet answered by a message from the complainant."""
-    last_in = _last_inbound(row.channel, row.to_handle)
+    """A notice for this ticket and handle, from this business number, not yet answered by a
+    message from the complainant to that number."""
+    last_in = _last_inbound(row.channel, row.account_key, row.to_handle)
     query = db.select(OutboundMessage).where(
         OutboundMessage.purpose == NOTICE,
         OutboundMessage.ticket_id == row.ticket_id,
         OutboundMessage.channel == row.channel,
+        OutboundMessage.account_key == row.account_key,
         OutboundMessage.to_handle == row.to_handle,
         OutboundMessage.state != "failed",
     )
     if last_in is not None:
         query = query.where(OutboundMessage.created_at > last_in)
     return db.session.scalar(query.order_by(OutboundMessage.id.desc()).limit(1))
+
+
+def _serialise_notices(row: OutboundMessage) -> None:
+    """One ticket's notice is decided by one worker at a time (until its commit): a
+    transaction-scoped advisory lock on (ticket, channel and handle), so the ticket row itself
+    is neither locked nor changed."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = db.func.hashtext(f"{row.channel}:{row.account_key}:{row.to_handle}")
+        db.session.execute(db.select(db.func.pg_advisory_xact_lock(row.ticket_id, key)))
 
 
 def _new_notice(
@@ -285,51 +396,3 @@ def _new_notice(
     db.session.add(notice)
     db.session.flush()
     return notice
-
-
-def _tell_assignee(ticket: Ticket, row: OutboundMessage) -> None:
-    if ticket.assignee is None:
-        return
-    from aduan.services.notifications import notify
-
-    ref = ticket.reference
-    notify(
-        ticket.assignee,
-        "message_held",
-        title_ms=f"Mesej ditahan (di luar tempoh 24 jam WhatsApp): {ref}",
-        title_en=f"Message held (outside the WhatsApp 24-hour window): {ref}",
-        body_ms=(
-            "Tiada templat WhatsApp dikonfigurasi. Mesej akan dihantar apabila pengadu menulis "
-            "semula; balas melalui saluran lain jika perlu."
-        ),
-        body_en=(
-            "No WhatsApp template is configured. The message goes out when the complainant "
-            "writes again; reply on another channel if it cannot wait."
-        ),
-        ticket=ticket,
-        dedupe_key=f"message_held-{row.id}",
-    )
-
-
-def _tell_assignee_expired(ticket: Ticket, row: OutboundMessage, days: int) -> None:
-    if ticket.assignee is None:
-        return
-    from aduan.services.notifications import notify
-
-    ref = ticket.reference
-    notify(
-        ticket.assignee,
-        "message_held_expired",
-        title_ms=f"Mesej WhatsApp tidak sampai (tamat tempoh): {ref}",
-        title_en=f"WhatsApp message never delivered (expired): {ref}",
-        body_ms=(
-            f"Pengadu tidak menulis semula dalam {days} hari, jadi mesej yang ditahan tidak "
-            "dihantar melalui WhatsApp. Hubungi pengadu melalui saluran lain."
-        ),
-        body_en=(
-            f"The complainant did not write again within {days} days, so the held message "
-            "was not sent on WhatsApp. Contact the complainant on another channel."
-        ),
-        ticket=ticket,
-        dedupe_key=f"message_held_expired-{row.id}",
-    )

@@ -11,6 +11,7 @@ import pytest
 from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
+from aduan.models.messages import WhatsAppWindow
 from aduan.services import outbound, replies
 from aduan.services.intake import UnknownOutbound, process_event
 from channels.base import ChannelError
@@ -88,6 +89,7 @@ def test_whatsapp_template_outside_the_window_reaches_twilio(agency, twilio):
     old = utcnow() - dt.timedelta(hours=30)
     db.session.execute(db.update(Message).values(created_at=old))
     db.session.execute(db.update(ContactIdentity).values(last_inbound_at=old))
+    db.session.execute(db.update(WhatsAppWindow).values(last_inbound_at=old))
     row = replies.queue_acknowledgement(ticket)
     db.session.commit()
     outbound.deliver(row.id)

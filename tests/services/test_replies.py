@@ -9,6 +9,7 @@ import pytest
 from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
+from aduan.models.messages import WhatsAppWindow
 from aduan.services import outbound, replies
 from aduan.services.intake import process_event
 from tests.builders import gen_agency, gen_officer, gen_unit
@@ -93,6 +94,7 @@ def test_whatsapp_outside_the_window_uses_the_template(agency, accounts):
     old = utcnow() - dt.timedelta(hours=25)
     db.session.execute(db.update(Message).values(created_at=old))
     db.session.execute(db.update(ContactIdentity).values(last_inbound_at=old))
+    db.session.execute(db.update(WhatsAppWindow).values(last_inbound_at=old))
     ack = replies.queue_acknowledgement(ticket)
     assert ack.template == "HX" + "a" * 32
     assert ack.template_variables == {
@@ -104,8 +106,10 @@ def test_whatsapp_outside_the_window_uses_the_template(agency, accounts):
 
 def test_whatsapp_outside_the_window_without_template_is_skipped(agency, accounts):
     process_event(whatsapp_event("Sampah tidak dikutip.", "SM" + "d" * 32).id)
-    db.session.execute(db.update(Message).values(created_at=utcnow() - dt.timedelta(days=2)))
+    old = utcnow() - dt.timedelta(days=2)
+    db.session.execute(db.update(Message).values(created_at=old))
     db.session.execute(db.update(ContactIdentity).values(last_inbound_at=None))
+    db.session.execute(db.update(WhatsAppWindow).values(last_inbound_at=old))
     assert replies.queue_acknowledgement(only(Ticket)) is None
 
 

@@ -113,3 +113,61 @@ def test_the_expiry_runs_as_a_periodic_job(agency, twilio):
     )
     db.session.commit()
     assert outbound_jobs.expire_held() == 1
+
+
+def notes(kind: str) -> list[Notification]:
+    return db.session.scalars(
+        db.select(Notification).where(Notification.kind == kind).order_by(Notification.id)
+    ).all()
+
+
+def test_rows_held_before_expiries_were_recorded_wait_their_agencys_days(agency, twilio):
+    _, _, reply = held_reply(agency, days=7)
+    row = db.session.get(OutboundMessage, reply.id)
+    row.next_attempt_at = None  # as the code before expiries left it
+    row.created_at = utcnow() - dt.timedelta(days=4)
+    db.session.commit()
+    assert whatsapp_window.expire_held() == 0  # 4 days of the agency's 7: still waiting
+    assert db.session.get(OutboundMessage, reply.id).state == "held"
+    assert whatsapp_window.expire_held(utcnow() + dt.timedelta(days=3, minutes=1)) == 1
+    (expired,) = events("held_expired")
+    assert expired.data["days"] == 7
+    assert "dalam 7 hari" in notes("message_held_expired")[0].body
+
+
+def test_the_expiry_notice_gives_the_days_the_hold_was_given(agency, twilio):
+    _, _, reply = held_reply(agency, days=2)
+    agency.settings = {**agency.settings, "whatsapp_held_expiry_days": 10}  # changed since
+    db.session.commit()
+    assert whatsapp_window.expire_held(utcnow() + dt.timedelta(days=2, minutes=1)) == 1
+    (expired,) = events("held_expired")
+    assert expired.data["days"] == 2
+    assert "dalam 2 hari" in notes("message_held_expired")[0].body
+
+
+def test_a_reply_past_its_expiry_is_not_sent_before_the_sweep_marks_it(agency, twilio):
+    _, _, reply = held_reply(agency)
+    db.session.execute(
+        db.update(OutboundMessage)
+        .where(OutboundMessage.id == reply.id)
+        .values(next_attempt_at=utcnow() - dt.timedelta(minutes=1))
+    )
+    db.session.commit()
+    process_event(whatsapp_event("Helo, ada berita?", "SM" + "7" * 32).id)
+    assert db.session.get(OutboundMessage, reply.id).state == "held"
+    assert events("held_released") == []
+    assert all(r.form.get("Body") != TEXT for r in twilio.requests)
+    assert whatsapp_window.expire_held() == 1
+
+
+def test_without_a_template_each_hold_is_told_with_its_expiry(agency, twilio):
+    agency.settings = {k: v for k, v in agency.settings.items() if "notice" not in k}
+    _, _, reply = held_reply(agency, days=2)
+    (first,) = notes("message_held")
+    assert "dalam 2 hari" in first.body and "tamat tempoh" in first.body
+
+    # The complainant writes, the reply is released, and WhatsApp refuses it all the same.
+    process_event(whatsapp_event("Helo?", "SM" + "8" * 32).id)
+    twilio.mode = "window_closed"
+    assert outbound.deliver(reply.id).state == "held"
+    assert len(notes("message_held")) == 2  # held again: told again

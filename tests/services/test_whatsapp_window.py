@@ -12,6 +12,7 @@ import pytest
 from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
+from aduan.models.messages import WhatsAppWindow
 from aduan.models.routing import Notification
 from aduan.services import complainant_notices, outbound, replies
 from aduan.services.intake import process_event
@@ -66,6 +67,7 @@ def close_the_window(hours: int = 25) -> None:
     db.session.execute(db.update(Message).values(created_at=old))
     db.session.execute(db.update(OutboundMessage).values(created_at=old))
     db.session.execute(db.update(ContactIdentity).values(last_inbound_at=old))
+    db.session.execute(db.update(WhatsAppWindow).values(last_inbound_at=old))
     db.session.commit()
 
 
