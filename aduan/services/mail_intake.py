@@ -78,10 +78,14 @@ def poll_account(row: ChannelAccount | None) -> int:
         return 0
     fresh = [e for e in events if not _stored_before_scoping(e, key)]
     new_ids = [i for i in (store_event(e, key) for e in fresh) if i is not None]
-    _save_state(row, state)
+    if row is not None:
+        row.poll_state = dict(state)  # committed with the mail it covers
     accounts.record_success(row)
     db.session.commit()  # durable before anything is enqueued
     if row is None:
+        # Only once the mail is stored: a failed commit must leave it to the next poll. A lost
+        # Redis write means a rescan, which the Message-ID dedupe absorbs.
+        _save_env_state(state)
         _set_env_status(last_success_at=utcnow().isoformat())
     for event_id in new_ids:
         enqueue_ingest(event_id)
@@ -112,10 +116,7 @@ def _load_state(row: ChannelAccount | None) -> dict:
     return json.loads(stored) if stored else {}
 
 
-def _save_state(row: ChannelAccount | None, state: dict) -> None:
-    if row is not None:
-        row.poll_state = dict(state)
-        return
+def _save_env_state(state: dict) -> None:
     try:
         get_redis(current_app).set(ENV_STATE_KEY, json.dumps(state))
     except RedisError as exc:

@@ -308,3 +308,30 @@ def test_mail_stored_before_ids_were_scoped_per_mailbox_is_not_stored_again(dove
     recreate(dovecot, boxes["jkr"])  # a rescan meets the old mail again
     append(dovecot, boxes["jkr"], mail(1, "old"), mail(2, "old"))
     assert intake_jobs.poll_mailboxes()["jkr"] == 1  # only the new one
+
+
+def test_mail_of_a_poll_whose_commit_failed_is_fetched_again(dovecot, mailboxes, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    for row in db.session.scalars(db.select(ChannelAccount)):
+        row.active = False  # the ADUAN_IMAP_URL mailbox alone
+    db.session.commit()
+    append(dovecot, mailboxes["boxes"]["default"], mail(1, "lost"))
+    commit, failures = db.session.commit, []
+
+    def fails_once():
+        if failures:
+            return commit()
+        failures.append(True)
+        db.session.rollback()
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(db.session, "commit", fails_once)
+    assert intake_jobs.poll_mailboxes() == {"default": 0}
+    assert failures and db.session.scalar(db.select(db.func.count(InboundEvent.id))) == 0
+
+    assert intake_jobs.poll_mailboxes() == {"default": 1}  # the mail was not skipped
+    run_ingest_jobs()
+    assert tickets_by_agency() == {mailboxes["default"].id: 1}
+    senders = db.session.scalars(db.select(Message.sender).where(Message.direction == "in"))
+    assert list(senders) == ["warga1.lost@example.my"]
