@@ -174,7 +174,7 @@ def ingest_message(
         return None  # a bot command or guided-conversation step: no ticket message
     agency = channel_lookup.agency_for(event.channel, event.account_key)
     if message.channel == web_intake.WEB:
-        placement = threading.Placement(message, web_intake.continued_ticket(message, agency))
+        placement = web_intake.placement(message, agency)
     elif complainant is not None:
         placement = threading.place(message, complainant, agency)
     else:

@@ -73,6 +73,17 @@ def set_contact_check(ticket: Ticket, answer: str) -> bool:
     return True
 
 
+def share_contact_check(ticket: Ticket, other: Ticket) -> bool:
+    """The answer that unlocks ``ticket`` unlocks ``other`` too (a ticket that follows it up
+    from the status page); False when ``other`` has its own already or ``ticket`` has none."""
+    check = db.session.get(ContactCheck, ticket.id)
+    if check is None or db.session.get(ContactCheck, other.id) is not None:
+        return False
+    db.session.add(ContactCheck(ticket_id=other.id, salt=check.salt, digest=check.digest))
+    db.session.flush()
+    return True
+
+
 def verify(reference: str, answer: str) -> Ticket | None:
     """The ticket when ``answer`` unlocks ``reference``; None otherwise, at the same cost."""
     canonical = references.normalise_reference(reference or "") or ""

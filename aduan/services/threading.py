@@ -5,7 +5,8 @@ reference number in the subject or text. Chat: a reference number in the text, e
 complainant's latest open ticket on that channel active within the agency's thread window.
 A reference number is honoured only when the sender is that ticket's complainant (another
 helpdesk leaked tickets to strangers who quoted a number). ``BARU``/``NEW`` as the first word
-always opens a new ticket.
+always opens a new ticket. A status-page reply names its ticket (``continuation``) and is then
+treated as a chat or e-mail message to that ticket.
 
 After the match (``place``), what the message does (``after_store``):
 
@@ -117,7 +118,7 @@ def after_store(placement: Placement, ticket: Ticket, stored: Message, created: 
     workflow.record_event(ticket, "message_received", actor_kind="complainant", data=data)
     if ticket.status == TicketStatus.WAITING_COMPLAINANT.value:
         workflow.change_status(ticket, TicketStatus.IN_PROGRESS.value, actor_kind="complainant")
-    elif ticket.status in REOPENABLE:
+    elif may_reopen(ticket):  # past the window a finished ticket only records the message
         workflow.change_status(
             ticket, TicketStatus.REOPENED.value, actor_kind="complainant", reason=REOPEN_REASON
         )
@@ -224,6 +225,19 @@ def _follow_merges(ticket: Ticket | None) -> Ticket | None:
             return ticket
         ticket = db.session.get(Ticket, ticket.merged_into_id)
     return ticket
+
+
+def continuation(message: InboundMessage, ticket: Ticket | None) -> Placement:
+    """``message`` continuing ``ticket`` (chosen by the caller: a status-page reply) under the
+    rule of every channel: merges followed, a finished ticket only within its window."""
+    return _unless_finished(message, _follow_merges(ticket))
+
+
+def takes_messages(ticket: Ticket) -> bool:
+    """Whether a message to ``ticket`` (merges followed) lands on it rather than opening a
+    new, linked ticket."""
+    target = _follow_merges(ticket)
+    return target.status in _OPEN or may_reopen(target)
 
 
 def _unless_finished(message: InboundMessage, ticket: Ticket | None) -> Placement:

@@ -83,8 +83,11 @@ def file_complaint(provider_id: str, form: ComplaintForm) -> Filing:
     return Filing(ticket, pin=pin)
 
 
-def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> bool:
-    """A verified complainant's message from the status page onto ``ticket``."""
+def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> Ticket | None:
+    """A verified complainant's message from the status page about ``ticket``; returns the
+    ticket it landed on (None while it waits for a retry). That is ``ticket`` while it takes
+    messages, else a new ticket following it up (``threading.continuation``), which the same
+    status-page answer unlocks."""
     payload = {
         "text": text,
         "received_at": utcnow().isoformat(),
@@ -95,7 +98,11 @@ def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> bo
     db.session.commit()
     if event_id is not None:
         _process(event_id)
-    return event_id is not None
+    landed = ticket_for(provider_id)
+    if landed is not None and landed.id != ticket.id:
+        status_lookup.share_contact_check(ticket, landed)
+        db.session.commit()
+    return landed
 
 
 def ticket_for(provider_id: str) -> Ticket | None:

@@ -15,6 +15,7 @@ from typing import Any
 from aduan.extensions import db
 from aduan.models import Agency, Category, Ticket
 from aduan.models.org import STATE_CODES
+from aduan.services import threading
 from aduan.vocabulary import PriorityGroup, TicketType
 from channels.base import InboundMessage
 
@@ -31,13 +32,16 @@ def identity_kind(message: InboundMessage) -> str | None:
     return kind if kind in ("email", "phone") else None
 
 
+def placement(message: InboundMessage, agency: Agency) -> threading.Placement:
+    """A form filing opens a ticket; a status-page reply continues its ticket as a message on
+    any channel would (``threading.continuation``): a finished one is re-opened within the
+    objection window, else — or when closed — the reply opens a new ticket linked to it."""
+    return threading.continuation(message, continued_ticket(message, agency))
+
+
 def continued_ticket(message: InboundMessage, agency: Agency) -> Ticket | None:
     """The ticket a status-page reply continues; None for a new complaint from the form."""
-    ticket_id = message.extra.get("ticket_id")
-    if not isinstance(ticket_id, int):
-        return None
-    ticket = db.session.get(Ticket, ticket_id)
-    return ticket if ticket is not None and ticket.agency_id == agency.id else None
+    return _replied_to(message, agency.id)
 
 
 def ticket_fields(message: InboundMessage, agency: Agency) -> dict[str, Any]:
@@ -61,12 +65,23 @@ def ticket_fields(message: InboundMessage, agency: Agency) -> dict[str, Any]:
 
 
 def after_open(ticket: Ticket, message: InboundMessage) -> None:
-    """The optional map point (validated ranges only)."""
+    """The optional map point (validated ranges only); a status-page reply that opens a new
+    ticket is the verified complainant's (the reply itself names nobody), so it is
+    acknowledged to them."""
     if message.channel != WEB:
         return
+    followed = _replied_to(message, ticket.agency_id)
+    if followed is not None and ticket.complainant is None:
+        ticket.complainant = followed.complainant
     lat, lon = message.extra.get("latitude"), message.extra.get("longitude")
     if _number(lat, 90) and _number(lon, 180):
         ticket.latitude, ticket.longitude = float(lat), float(lon)
+
+
+def _replied_to(message: InboundMessage, agency_id: int) -> Ticket | None:
+    ticket_id = message.extra.get("ticket_id")
+    ticket = db.session.get(Ticket, ticket_id) if isinstance(ticket_id, int) else None
+    return ticket if ticket is not None and ticket.agency_id == agency_id else None
 
 
 def _category(category_id: Any, agency: Agency) -> Category | None:

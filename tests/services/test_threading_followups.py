@@ -191,6 +191,22 @@ def test_a_first_message_from_a_new_number_never_joins_an_anonymous_ticket(agenc
     assert new.complainant_id is not None and new.description.startswith("Pokok tumbang")
 
 
+def test_a_message_stored_on_a_ticket_finished_long_ago_does_not_reopen_it(agency, accounts):
+    from aduan.services import threading
+    from channels.base import InboundMessage
+
+    process_event(sms_event("Lampu jalan rosak.", "SM" + "7" * 32).id)
+    old = move(tickets()[0], "luar_bidang_kuasa", at=utcnow() - dt.timedelta(days=120))
+    message = InboundMessage("web", "reply-1", "", "Terima kasih.", utcnow())
+    stored = Message(ticket_id=old.id, direction="in", channel="web", body=message.text)
+    db.session.add(stored)
+    db.session.flush()
+    threading.after_store(threading.Placement(message, old), old, stored, created=False)
+    db.session.commit()
+    db.session.expire_all()
+    assert tickets()[0].status == "luar_bidang_kuasa"
+
+
 def test_the_complainants_status_page_never_shows_a_third_partys_mail_as_theirs(agency, accounts):
     from aduan.services import status_lookup
 

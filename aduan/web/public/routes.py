@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from aduan.errors import ValidationFailed
 from aduan.extensions import db, limiter
 from aduan.models import Category, Ticket
-from aduan.services import charter, status_lookup, survey, web_form
+from aduan.services import charter, status_lookup, survey, threading, web_form
 from aduan.services.channel_lookup import default_agency
 from aduan.web.public import bp
 from aduan.web.public.forms import (
@@ -179,7 +179,7 @@ def _verified_ticket() -> Ticket:
 @bp.get("/semak/status")
 def status():
     ticket = _verified_ticket()
-    return _render_status(ticket)
+    return _render_status(ticket, landed_elsewhere=session.pop("status_reply_landed", None))
 
 
 def _render_status(ticket: Ticket, code: int = 200, **forms):
@@ -192,6 +192,8 @@ def _render_status(ticket: Ticket, code: int = 200, **forms):
         info=status_lookup.public_status(ticket, locale),
         reply_form=reply_form,
         survey_row=survey_row,
+        reply_opens_new=not threading.takes_messages(ticket),
+        landed_elsewhere=forms.get("landed_elsewhere"),
         survey_refused=forms.get("survey_refused", False),
         survey_form=forms.get("survey_form") or SurveyForm(),
         objection_form=forms.get("objection_form") or ObjectionForm(),
@@ -204,7 +206,10 @@ def reply():
     form = ReplyForm()
     if not form.validate() or not _is_uuid(form.form_id.data):
         return _render_status(ticket, 400, reply_form=form)
-    web_form.post_reply(ticket, form.form_id.data, form.text.data.strip(), _locale())
+    opens_new = not threading.takes_messages(ticket)  # else the ticket it was merged into
+    landed = web_form.post_reply(ticket, form.form_id.data, form.text.data.strip(), _locale())
+    if landed is not None and landed.id != ticket.id:  # told once, on the page it returns to
+        session["status_reply_landed"] = {"reference": landed.reference, "new": opens_new}
     return redirect(url_for("public.status"))
 
 

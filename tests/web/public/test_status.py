@@ -119,3 +119,83 @@ def test_after_rating_the_page_thanks_and_a_second_rating_is_refused(client):
     assert "penilaian 4 daripada 5" in html and 'action="/semak/bantah"' in html
     db.session.expire_all()
     assert db.session.scalar(db.select(SurveyResponse.rating)) == 4
+
+
+def _reply(client, token: str, text: str):
+    html = client.get("/semak/status").get_data(as_text=True)
+    form_id = re.search(r'name="form_id" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+    data = {"csrf_token": token, "form_id": form_id, "text": text}
+    return client.post("/semak/balas", data=data)
+
+
+def _finish(ticket: Ticket, *statuses: str, days_ago: int = 0) -> None:
+    import datetime as dt
+
+    from aduan.models.base import utcnow
+    from aduan.services import workflow
+
+    at = utcnow() - dt.timedelta(days=days_ago)
+    for status in statuses:
+        workflow.change_status(ticket, status, reason="Bukan bidang kuasa", at=at)
+    db.session.commit()
+
+
+def test_a_thank_you_long_after_the_finish_opens_a_linked_new_complaint(client):
+    from aduan.models import OutboundMessage, TicketEvent
+
+    old = _file(client)
+    _finish(old, "luar_bidang_kuasa", days_ago=120)
+    token = csrf(client, "/semak")
+    _check(client, token, old.reference, "6789")
+    page = client.get("/semak/status").get_data(as_text=True)
+    assert "akan membuka aduan baharu" in page  # said before the citizen writes
+    assert _reply(client, token, "Terima kasih atas maklum balas.").status_code == 302
+    db.session.expire_all()
+    old, new = db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
+    assert old.status == "luar_bidang_kuasa"  # not re-opened 120 days on
+    assert new.status == "baharu" and new.complainant_id == old.complainant_id
+    assert new.description == "Terima kasih atas maklum balas."
+    links = db.session.execute(
+        db.select(TicketEvent.ticket_id, TicketEvent.kind).where(
+            TicketEvent.kind.in_(("follows_up", "followed_up_by"))
+        )
+    ).all()
+    assert sorted(links) == sorted([(new.id, "follows_up"), (old.id, "followed_up_by")])
+    ack = db.session.scalar(
+        db.select(OutboundMessage).where(
+            OutboundMessage.ticket_id == new.id, OutboundMessage.purpose == "acknowledgement"
+        )
+    )
+    assert ack is not None and new.reference in ack.body
+    html = client.get("/semak/status").get_data(as_text=True)
+    assert f"membuka aduan baharu, nombor rujukan {new.reference}" in html
+    assert "Terima kasih atas maklum balas" not in html  # it is the new complaint's message
+    client.post("/semak/keluar", data={"csrf_token": token})
+    assert _check(client, token, new.reference, "6789").status_code == 302  # same details
+
+
+def test_a_reply_to_a_closed_complaint_opens_a_new_one_and_says_so(client):
+    old = _file(client)
+    _finish(old, "dalam_tindakan", "selesai", "ditutup")
+    token = csrf(client, "/semak")
+    _check(client, token, old.reference, "6789")
+    assert _reply(client, token, "Lampu rosak semula.").status_code == 302
+    db.session.expire_all()
+    old, new = db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
+    assert old.status == "ditutup" and new.description == "Lampu rosak semula."
+    html = client.get("/semak/status").get_data(as_text=True)
+    assert f"membuka aduan baharu, nombor rujukan {new.reference}" in html
+
+
+def test_a_reply_within_the_objection_window_reopens_the_complaint(client):
+    old = _file(client)
+    _finish(old, "dalam_tindakan", "selesai", days_ago=2)
+    token = csrf(client, "/semak")
+    _check(client, token, old.reference, "6789")
+    assert "akan membuka aduan baharu" not in client.get("/semak/status").get_data(as_text=True)
+    assert _reply(client, token, "Lampu masih belum menyala.").status_code == 302
+    db.session.expire_all()
+    (ticket,) = db.session.scalars(db.select(Ticket)).all()
+    assert ticket.status == "dibuka_semula"
+    html = client.get("/semak/status").get_data(as_text=True)
+    assert "Lampu masih belum menyala" in html and "membuka aduan baharu" not in html
