@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
@@ -30,6 +31,7 @@ TEMPLATE_KINDS = (
 # Each template in BM (the plain key) and EN (``…_en``): see whatsapp_window.pick_template.
 TEMPLATES = tuple(template_setting(kind, lang) for kind in TEMPLATE_KINDS for lang in LANGUAGES)
 SETTINGS = ("thread_window_days", HELD_EXPIRY_SETTING, *TEMPLATES)
+TEMPLATE_MAX_LEN = 100  # OutboundMessage.template keeps the chosen template
 
 
 def values(agency: Agency) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
         f.add(errors, "office_close", CLOSE_AFTER_OPEN)
     window = f.integer(form, "thread_window_days", errors)
     held_days = _optional_days(form, HELD_EXPIRY_SETTING, errors, DEFAULT_HELD_EXPIRY_DAYS)
-    templates = {key: f.text(form, key, errors, max_len=100, required=False) for key in TEMPLATES}
+    templates = {key: _template(form, key, errors) for key in TEMPLATES}
     reviewed = f.date(form, "charter_reviewed_on", errors, required=False)
     f.fail_if(errors)
     before = _snapshot(agency)
@@ -82,6 +84,22 @@ def _optional_days(form: Mapping, name: str, errors: f.Errors, default: int) -> 
     if not str(form.get(name) or "").strip():
         return default
     return f.integer(form, name, errors)
+
+
+def _template(form: Mapping, name: str, errors: f.Errors) -> str:
+    """A template name or ContentSid of at most 100 characters. Up to 200 were once accepted:
+    such a value is refused on its own field with its length, so the admin knows which one
+    stops the page from saving and by how much."""
+    value = str(form.get(name) or "").strip()
+    if len(value) > TEMPLATE_MAX_LEN:
+        message = _(
+            "At most %(max)s characters: this one has %(length)s. Shorten or clear it to save "
+            "the page.",
+            max=TEMPLATE_MAX_LEN,
+            length=len(value),
+        )
+        f.add(errors, name, message)
+    return value
 
 
 def _snapshot(agency: Agency) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from aduan.extensions import db
 from aduan.models import Agency
 from tests.web.admin.helpers import post, setup
@@ -57,3 +59,25 @@ def test_the_expiry_of_held_messages_is_a_setting_with_a_default(client):
     bad = post(client, "/admin/agency", {**data, "whatsapp_held_expiry_days": "0"})
     assert bad.status_code == 422
     assert 'id="whatsapp_held_expiry_days-error"' in bad.get_data(as_text=True)
+
+
+def test_a_template_saved_before_the_100_character_limit_is_named_with_its_length(client):
+    s = setup(client)
+    long_name = "aduan_" + "x" * 144  # 150 characters, accepted when the limit was 200
+    s.agency.settings = {**s.agency.settings, "whatsapp_cloud_notice_template": long_name}
+    db.session.commit()
+    data = {**AGENCY_FORM, "name": "Nama Baharu", "whatsapp_cloud_notice_template": long_name}
+    page = post(client, "/admin/agency", data)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    errors = re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]*)</p>', html)
+    assert [name for name, _ in errors] == ["whatsapp_cloud_notice_template"]  # that one alone
+    message = errors[0][1]
+    assert "100" in message and "150" in message  # the limit, and how long it is
+    assert long_name in html  # shown as it is, nothing cut off
+    db.session.expire_all()
+    assert db.session.get(Agency, s.agency.id).name != "Nama Baharu"
+
+    data["whatsapp_cloud_notice_template"] = "aduan_mesej_baharu"
+    assert post(client, "/admin/agency", data).status_code == 303
+    assert db.session.get(Agency, s.agency.id).name == "Nama Baharu"
