@@ -190,7 +190,7 @@ def store_event(
 
 
 # As text: SQLAlchemy compiles a dialect INSERT … ON CONFLICT afresh on every execution (it
-# has no cache key), a third of a webhook's CPU; this form is compiled once. PostgreSQL and
+# has no cache key), a sixth of a webhook's CPU; this form is compiled once. PostgreSQL and
 # SQLite (3.35+) both take it.
 _INSERT_EVENT = text(
     "INSERT INTO inbound_events"
