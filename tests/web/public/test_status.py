@@ -199,3 +199,24 @@ def test_a_reply_within_the_objection_window_reopens_the_complaint(client):
     assert ticket.status == "dibuka_semula"
     html = client.get("/semak/status").get_data(as_text=True)
     assert "Lampu masih belum menyala" in html and "membuka aduan baharu" not in html
+
+
+def test_a_reply_about_a_merged_complaint_goes_to_the_one_handling_it(client):
+    from aduan.services import merging
+
+    _, category = setup_agency()
+    for _ in range(2):
+        client.post("/aduan/baru", data=complaint(csrf(client), category))
+    duplicate, target = db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
+    merging.merge(duplicate, target, None)
+    db.session.commit()
+    token = csrf(client, "/semak")
+    _check(client, token, duplicate.reference, "6789")
+    assert "akan membuka aduan baharu" not in client.get("/semak/status").get_data(as_text=True)
+    assert _reply(client, token, "Ada gambar baharu.").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 2  # no new complaint
+    last = db.session.scalar(db.select(Message).order_by(Message.id.desc()).limit(1))
+    assert last.ticket_id == target.id and last.body == "Ada gambar baharu."
+    html = client.get("/semak/status").get_data(as_text=True)
+    assert f"ditambah kepada aduan {target.reference}" in html
