@@ -65,10 +65,24 @@ def database_url():
 def app(database_url, tmp_path_factory):
     from flask_migrate import upgrade
 
+    from aduan.extensions import limiter
+
     application = make_app(database_url, tmp_path_factory.mktemp("instance"))
     with application.app_context():
         upgrade(directory="alembic")
+    _LIMITER_STATE.update(vars(limiter))
     return application
+
+
+# Flask-Limiter's extension is one object per process: a second app made in a test (e.g. with
+# a dead Redis) re-points its storage. Each test starts and ends with the session app's.
+_LIMITER_STATE: dict = {}
+
+
+def _restore_limiter() -> None:
+    from aduan.extensions import limiter
+
+    vars(limiter).update(_LIMITER_STATE)
 
 
 @pytest.fixture
@@ -76,11 +90,13 @@ def app_ctx(app):
     """An app context with a clean database and Redis afterwards."""
     from aduan.extensions import db
 
+    _restore_limiter()
     with app.app_context():
         yield app
         db.session.rollback()
         db.session.remove()
         _truncate_all(db)
+    _restore_limiter()
     _clear_caches()
     redis_lib.Redis.from_url(REDIS_URL).flushdb()
 
