@@ -138,6 +138,7 @@ Index(
     Ticket.agency_id,
     Ticket.resolve_due_at,
     Ticket.id,
+    postgresql_include=["status"],  # agency-wide Overdue / Due today counted index-only
     postgresql_where=text(OPEN_STATUS_SQL),
     sqlite_where=text(OPEN_STATUS_SQL),
 )

@@ -33,8 +33,8 @@ OPEN = sorted(s.value for s in OPEN_STATUSES)
 # Open with the SLA clock running. The workflow pauses the clock exactly while a ticket waits
 # on the complainant (``sla_paused_at`` is set on entering Menunggu Pengadu and cleared on
 # leaving it), so the status says it — and status is a key of ix_tickets_unit_status_due,
-# where ``sla_paused_at`` is not: unit-scoped counts stay index-only scans. (The agency-wide
-# ix_tickets_open_agency_due holds no status: those two counts now read the heap rows.)
+# where ``sla_paused_at`` is not, and INCLUDEd in ix_tickets_open_agency_due: the counts stay
+# index-only scans at unit and at agency scope.
 RUNNING = sorted(set(OPEN) - {S.WAITING_COMPLAINANT.value})
 FINISHED = sorted(
     s.value for s in (S.RESOLVED, S.CLOSED, S.OUT_OF_JURISDICTION, S.NO_FURTHER_ACTION)
