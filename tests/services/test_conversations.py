@@ -12,21 +12,12 @@ from aduan.services.conversations import parse_command
 from aduan.services.intake import process_event
 from aduan.services.references import new_reference
 from channels.base import RawEvent
-from tests.builders import gen_agency, gen_unit
 from tests.fakes.telegram import fake_telegram as make_fake_telegram
 from tests.services import intake_builders
 from tests.services.bot_builders import OTHER_USER, USER, callback_update, text_update
 from tests.services.intake_builders import sms_event, store, whatsapp_event
 
 accounts = intake_builders.accounts
-
-
-@pytest.fixture
-def agency(db):
-    agency = gen_agency("JKR")
-    agency.triage_unit_id = gen_unit(agency).id
-    db.session.commit()
-    return agency
 
 
 @pytest.fixture

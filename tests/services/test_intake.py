@@ -20,7 +20,6 @@ from aduan.models import (
 from aduan.services import workflow
 from aduan.services.attachments import attachment_path
 from aduan.services.intake import process_event
-from tests.builders import gen_agency, gen_unit
 from tests.fakes.telegram import fake_telegram as make_fake_telegram
 from tests.services import intake_builders
 from tests.services.intake_builders import (
@@ -32,14 +31,6 @@ from tests.services.intake_builders import (
 )
 
 accounts = intake_builders.accounts
-
-
-@pytest.fixture
-def agency(db):
-    agency = gen_agency("JKR")
-    agency.triage_unit_id = gen_unit(agency).id
-    db.session.commit()
-    return agency
 
 
 @pytest.fixture

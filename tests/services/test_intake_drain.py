@@ -23,14 +23,6 @@ from workers import intake_jobs
 accounts = intake_builders.accounts
 
 
-@pytest.fixture
-def agency(db):
-    agency = gen_agency("JKR")
-    agency.triage_unit_id = gen_unit(agency).id
-    db.session.commit()
-    return agency
-
-
 def queued() -> list[tuple[str, tuple]]:
     queue = Queue("test-ingest", connection=redis_lib.Redis.from_url(REDIS_URL))
     return [(job.func_name.rpartition(".")[2], job.args) for job in queue.jobs]

@@ -15,7 +15,6 @@ from aduan.models.messages import WhatsAppWindow
 from aduan.services import outbound, replies
 from aduan.services.intake import UnknownOutbound, process_event
 from channels.base import ChannelError
-from tests.builders import gen_agency, gen_unit
 from tests.fakes.telegram import fake_telegram as make_fake_telegram
 from tests.fakes.twilio import fake_twilio as make_fake_twilio
 from tests.services import intake_builders
@@ -24,14 +23,6 @@ from workers import outbound_jobs
 from workers.queues import OUTBOUND, get_queue
 
 accounts = intake_builders.accounts
-
-
-@pytest.fixture
-def agency(db):
-    agency = gen_agency("JKR")
-    agency.triage_unit_id = gen_unit(agency).id
-    db.session.commit()
-    return agency
 
 
 @pytest.fixture

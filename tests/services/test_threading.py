@@ -18,14 +18,6 @@ from tests.services.intake_builders import email_event, sms_event, telegram_even
 accounts = intake_builders.accounts
 
 
-@pytest.fixture
-def agency(db):
-    agency = gen_agency("JKR")
-    agency.triage_unit_id = gen_unit(agency).id
-    db.session.commit()
-    return agency
-
-
 def tickets() -> list[Ticket]:
     return db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
 

@@ -13,19 +13,11 @@ from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.services import workflow
 from aduan.services.intake import process_event
-from tests.builders import gen_agency, gen_officer, gen_unit
+from tests.builders import gen_officer
 from tests.services import intake_builders
 from tests.services.intake_builders import email_event, sms_event
 
 accounts = intake_builders.accounts
-
-
-@pytest.fixture
-def agency(db):
-    agency = gen_agency("JKR")
-    agency.triage_unit_id = gen_unit(agency).id
-    db.session.commit()
-    return agency
 
 
 def tickets() -> list[Ticket]:
