@@ -37,7 +37,12 @@ read again; everything else is forgotten after every event. They are dropped whe
 Failures: a drain claims only events never attempted (``attempts = 0``). ``process_event``
 counts a failed attempt, so a failing event leaves the drain's view at once: it blocks no
 batch and is not retried in a loop. The periodic sweep retries it with a growing delay and
-quarantines it after ``MAX_ATTEMPTS``.
+quarantines it after ``MAX_ATTEMPTS``. A worker that dies *inside* an event (killed, out of
+memory, past the job timeout) rolls its attempt back with everything else; so each drain
+notes the event it is on in a Redis hash per slot, and the next drain to start counts an
+attempt on every noted event that is still pending and not locked by a live drain: the
+event leaves the drain's view for the sweep's backoff and quarantine instead of killing every
+drain of its slot in turn.
 """
 
 from __future__ import annotations
@@ -45,12 +50,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import uuid
 
 from flask import current_app
 from redis.exceptions import RedisError
 from rq import Retry
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import update
 
 from aduan.extensions import db
 from aduan.models import InboundEvent
@@ -83,6 +90,12 @@ def slot_of(event_id: int) -> int:
 def wake_key(slot: int) -> str:
     prefix = current_app.config.get("QUEUE_PREFIX") or ""
     return f"aduan:{prefix}ingest:wake:{slot}"
+
+
+def current_key(slot: int) -> str:
+    """A hash per slot: drain token -> the event id that drain is processing."""
+    prefix = current_app.config.get("QUEUE_PREFIX") or ""
+    return f"aduan:{prefix}ingest:current:{slot}"
 
 
 def wake_for(event_ids: list[int]) -> bool:
@@ -127,11 +140,13 @@ def drain(
     events it took (processed, quarantined or failed)."""
     stop_at = time.monotonic() + seconds
     taken = 0
+    recover_interrupted(slot)
+    token = uuid.uuid4().hex
     kept = _ReferenceRows(db.session())
     try:
         while True:
             _hold_wake(slot)
-            taken += _drain_until_idle(slot, kept, batch, stop_at, idle)
+            taken += _drain_until_idle(slot, kept, batch, stop_at, idle, token)
             _clear_wake(slot)
             if time.monotonic() > stop_at:
                 wake(slot)
@@ -140,11 +155,12 @@ def drain(
                 break
     finally:
         kept.close()
+    _redis_call(lambda r: r.hdel(current_key(slot), token))  # a clean finish: nothing to recover
     log.info("ingest drained slot=%s events=%d", slot, taken)
     return taken
 
 
-def _drain_until_idle(slot: int, kept, batch: int, stop_at: float, idle: float) -> int:
+def _drain_until_idle(slot: int, kept, batch: int, stop_at: float, idle: float, token: str) -> int:
     from aduan.services.intake import process_event
 
     taken, after, idle_since = 0, None, None
@@ -152,6 +168,9 @@ def _drain_until_idle(slot: int, kept, batch: int, stop_at: float, idle: float) 
         rows = claim(slot, after, batch)
         done = 0
         for event_id, _received_at in rows:
+            if time.monotonic() > stop_at:
+                break  # the time limit holds between events, not only between batches
+            _redis_call(lambda r, e=event_id: r.hset(current_key(slot), token, e))
             done += _process_one(process_event, event_id) != "skipped"
             kept.carry_over()
         taken += done
@@ -250,3 +269,43 @@ def _clear_wake(slot: int) -> None:
         get_redis(current_app).delete(wake_key(slot))
     except RedisError as exc:  # the sweep covers what a stale key hides
         log.warning("ingest wake key not cleared slot=%s error=%s", slot, type(exc).__name__)
+
+
+def recover_interrupted(slot: int) -> int:
+    """Count a failed attempt on each event a dead drain of ``slot`` was processing (see the
+    module docstring); an event locked by a live drain, or already done, is left alone."""
+    noted = _redis_call(lambda r: r.hgetall(current_key(slot))) or {}
+    recovered = 0
+    for token, raw_id in noted.items():
+        event_id = int(raw_id)
+        pending = (
+            db.select(InboundEvent.id)
+            .where(
+                InboundEvent.id == event_id,
+                InboundEvent.processed_at.is_(None),
+                InboundEvent.quarantined_at.is_(None),
+                InboundEvent.attempts == 0,
+            )
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        result = db.session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == pending)
+            .values(attempts=1, error="the worker stopped while processing this event")
+        )
+        db.session.commit()
+        if result.rowcount:
+            recovered += 1
+            log.warning("ingest event interrupted event_id=%s slot=%s", event_id, slot)
+            _redis_call(lambda r, t=token: r.hdel(current_key(slot), t))
+    return recovered
+
+
+def _redis_call(call):
+    """``call(redis)``, or None when Redis is unreachable (the drain goes on without it)."""
+    try:
+        return call(get_redis(current_app))
+    except RedisError as exc:
+        log.warning("ingest drain bookkeeping skipped error=%s", type(exc).__name__)
+        return None

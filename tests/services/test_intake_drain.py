@@ -281,3 +281,31 @@ def test_drain_works_on_sqlite_for_make_run(tmp_path, monkeypatch):
         assert count(Ticket) == count(OutboundMessage) == 2 and pending() == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_an_event_whose_worker_died_mid_way_stops_blocking_its_slot(agency, accounts):
+    """A worker killed inside an event rolls its attempt back; the next drain counts it, so
+    the event goes to the sweep's backoff (and quarantine) and the slot's others go on."""
+    events = [i for i in sms_events(6) if i % 2 == 0][:2]
+    stuck, other = events
+    connection = redis_lib.Redis.from_url(REDIS_URL)
+    connection.hset(intake_drain.current_key(0), "dead-drain", stuck)  # noted, then killed
+
+    intake_drain.drain(0, idle=0)
+
+    db.session.expire_all()
+    assert event(stuck).processed_at is None and event(stuck).attempts == 1
+    assert "stopped while processing" in event(stuck).error
+    assert event(other).processed_at is not None
+    assert connection.hgetall(intake_drain.current_key(0)) == {}  # a clean finish leaves none
+
+
+def test_a_noted_event_that_a_live_drain_finished_is_left_alone(agency, accounts):
+    done = [i for i in sms_events(4) if i % 2 == 0][0]
+    intake_drain.drain(0, idle=0)
+    connection = redis_lib.Redis.from_url(REDIS_URL)
+    connection.hset(intake_drain.current_key(0), "live-drain", done)
+
+    assert intake_drain.recover_interrupted(0) == 0
+    db.session.expire_all()
+    assert event(done).processed_at is not None and event(done).error is None
