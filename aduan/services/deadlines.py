@@ -47,8 +47,12 @@ def calendar(state_code: str) -> WorkingCalendar:
 
 
 def calendar_changed() -> None:
-    """After the holiday overrides change: forget this process's calendars and tell the others."""
+    """After the holiday overrides change: forget this process's calendars and tell the others.
+    Who is on duty depends on working days too: the reference cache is dropped as well."""
+    from aduan.services import reference_cache
+
     clear_calendar_cache()
+    reference_cache.changed()
     # Redis down: the others notice on the next successful bump; ours is already fresh.
     with contextlib.suppress(RedisError):
         get_redis(current_app).incr(CALENDAR_VERSION_KEY)

@@ -145,5 +145,8 @@ def _after_commit(session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session, _previous) -> None:
-    session.info.pop(_CHANGED, None)
+def _after_rollback(session, previous) -> None:
+    # Only the outermost rollback: a failed savepoint leaves the transaction's earlier
+    # reference changes to be committed (and announced) with it.
+    if previous.parent is None and session.info.pop(_CHANGED, None):
+        clear()  # entries loaded from the rolled-back view are gone too

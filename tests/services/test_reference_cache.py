@@ -117,3 +117,29 @@ def test_a_new_rule_routes_the_next_ticket(db):
     db.session.commit()
     second = gen_reachable_ticket(agency, triage, description="Jalan berlubang")
     assert routing.route(second).name == "roads" and second.unit_id == roads.id
+
+
+def test_a_failed_savepoint_does_not_hide_the_transactions_change_from_the_others(
+    db, no_check_delay
+):
+    agency = gen_agency()
+    db.session.commit()
+    redis = redis_lib.Redis.from_url(REDIS_URL)
+    before = int(redis.get(reference_cache.VERSION_KEY) or 0)
+    gen_rule(agency, 1, {}, {}, name="everything")
+    db.session.flush()
+    with contextlib.suppress(RuntimeError), db.session.begin_nested():
+        raise RuntimeError("a later step of the same transaction fails")
+    db.session.commit()
+    assert int(redis.get(reference_cache.VERSION_KEY)) == before + 1
+
+
+def test_a_holiday_edit_drops_the_cached_duty_lists(db, no_check_delay):
+    from aduan.services.deadlines import calendar_changed
+
+    redis = redis_lib.Redis.from_url(REDIS_URL)
+    generation = reference_cache.generation()
+    before = int(redis.get(reference_cache.VERSION_KEY) or 0)
+    calendar_changed()  # what the holiday admin calls after each change
+    assert reference_cache.generation() != generation
+    assert int(redis.get(reference_cache.VERSION_KEY)) == before + 1
