@@ -30,15 +30,22 @@ def whatsapp_ticket_quiet_for_a_day() -> tuple[Ticket, object]:
     return ticket, officer
 
 
-def test_a_held_reply_and_the_template_sent_instead_show_in_the_timeline(client, db):
-    ticket, officer = whatsapp_ticket_quiet_for_a_day()
+def reply_on_whatsapp(client, db, ticket, officer) -> str:
+    """The officer replies on WhatsApp and the send job runs (the window is closed): the
+    ticket page's path."""
     signed_in(client, officer)
     path = f"/inbox/tickets/{ticket.reference}"
     form = {"csrf_token": csrf(client, path), "version": str(ticket.version)}
     form.update(body="Pasukan kami akan datang esok.", channel="whatsapp")
     assert client.post(f"{path}/reply", data=form).status_code == 303
     reply = db.session.scalar(db.select(OutboundMessage).where(OutboundMessage.purpose == "reply"))
-    outbound.deliver(reply.id)  # the send job: the window is closed
+    outbound.deliver(reply.id)
+    return path
+
+
+def test_a_held_reply_and_the_template_sent_instead_show_in_the_timeline(client, db):
+    ticket, officer = whatsapp_ticket_quiet_for_a_day()
+    path = reply_on_whatsapp(client, db, ticket, officer)
 
     html = client.get(f"{path}?lang=en").get_data(as_text=True)
     assert "Pasukan kami akan datang esok." in html
@@ -69,13 +76,7 @@ def test_an_expired_held_reply_tells_the_officer_to_use_another_channel(client, 
     from aduan.services import whatsapp_window
 
     ticket, officer = whatsapp_ticket_quiet_for_a_day()
-    signed_in(client, officer)
-    path = f"/inbox/tickets/{ticket.reference}"
-    form = {"csrf_token": csrf(client, path), "version": str(ticket.version)}
-    form.update(body="Pasukan kami akan datang esok.", channel="whatsapp")
-    assert client.post(f"{path}/reply", data=form).status_code == 303
-    reply = db.session.scalar(db.select(OutboundMessage).where(OutboundMessage.purpose == "reply"))
-    outbound.deliver(reply.id)
+    path = reply_on_whatsapp(client, db, ticket, officer)
     assert whatsapp_window.expire_held(utcnow() + dt.timedelta(days=4)) == 1
 
     html = client.get(f"{path}?lang=en").get_data(as_text=True)
