@@ -65,23 +65,18 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(language.bp)
     security.register(app)
     app.context_processor(language.template_context)
-    from aduan.web import admin_intake, webhooks
+    from aduan.web import webhooks
 
     app.register_blueprint(webhooks.bp)
-    app.register_blueprint(admin_intake.bp)
-    from aduan.web import api_routing  # /api/admin/routing-rules
-
-    app.register_blueprint(api_routing.bp)
     from aduan.web import public  # citizens: form, status page, survey, charter
 
     app.register_blueprint(public.bp)
-    from aduan.web import inbox  # officers: sign-in, queues, ticket page
+    from aduan.web import inbox  # officers: sign-in, queues, ticket page; bulk, new, notifications
 
     inbox.register(app)
-    from aduan.web import admin, inbox_actions  # /admin pages; /inbox bulk, new, notifications
+    from aduan.web import admin  # /admin pages; /api/admin JSON (intake, routing rules)
 
     admin.register(app)
-    app.register_blueprint(inbox_actions.bp)
     errors.register(app)
 
 

@@ -70,7 +70,7 @@ def _parse(argv):
 def _prepare(app, demo_tickets: int) -> None:
     from flask_migrate import upgrade
 
-    from aduan.services import demo
+    from aduan.services.admin import demo
 
     with app.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "alembic"))

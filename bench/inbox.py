@@ -118,7 +118,7 @@ def timed(fn) -> dict:
 def measure() -> dict:
     from aduan.extensions import db
     from aduan.models import Officer
-    from aduan.services import inbox_queries as iq
+    from aduan.services.inbox import queries as iq
 
     people = {
         "officer": db.session.scalar(db.select(Officer).where(Officer.username == "pegawai")),

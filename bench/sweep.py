@@ -100,7 +100,7 @@ def _reset_overdue() -> None:
 def measure() -> dict:
     from aduan.extensions import db
     from aduan.models.base import utcnow
-    from aduan.services.sweeps import due_tickets_query, sweep_sla
+    from aduan.services.sla.sweeps import due_tickets_query, sweep_sla
 
     now = utcnow()
     query = due_tickets_query(now)

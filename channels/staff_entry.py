@@ -1,7 +1,7 @@
 """Counter and telephone entry: an officer records a complaint on the citizen's behalf.
 
 These events never come from outside — the inbox stores them itself — so ``verify`` always
-refuses. The stored payload is a plain dict written by ``aduan.services.counter_entry``:
+refuses. The stored payload is a plain dict written by ``aduan.services.intake.counter_entry``:
 ``entry_id``, ``text``, ``subject``, ``name``, ``phone`` (E.164), ``email``, ``language``,
 ``received_at`` (ISO 8601, aware) and ``officer_id``.
 """

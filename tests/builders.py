@@ -7,9 +7,9 @@ import itertools
 
 from aduan.extensions import db
 from aduan.models import Agency, Category, Complainant, ContactIdentity, Officer, Unit
-from aduan.services.agencies import get_or_create_agency
-from aduan.services.passwords import hash_password
-from aduan.services.tickets import open_ticket
+from aduan.services.admin.agency_setup import get_or_create_agency
+from aduan.services.auth.passwords import hash_password
+from aduan.services.tickets.opening import open_ticket
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"

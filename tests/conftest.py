@@ -120,13 +120,11 @@ def _truncate_all(database) -> None:
 
 
 def _clear_caches() -> None:
-    from aduan.services import reference_cache
-    from aduan.services.channel_accounts import clear_account_cache
+    from aduan.services.channel_config.accounts import clear_account_cache
+    from aduan.services.intake import reference_cache
 
     clear_account_cache()
     reference_cache.clear()  # the tables were truncated behind the ORM's back
-    try:
-        from aduan.services.calendar import clear_calendar_cache
-    except ImportError:
-        return
+    from aduan.services.sla.working_calendar import clear_calendar_cache
+
     clear_calendar_cache()

@@ -22,10 +22,10 @@ def test_embedded_redis_runs_a_job_on_sqlite(tmp_path, monkeypatch):
     monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    from aduan.queues import enqueue
     from aduan.redis_conn import get_redis
-    from aduan.services.health import HEARTBEAT_KEY
+    from aduan.services.admin.health import HEARTBEAT_KEY
     from workers.jobs import heartbeat
-    from workers.queues import enqueue
     from workers.worker import AppWorker
 
     with app.app_context():

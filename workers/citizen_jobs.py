@@ -3,7 +3,7 @@ client-charter review reminder. Each calls a service and is safe to run twice.""
 
 from __future__ import annotations
 
-from aduan.services import charter, survey
+from aduan.services.citizen import charter, survey
 
 
 def survey_sweep() -> dict:

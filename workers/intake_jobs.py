@@ -1,7 +1,7 @@
 """Intake jobs: drain stored events, ingest one event, sweep forgotten ones, poll mailboxes.
 
 Each is safe to run twice: ingest is idempotent in the intake service, a drain claims each
-event under ``FOR UPDATE SKIP LOCKED`` (see ``aduan.services.intake_drain``), a single-event
+event under ``FOR UPDATE SKIP LOCKED`` (see ``aduan.services.intake.drain``), a single-event
 job uses the ``ingest-<id>`` job id, and polled mail is deduplicated on its Message-ID.
 """
 
@@ -23,7 +23,7 @@ MAX_ATTEMPTS = 10  # beyond this an event that keeps failing goes to quarantine 
 
 def drain_ingest(slot: int) -> int:
     """Process the pending events of one slot in batches (woken by the webhooks)."""
-    from aduan.services.intake_drain import drain
+    from aduan.services.intake.drain import drain
 
     return drain(slot)
 
@@ -32,7 +32,7 @@ def ingest_event(event_id: int):
     """Process one stored InboundEvent (an admin's retry, a failed event's retry, mail).
 
     A failure is counted on the event and not raised: the sweep retries it with backoff."""
-    from aduan.services.intake import process_event  # written alongside; imported when run
+    from aduan.services.intake.pipeline import process_event  # written alongside; imported when run
 
     try:
         return process_event(event_id)
@@ -55,8 +55,8 @@ def requeue_stale_events(batch: int = BATCH) -> int:
 
     Walks the partial index ``ix_inbound_events_pending`` in (received_at, id) order, one
     batch at a time, so its cost grows with the pending events only."""
-    from aduan.services.inbound import enqueue_ingest
-    from aduan.services.intake_drain import slot_of, wake
+    from aduan.services.intake.drain import slot_of, wake
+    from aduan.services.intake.inbound import enqueue_ingest
 
     now = utcnow()
     quarantine_exhausted()
@@ -120,6 +120,6 @@ def _pending_query(cutoff: dt.datetime, after, batch: int):
 
 def poll_mailboxes() -> dict[str, int]:
     """Poll every active e-mail account (and the environment default); new mail per account."""
-    from aduan.services.mail_intake import poll_all
+    from aduan.services.intake.mail_polling import poll_all
 
     return poll_all()

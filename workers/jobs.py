@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aduan.services import health
+from aduan.services.admin import health
 
 
 def heartbeat(token: str) -> str:

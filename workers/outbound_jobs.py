@@ -3,7 +3,8 @@ WhatsApp messages held too long."""
 
 from __future__ import annotations
 
-from aduan.services import outbound, whatsapp_window
+from aduan.services.outbox import delivery as outbound
+from aduan.services.outbox import whatsapp_window
 
 
 def send_outbound(outbound_id: int) -> str:

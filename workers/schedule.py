@@ -17,8 +17,8 @@ import uuid
 
 from flask import current_app
 
+from aduan.queues import SWEEPS, enqueue
 from aduan.redis_conn import get_redis
-from workers.queues import SWEEPS, enqueue
 
 log = logging.getLogger(__name__)
 LOCK_KEY = "aduan:scheduler-lock"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from aduan.services import daily_handling, sweeps
+from aduan.services.sla import daily_handling, sweeps
 
 # Morning notices go out at the first run after this local time (then never again that day).
 MORNING = dt.time(7, 30)

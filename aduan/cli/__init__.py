@@ -1,4 +1,5 @@
-"""Admin commands under ``flask --app wsgi``."""
+"""Admin commands under ``flask --app wsgi`` (the worker and scheduler commands are
+``workers.cli``'s, registered by ``wsgi.py``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ log = logging.getLogger(__name__)
 COMMANDS = (
     ("aduan.cli.calendar", "calendar_cli"),
     ("aduan.cli.demo", "demo_cli"),
-    ("aduan.cli.worker", "worker_command"),
-    ("aduan.cli.scheduler", "scheduler_command"),
     ("aduan.cli.intake", "intake_cli"),
 )
 

@@ -8,8 +8,8 @@ from datetime import date, datetime
 import click
 from flask.cli import AppGroup
 
-from aduan.services.calendar import HolidayRule, WorkingCalendar, normalise_state
-from aduan.services.sla_clock import OfficeHours, SlaClock
+from aduan.services.sla.clock import OfficeHours, SlaClock
+from aduan.services.sla.working_calendar import HolidayRule, WorkingCalendar, normalise_state
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,9 @@ class StateCode(click.ParamType):
 
 
 def _load_rules() -> list[HolidayRule]:
-    """Admin overrides from the database, or none while that loader does not exist yet."""
-    try:
-        from aduan.services.holiday_rules import load_holiday_rules
-    except ImportError:
-        log.info("event=holiday_rules_unavailable fallback=package_only")
-        return []
+    """Admin overrides from the database."""
+    from aduan.services.sla.holiday_rules import load_holiday_rules
+
     return list(load_holiday_rules())
 
 

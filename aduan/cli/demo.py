@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from aduan.services import demo
+from aduan.services.admin import demo
 
 demo_cli = AppGroup("demo", help="Demo data.")
 

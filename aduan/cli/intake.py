@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from aduan.errors import NotFound
-from aduan.services import quarantine
+from aduan.services.intake import quarantine
 
 
 @click.group("intake")

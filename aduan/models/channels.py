@@ -13,7 +13,7 @@ from aduan.models.base import JSONType, UTCDateTime, utcnow
 
 class ChannelAccount(db.Model):
     """Settings for one adapter. Secret values in ``settings`` are Fernet tokens (see
-    ``aduan.services.channel_accounts``); never read them directly."""
+    ``aduan.services.channel_config.accounts``); never read them directly."""
 
     __tablename__ = "channel_accounts"
     __table_args__ = (UniqueConstraint("channel", "account_key"),)

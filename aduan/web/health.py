@@ -1,6 +1,6 @@
 from flask import Blueprint, jsonify
 
-from aduan.services import health
+from aduan.services.admin import health
 
 bp = Blueprint("health", __name__)
 

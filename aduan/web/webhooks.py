@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from aduan.extensions import csrf, limiter
-from aduan.services import inbound
+from aduan.services.intake import inbound
 from channels.base import RawRequest
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from aduan.extensions import db
 from aduan.models import Message, Ticket
 from aduan.models.base import utcnow
-from aduan.services import deadlines
+from aduan.services.tickets import deadlines
 from tests.builders import PASSWORD, gen_agency, gen_complainant, gen_officer, gen_ticket, gen_unit
 
 

@@ -10,7 +10,7 @@ import pytest
 from aduan.extensions import db
 from aduan.models import Ticket
 from aduan.models.citizen import SurveyResponse
-from aduan.services import workflow
+from aduan.services.tickets import workflow
 from tests.web.public.helpers import PNG, setup_agency
 
 

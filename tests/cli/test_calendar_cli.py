@@ -10,15 +10,15 @@ import pytest
 from flask import Flask
 
 from aduan.cli.calendar import calendar_cli
-from aduan.services.calendar import HolidayRule
+from aduan.services.sla.working_calendar import HolidayRule
 
-RULES_MODULE = "aduan.services.holiday_rules"
+RULES_MODULE = "aduan.services.sla.holiday_rules"
 
 
 @pytest.fixture
-def no_overrides(monkeypatch):
-    """Make ``aduan.services.holiday_rules`` unimportable, as before it is written."""
-    monkeypatch.setitem(sys.modules, RULES_MODULE, None)
+def no_overrides(overrides):
+    """No admin overrides: the package calendar alone."""
+    overrides()
 
 
 @pytest.fixture

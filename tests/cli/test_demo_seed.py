@@ -1,7 +1,7 @@
 from collections import Counter
 
 from aduan.models import Officer, Ticket, TicketEvent, Unit
-from aduan.services.passwords import verify_password
+from aduan.services.auth.passwords import verify_password
 
 
 def test_demo_seed_creates_a_working_agency_once(app, db):

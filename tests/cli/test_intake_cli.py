@@ -8,7 +8,7 @@ from rq import Queue
 
 from aduan.models import InboundEvent
 from aduan.models.base import utcnow
-from aduan.services import channel_accounts as accounts
+from aduan.services.channel_config import accounts as accounts
 from tests.builders import gen_agency, gen_officer
 from tests.conftest import REDIS_URL
 from tests.web.signing import sign_in

@@ -10,7 +10,7 @@ import pytest
 
 from aduan.extensions import db
 from aduan.models import InboundEvent
-from aduan.services import channel_lookup
+from aduan.services.channel_config import lookup as channel_lookup
 from channels.mail_imap import event_from_bytes
 from channels.registry import get_adapter_class
 from tests.channels.builders import (

@@ -5,7 +5,7 @@ import pytest
 from aduan.errors import NotFound
 from aduan.extensions import db
 from aduan.models.access import TicketAccessLog
-from aduan.services import access
+from aduan.services.tickets import access
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
 
 

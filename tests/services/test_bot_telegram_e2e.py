@@ -11,7 +11,7 @@ from rq import Queue
 
 from aduan.extensions import db
 from aduan.models import Attachment, BotConversation, InboundEvent, Ticket
-from aduan.services.channel_accounts import save_account
+from aduan.services.channel_config.accounts import save_account
 from tests.builders import gen_agency, gen_unit
 from tests.conftest import REDIS_URL, make_app
 from tests.fakes.telegram import fake_telegram as make_fake_telegram

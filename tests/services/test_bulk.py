@@ -2,7 +2,7 @@
 
 from aduan.extensions import db
 from aduan.models import Message, Ticket, TicketEvent
-from aduan.services import bulk
+from aduan.services.inbox import bulk
 from aduan.vocabulary import TicketStatus as S
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aduan.services.calendar import (
+from aduan.services.sla.working_calendar import (
     STATES,
     HolidayRule,
     WorkingCalendar,

@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from aduan.services import channel_accounts as accounts
+from aduan.services.channel_config import accounts as accounts
 from tests.builders import gen_agency, gen_officer
 from tests.web.signing import CHANNEL_CONFIG, sign_in
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from aduan.models import SlaProfile
 from aduan.models.routing import Notification
-from aduan.services import charter
+from aduan.services.citizen import charter
 from tests.builders import gen_agency, gen_category, gen_officer, gen_ticket, gen_unit
 
 NOW = dt.datetime(2026, 6, 1, 0, 0, tzinfo=dt.UTC)

@@ -8,9 +8,9 @@ from aduan.extensions import db
 from aduan.models import Category, Message, OutboundMessage, Ticket
 from aduan.models.base import utcnow
 from aduan.models.bots import CONVERSATION_TTL, BotConversation
-from aduan.services.conversations import parse_command
-from aduan.services.intake import process_event
-from aduan.services.references import new_reference
+from aduan.services.citizen.conversations import parse_command
+from aduan.services.intake.pipeline import process_event
+from aduan.services.tickets.references import new_reference
 from channels.base import RawEvent
 from tests.fakes.telegram import fake_telegram as make_fake_telegram
 from tests.services import intake_builders

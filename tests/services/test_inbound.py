@@ -13,8 +13,8 @@ from rq import Queue
 
 from aduan.models import InboundEvent
 from aduan.models.base import utcnow
-from aduan.services import channel_accounts as accounts
-from aduan.services import inbound
+from aduan.services.channel_config import accounts as accounts
+from aduan.services.intake import inbound
 from channels.base import ChannelError, RawEvent, RawRequest
 from channels.email import EmailAdapter
 from tests.builders import gen_agency
@@ -139,9 +139,9 @@ def test_requeue_replaces_a_failed_job_of_a_pending_event(db):
 
 def test_ingest_event_calls_the_intake_service(app_ctx, monkeypatch):
     calls = []
-    fake = types.ModuleType("aduan.services.intake")
+    fake = types.ModuleType("aduan.services.intake.pipeline")
     fake.process_event = lambda event_id: calls.append(event_id) or "done"
-    monkeypatch.setitem(sys.modules, "aduan.services.intake", fake)
+    monkeypatch.setitem(sys.modules, "aduan.services.intake.pipeline", fake)
     assert intake_jobs.ingest_event(41) == "done"
     assert calls == [41]
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from aduan.models import Message
-from aduan.services import inbox_queries as queries
+from aduan.services.inbox import queries as queries
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
 
 BASE = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)

@@ -3,7 +3,7 @@
 from flask_migrate import upgrade
 
 from aduan.models import Message
-from aduan.services import inbox_queries as queries
+from aduan.services.inbox import queries as queries
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
 from tests.conftest import make_app
 

@@ -17,9 +17,9 @@ from aduan.models import (
     Ticket,
     TicketEvent,
 )
-from aduan.services import workflow
-from aduan.services.attachments import attachment_path
-from aduan.services.intake import process_event
+from aduan.services.intake.attachments import attachment_path
+from aduan.services.intake.pipeline import process_event
+from aduan.services.tickets import workflow
 from tests.fakes.telegram import fake_telegram as make_fake_telegram
 from tests.services import intake_builders
 from tests.services.intake_builders import (
@@ -103,7 +103,7 @@ def test_unparseable_payload_is_quarantined_with_its_reason(agency, accounts):
 
 
 def test_other_errors_are_counted_and_raised_for_a_retry(agency, accounts, monkeypatch):
-    from aduan.services import intake
+    from aduan.services.intake import pipeline as intake
 
     def broken(*args, **kwargs):
         raise RuntimeError("database hiccup")
@@ -192,7 +192,7 @@ def test_oversized_attachment_is_refused(app, agency, accounts, fake_telegram, m
 def _process_in_child(database_url, instance_dir, event_ids, queue):
     from pathlib import Path
 
-    from aduan.services import channel_lookup
+    from aduan.services.channel_config import lookup as channel_lookup
     from channels.registry import get_adapter_class
     from tests.channels.builders import TWILIO_ACCOUNT
     from tests.conftest import make_app

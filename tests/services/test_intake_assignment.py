@@ -8,7 +8,7 @@ import time_machine
 from aduan.extensions import db
 from aduan.models import Ticket, TicketEvent
 from aduan.models.routing import RosterPattern
-from aduan.services.intake import process_event
+from aduan.services.intake.pipeline import process_event
 from tests.builders import gen_agency, gen_officer, gen_unit
 from tests.services import intake_builders
 from tests.services.intake_builders import sms_event

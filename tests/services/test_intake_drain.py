@@ -13,7 +13,8 @@ from rq import Queue
 from aduan.extensions import db
 from aduan.models import InboundEvent, Message, OutboundMessage, Ticket
 from aduan.models.base import utcnow
-from aduan.services import intake, intake_drain
+from aduan.services.intake import drain as intake_drain
+from aduan.services.intake import pipeline as intake
 from tests.builders import gen_agency, gen_unit
 from tests.conftest import REDIS_URL
 from tests.services import intake_builders
@@ -136,7 +137,7 @@ def test_a_drain_waits_a_little_for_more_before_it_lets_go(app, agency, accounts
 def _drain_in_child(database_url, instance_dir, slot, queue):
     from pathlib import Path
 
-    from aduan.services import channel_lookup
+    from aduan.services.channel_config import lookup as channel_lookup
     from channels.registry import get_adapter_class
     from tests.channels.builders import TWILIO_ACCOUNT
     from tests.conftest import make_app
@@ -236,7 +237,7 @@ def test_a_drain_reads_reference_rows_again_once_they_change(
 ):
     import psycopg
 
-    from aduan.services import reference_cache
+    from aduan.services.intake import reference_cache
 
     monkeypatch.setattr(reference_cache, "CHECK_SECONDS", 0.0)
     monkeypatch.setitem(app.config, "INGEST_PARALLELISM", 1)
@@ -260,7 +261,7 @@ def test_a_drain_reads_reference_rows_again_once_they_change(
 def test_drain_works_on_sqlite_for_make_run(tmp_path, monkeypatch):
     from flask_migrate import upgrade
 
-    from aduan.services import channel_lookup
+    from aduan.services.channel_config import lookup as channel_lookup
     from channels.registry import get_adapter_class
     from tests.channels.builders import TWILIO_ACCOUNT
     from tests.conftest import make_app

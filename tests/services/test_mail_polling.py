@@ -16,8 +16,9 @@ from rq import Queue
 
 from aduan.extensions import db
 from aduan.models import ChannelAccount, InboundEvent, Message, Ticket
-from aduan.services import mail_intake, replies
-from aduan.services.channel_accounts import save_account
+from aduan.services.channel_config.accounts import save_account
+from aduan.services.intake import mail_polling as mail_intake
+from aduan.services.outbox import replies
 from tests.builders import gen_agency, gen_officer, gen_unit
 from tests.conftest import REDIS_URL
 from workers import intake_jobs

@@ -12,15 +12,16 @@ from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
-from aduan.services import outbound, replies
-from aduan.services.intake import UnknownOutbound, process_event
+from aduan.queues import OUTBOUND, get_queue
+from aduan.services.intake.pipeline import UnknownOutbound, process_event
+from aduan.services.outbox import delivery as outbound
+from aduan.services.outbox import replies
 from channels.base import ChannelError
 from tests.fakes.telegram import fake_telegram as make_fake_telegram
 from tests.fakes.twilio import fake_twilio as make_fake_twilio
 from tests.services import intake_builders
 from tests.services.intake_builders import sms_event, telegram_event, twilio_event, whatsapp_event
 from workers import outbound_jobs
-from workers.queues import OUTBOUND, get_queue
 
 accounts = intake_builders.accounts
 
@@ -208,7 +209,7 @@ def test_resend_queued_enqueues_due_rows_only(agency, accounts):
 def test_a_channel_without_an_account_parks_the_message_until_one_is_configured(
     agency, twilio, monkeypatch
 ):
-    from aduan.services import channel_lookup
+    from aduan.services.channel_config import lookup as channel_lookup
 
     ack = sms_ack()
     configured = channel_lookup.adapter_for

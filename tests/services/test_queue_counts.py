@@ -1,6 +1,7 @@
 import datetime as dt
 
-from aduan.services import inbox_queries, workflow
+from aduan.services.inbox import queries as inbox_queries
+from aduan.services.tickets import workflow
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
 
 DAY = dt.timedelta(days=1)

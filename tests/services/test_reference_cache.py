@@ -12,7 +12,8 @@ import redis as redis_lib
 from sqlalchemy import event
 
 from aduan.models.routing import RosterException
-from aduan.services import reference_cache, roster, routing
+from aduan.services.intake import reference_cache
+from aduan.services.tickets import roster, routing
 from tests.builders import gen_agency, gen_unit
 from tests.builders_routing import gen_org, gen_reachable_ticket, gen_rule
 from tests.conftest import REDIS_URL
@@ -135,7 +136,7 @@ def test_a_failed_savepoint_does_not_hide_the_transactions_change_from_the_other
 
 
 def test_a_holiday_edit_drops_the_cached_duty_lists(db, no_check_delay):
-    from aduan.services.deadlines import calendar_changed
+    from aduan.services.tickets.deadlines import calendar_changed
 
     redis = redis_lib.Redis.from_url(REDIS_URL)
     generation = reference_cache.generation()

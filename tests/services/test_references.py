@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from aduan.services import references
-from aduan.services.tickets import find_by_reference
+from aduan.services.tickets import references
+from aduan.services.tickets.opening import find_by_reference
 from tests.builders import gen_ticket
 
 PATTERN = re.compile(r"^ADU-2026-[0-9A-HJKMNP-TV-Z]{6}$")
@@ -70,7 +70,7 @@ def _create_references(database_url, instance_dir, count, queue):
         db.session.commit()
         unit = gen_unit(agency)
         db.session.commit()
-        from aduan.services.tickets import open_ticket
+        from aduan.services.tickets.opening import open_ticket
 
         for _ in range(count):
             ticket = open_ticket(agency=agency, unit=unit, origin_channel="web", description="x")

@@ -10,8 +10,9 @@ from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
-from aduan.services import outbound, replies
-from aduan.services.intake import process_event
+from aduan.services.intake.pipeline import process_event
+from aduan.services.outbox import delivery as outbound
+from aduan.services.outbox import replies
 from tests.builders import gen_officer
 from tests.services import intake_builders
 from tests.services.intake_builders import email_event, sms_event, whatsapp_event

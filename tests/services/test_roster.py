@@ -3,7 +3,7 @@ from collections import Counter
 
 from aduan.models import Ticket, TicketEvent
 from aduan.models.routing import Notification, RosterException
-from aduan.services import roster
+from aduan.services.tickets import roster
 from tests.builders import gen_officer, gen_ticket
 from tests.builders_routing import WEEKDAYS, gen_org, put_on_roster
 

@@ -4,7 +4,7 @@ import pytest
 
 from aduan.errors import ValidationFailed
 from aduan.models import OutboundMessage, TicketEvent
-from aduan.services import routing
+from aduan.services.tickets import routing
 from tests.builders import gen_agency, gen_category, gen_officer, gen_unit
 from tests.builders_routing import gen_reachable_ticket, gen_rule
 

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aduan.services.calendar import STATES, HolidayRule, WorkingCalendar
-from aduan.services.sla_clock import (
+from aduan.services.sla.clock import (
     OfficeHours,
     SlaClock,
     add_working_seconds,
     working_seconds_between,
 )
+from aduan.services.sla.working_calendar import STATES, HolidayRule, WorkingCalendar
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")
 HOURS = OfficeHours()

@@ -6,7 +6,8 @@ import time_machine
 
 from aduan.models import Message, OutboundMessage
 from aduan.models.citizen import VerificationCode
-from aduan.services import status_lookup, workflow
+from aduan.services.citizen import status as status_lookup
+from aduan.services.tickets import workflow
 from tests.builders import gen_complainant, gen_officer, gen_ticket
 
 

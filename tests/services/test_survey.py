@@ -11,7 +11,8 @@ from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import OutboundMessage, TicketEvent
 from aduan.models.citizen import SurveyResponse
-from aduan.services import survey, workflow
+from aduan.services.citizen import survey
+from aduan.services.tickets import workflow
 from tests.builders import gen_complainant, gen_ticket
 
 RESOLVED = dt.datetime(2026, 3, 3, 2, 0, tzinfo=dt.UTC)

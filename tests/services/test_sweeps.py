@@ -12,7 +12,9 @@ import time_machine
 
 from aduan.models import OutboundMessage, TicketEvent
 from aduan.models.routing import Notification, ServiceRecovery, SlaAlert
-from aduan.services import extension, sweeps, workflow
+from aduan.services.sla import sweeps
+from aduan.services.tickets import extending as extension
+from aduan.services.tickets import workflow
 from tests.builders_routing import gen_org, gen_reachable_ticket
 
 MYT = ZoneInfo("Asia/Kuala_Lumpur")
@@ -224,7 +226,7 @@ def test_the_sweep_selection_uses_the_partial_index(db):
 def _sweep_process(database_url, instance_dir, instants, barrier, queue):
     from pathlib import Path
 
-    from aduan.services import sweeps as sweeps_module
+    from aduan.services.sla import sweeps as sweeps_module
     from tests.conftest import make_app
 
     app = make_app(database_url, Path(instance_dir))
@@ -283,7 +285,7 @@ def test_two_sweeps_at_the_same_moment_act_once(app, db, database_url, tmp_path)
 
 
 def test_daily_handling_reminder_next_working_morning_once(db):
-    from aduan.services import daily_handling
+    from aduan.services.sla import daily_handling
 
     ticket, officer, *_ = org_with_ticket(db, "10")
     officer.locale = "en"
@@ -308,7 +310,7 @@ def test_daily_handling_reminder_next_working_morning_once(db):
 
 
 def test_morning_digest_once_per_officer_per_day(db):
-    from aduan.services import daily_handling
+    from aduan.services.sla import daily_handling
 
     ticket, officer, *_ = org_with_ticket(db, "10")
     assert daily_handling.send_morning_digest(myt(24, 8)) == 1

@@ -9,8 +9,8 @@ import pytest
 from aduan.extensions import db
 from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
-from aduan.services.intake import process_event
-from aduan.services.threading import wants_new_ticket
+from aduan.services.intake.pipeline import process_event
+from aduan.services.intake.placement import wants_new_ticket
 from tests.builders import gen_agency, gen_unit
 from tests.services import intake_builders
 from tests.services.intake_builders import email_event, sms_event, telegram_event, whatsapp_event
@@ -151,7 +151,7 @@ def test_telegram_follow_up_joins_the_conversation(agency, accounts):
 @pytest.fixture
 def second_agency(agency):
     """DBKL, with its own SMS and WhatsApp accounts (key ``dbkl``); JKR owns the defaults."""
-    from aduan.services.channel_accounts import save_account
+    from aduan.services.channel_config.accounts import save_account
     from tests.channels.builders import TWILIO_ACCOUNT
 
     dbkl = gen_agency("DBKL")

@@ -11,8 +11,8 @@ import pytest
 from aduan.extensions import db
 from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
-from aduan.services import workflow
-from aduan.services.intake import process_event
+from aduan.services.intake.pipeline import process_event
+from aduan.services.tickets import workflow
 from tests.builders import gen_officer
 from tests.services import intake_builders
 from tests.services.intake_builders import email_event, sms_event
@@ -184,7 +184,7 @@ def test_a_first_message_from_a_new_number_never_joins_an_anonymous_ticket(agenc
 
 
 def test_a_message_stored_on_a_ticket_finished_long_ago_does_not_reopen_it(agency, accounts):
-    from aduan.services import threading
+    from aduan.services.intake import placement as threading
     from channels.base import InboundMessage
 
     process_event(sms_event("Lampu jalan rosak.", "SM" + "7" * 32).id)
@@ -200,7 +200,7 @@ def test_a_message_stored_on_a_ticket_finished_long_ago_does_not_reopen_it(agenc
 
 
 def test_the_complainants_status_page_never_shows_a_third_partys_mail_as_theirs(agency, accounts):
-    from aduan.services import status_lookup
+    from aduan.services.citizen import status as status_lookup
 
     ticket = email_ticket()
     for message_id, sender, body in (

@@ -10,8 +10,10 @@ from aduan.extensions import db
 from aduan.models import OutboundMessage, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.routing import Notification
-from aduan.services import outbound, replies, status_lookup, whatsapp_window
-from aduan.services.intake import process_event
+from aduan.services.citizen import status as status_lookup
+from aduan.services.intake.pipeline import process_event
+from aduan.services.outbox import delivery as outbound
+from aduan.services.outbox import replies, whatsapp_window
 from aduan.web.inbox.timeline import timeline
 from tests.builders import gen_officer
 from tests.services import test_whatsapp_window as window

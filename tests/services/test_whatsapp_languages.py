@@ -8,8 +8,9 @@ import json
 
 from aduan.extensions import db
 from aduan.models import OutboundMessage, Ticket, TicketEvent
-from aduan.services import outbound, replies
-from aduan.services.intake import process_event
+from aduan.services.intake.pipeline import process_event
+from aduan.services.outbox import delivery as outbound
+from aduan.services.outbox import replies
 from tests.builders import gen_officer
 from tests.services import test_whatsapp_window as window
 from tests.services.intake_builders import store, whatsapp_event

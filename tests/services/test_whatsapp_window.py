@@ -14,15 +14,17 @@ from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, Tick
 from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
 from aduan.models.routing import Notification
-from aduan.services import complainant_notices, outbound, replies
-from aduan.services.intake import process_event
+from aduan.queues import OUTBOUND, get_queue
+from aduan.services.intake.pipeline import process_event
+from aduan.services.outbox import delivery as outbound
+from aduan.services.outbox import notices as complainant_notices
+from aduan.services.outbox import replies
 from channels.base import RawEvent
 from tests.builders import gen_agency, gen_officer, gen_unit
 from tests.fakes.graph import fake_graph as make_fake_graph
 from tests.fakes.twilio import fake_twilio as make_fake_twilio
 from tests.services import intake_builders
 from tests.services.intake_builders import store, twilio_event, whatsapp_event
-from workers.queues import OUTBOUND, get_queue
 
 accounts = intake_builders.accounts
 NOTICE_SID = "HX" + "7" * 32

@@ -10,7 +10,9 @@ import time
 
 from aduan.extensions import db
 from aduan.models import OutboundMessage
-from aduan.services import intake, outbound, replies, whatsapp_window
+from aduan.services.intake import pipeline as intake
+from aduan.services.outbox import delivery as outbound
+from aduan.services.outbox import replies, whatsapp_window
 from tests.builders import gen_officer
 from tests.services import test_whatsapp_window as window
 from tests.services.intake_builders import whatsapp_event

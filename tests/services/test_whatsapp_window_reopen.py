@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from aduan.extensions import db
 from aduan.models import OutboundMessage, Ticket
-from aduan.services import outbound, replies
-from aduan.services.channel_accounts import save_account
-from aduan.services.intake import process_event
+from aduan.services.channel_config.accounts import save_account
+from aduan.services.intake.pipeline import process_event
+from aduan.services.outbox import delivery as outbound
+from aduan.services.outbox import replies
 from channels.registry import get_adapter_class
 from tests.builders import gen_agency, gen_officer, gen_unit
 from tests.channels.builders import twilio_request

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from aduan.errors import IllegalTransition, StaleTicket, ValidationFailed
 from aduan.models import Ticket, TicketEvent
 from aduan.models.tickets import AppendOnlyError
-from aduan.services import workflow
+from aduan.services.tickets import workflow
 from aduan.vocabulary import TicketStatus as S
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
 

@@ -2,7 +2,7 @@
 
 from aduan.extensions import db
 from aduan.models import InboundEvent, Ticket, TicketEvent
-from aduan.services.counter_entry import new_entry_id
+from aduan.services.intake.counter_entry import new_entry_id
 from tests.builders import gen_agency, gen_officer, gen_unit, login
 from tests.web.admin.helpers import token
 

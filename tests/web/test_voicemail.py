@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from aduan.models import Agency, Attachment, InboundEvent, Message, Ticket, TicketEvent
-from aduan.services import admin_channels
-from aduan.services.channel_accounts import find_account, save_account
-from aduan.services.intake import process_event
+from aduan.services.admin import channels as admin_channels
+from aduan.services.channel_config.accounts import find_account, save_account
+from aduan.services.intake.pipeline import process_event
 from tests.builders import gen_agency, gen_officer, gen_unit
 from tests.fakes.twilio import fake_twilio as make_fake_twilio
 from tests.web.signing import BASE, CHANNEL_CONFIG, TWILIO_TOKEN, twilio_headers

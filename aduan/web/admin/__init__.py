@@ -1,30 +1,19 @@
 """Admin pages (``/admin``): the admin's own agency's settings, people, rules and intake.
 
-Views are thin: services in ``aduan/services/admin_*.py`` validate, scope and audit.
+Views are thin: services in ``aduan/services/admin/`` validate, scope and audit.
 Every view carries ``@roles_required("admin")``; every query is limited to
 ``current_user.agency_id`` (another agency's row is 404).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import current_user
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.context_processor
-def admin_context() -> dict:
-    """What ``inbox/layout.html`` expects (queue names, unread count) on admin pages too."""
-    if not current_user.is_authenticated:
-        return {}
-    from aduan.services.inbox_queries import QUEUES
-    from aduan.services.officer_notifications import unread_count
-
-    return {"queue_names": QUEUES, "unread_notifications": unread_count(current_user)}
+from aduan.web.admin.blueprint import bp
 
 
 def register(app) -> None:
-    from aduan.web.admin import canned, catalog, intake, org, rules  # noqa: F401  (routes on ``bp``)
+    """The admin pages on ``bp``, and the JSON endpoints' own blueprints under ``/api/admin``."""
+    from aduan.web.admin import canned, catalog, intake, intake_api, org, routing_api, rules  # noqa: F401
 
     app.register_blueprint(bp)
+    app.register_blueprint(intake_api.bp)
+    app.register_blueprint(routing_api.bp)

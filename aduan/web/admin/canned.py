@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from aduan.extensions import db
 from aduan.models.access import CannedResponse
-from aduan.services import admin_canned
-from aduan.services.admin_common import own
-from aduan.web.admin import bp
+from aduan.services.admin import canned as admin_canned
+from aduan.services.admin.common import own
+from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, handle
 from aduan.web.admin.org import FORM, _me
 from aduan.web.auth_session import roles_required

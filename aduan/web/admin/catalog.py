@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from aduan.models import Category, SlaProfile
-from aduan.services import admin_catalog
-from aduan.services.admin_common import own
-from aduan.web.admin import bp
+from aduan.services.admin import catalog as admin_catalog
+from aduan.services.admin.common import own
+from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, handle
 from aduan.web.admin.org import FORM, _me
 from aduan.web.auth_session import roles_required

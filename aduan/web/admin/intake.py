@@ -9,9 +9,10 @@ from flask_login import current_user
 from aduan.extensions import db
 from aduan.models import ChannelAccount
 from aduan.models.admin import AdminAuditLog
-from aduan.services import admin_channels, quarantine
-from aduan.services.admin_common import audit, own
-from aduan.web.admin import bp
+from aduan.services.admin import channels as admin_channels
+from aduan.services.admin.common import audit, own
+from aduan.services.intake import quarantine
+from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, handle
 from aduan.web.admin.org import FORM, _me
 from aduan.web.auth_session import roles_required

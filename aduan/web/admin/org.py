@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from aduan.models import Officer, Unit
-from aduan.services import admin_agency, admin_officers, admin_units
-from aduan.services.admin_common import own
-from aduan.services.calendar import STATES
+from aduan.services.admin import agency as admin_agency
+from aduan.services.admin import officers as admin_officers
+from aduan.services.admin import units as admin_units
+from aduan.services.admin.common import own
+from aduan.services.sla.working_calendar import STATES
 from aduan.vocabulary import Role
-from aduan.web.admin import bp
+from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, handle
 from aduan.web.auth_session import roles_required
 

@@ -11,11 +11,14 @@ from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Unit
 from aduan.models.routing import RoutingRule
-from aduan.services import admin_catalog, admin_holidays, admin_roster, admin_routing
-from aduan.services.admin_common import own
-from aduan.services.calendar import STATES
+from aduan.services.admin import catalog as admin_catalog
+from aduan.services.admin import holidays as admin_holidays
+from aduan.services.admin import roster as admin_roster
+from aduan.services.admin import routing as admin_routing
+from aduan.services.admin.common import own
+from aduan.services.sla.working_calendar import STATES
 from aduan.vocabulary import Channel, Complexity, PriorityGroup, TicketType
-from aduan.web.admin import bp
+from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, as_form, handle
 from aduan.web.admin.org import FORM, _me
 from aduan.web.auth_session import roles_required

@@ -11,7 +11,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from aduan.extensions import limiter
-from aduan.services import auth as auth_service
+from aduan.services.auth import signin as auth_service
 from aduan.web.auth_session import SESSION_VERSION_KEY
 from aduan.web.language import _safe_next
 

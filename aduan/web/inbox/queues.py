@@ -9,10 +9,10 @@ from flask_login import current_user
 
 from aduan.extensions import db
 from aduan.models import Category
-from aduan.services import inbox_queries as queries
+from aduan.services.inbox import queries as queries
 from aduan.vocabulary import Channel, TicketStatus, TicketType
-from aduan.web.inbox import bp, officer_required
-from aduan.web.inbox_actions import _assignees
+from aduan.web.inbox.actions import _assignees
+from aduan.web.inbox.blueprint import bp, officer_required
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -16,12 +16,13 @@ from aduan.errors import DomainError, NotFound, StaleTicket, ValidationFailed
 from aduan.extensions import db
 from aduan.models import Attachment, Category, Message, Officer, Ticket, Unit, officer_units
 from aduan.models.base import utcnow
-from aduan.services import access, deadlines, merging, replies, routing, workflow
-from aduan.services.attachments import attachment_path
-from aduan.services.extension import extend
-from aduan.services.inbox_queries import sla_badges
+from aduan.services.inbox.queries import sla_badges
+from aduan.services.intake.attachments import attachment_path
+from aduan.services.outbox import replies
+from aduan.services.tickets import access, deadlines, merging, routing, workflow
+from aduan.services.tickets.extending import extend
 from aduan.vocabulary import Complexity, TicketType
-from aduan.web.inbox import bp, officer_required
+from aduan.web.inbox.blueprint import bp, officer_required
 from aduan.web.inbox.timeline import (
     canned_responses,
     other_tickets,

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from aduan.extensions import db
 from aduan.models import Message, Officer, OutboundMessage, Ticket, TicketEvent
 from aduan.models.access import CannedResponse
-from aduan.services import access, merging, replies
+from aduan.services.outbox import replies
+from aduan.services.tickets import access, merging
 
 REPLY_CHANNELS = ("email", "sms", "whatsapp", "telegram", "messenger", "instagram", "x")
 

@@ -1,7 +1,6 @@
 """The citizens' blueprint: complaint form, status page, survey and client charter."""
 
-from flask import Blueprint
+from aduan.web.public import routes  # noqa: F401  (routes on ``bp``)
+from aduan.web.public.blueprint import bp
 
-bp = Blueprint("public", __name__)
-
-from aduan.web.public import routes  # noqa: E402,F401
+__all__ = ["bp"]

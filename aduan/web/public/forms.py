@@ -23,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from aduan.services.calendar import STATES
+from aduan.services.sla.working_calendar import STATES
 from aduan.vocabulary import PriorityGroup, TicketType
 from channels.phones import normalise_phone
 

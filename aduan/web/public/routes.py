@@ -13,9 +13,12 @@ from flask_babel import gettext as _
 from aduan.errors import ValidationFailed
 from aduan.extensions import db, limiter
 from aduan.models import Category, Ticket
-from aduan.services import charter, status_lookup, survey, threading, web_form
-from aduan.services.channel_lookup import default_agency
-from aduan.web.public import bp
+from aduan.services.channel_config.lookup import default_agency
+from aduan.services.citizen import charter, survey
+from aduan.services.citizen import status as status_lookup
+from aduan.services.intake import placement as threading
+from aduan.services.intake import web_form
+from aduan.web.public.blueprint import bp
 from aduan.web.public.forms import (
     CodeRequestForm,
     ComplaintForm,
@@ -261,7 +264,7 @@ def client_charter():
 @bp.app_template_filter("localdate")
 def localdate(moment) -> str:
     """``3 Mac 2026, 17:00`` in the page's language and the configured time zone."""
-    from aduan.services.replies import format_local
+    from aduan.services.outbox.replies import format_local
 
     return format_local(moment, _locale())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 
-from aduan.services.web_form import Upload
+from aduan.services.intake.web_form import Upload
 
 MAX_FILES = 3
 MAX_FILE_BYTES = 5 * 1024 * 1024

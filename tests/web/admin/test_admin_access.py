@@ -6,7 +6,7 @@ import pytest
 from aduan.extensions import db
 from aduan.models import ChannelAccount, HolidayOverride, SlaProfile
 from aduan.models.routing import RoutingRule
-from aduan.services.channel_accounts import save_account
+from aduan.services.channel_config.accounts import save_account
 from tests.builders import gen_agency, gen_category, gen_officer, gen_unit, login
 from tests.web.admin.helpers import setup
 

@@ -6,9 +6,9 @@ from aduan.extensions import db
 from aduan.models import Agency, ChannelAccount, Officer, SlaProfile, Unit
 from aduan.models.admin import AdminAuditLog
 from aduan.models.routing import RosterPattern, RoutingRule
-from aduan.services import deadlines
-from aduan.services.channel_accounts import decrypt_settings, save_account
-from aduan.services.passwords import verify_password
+from aduan.services.auth.passwords import verify_password
+from aduan.services.channel_config.accounts import decrypt_settings, save_account
+from aduan.services.tickets import deadlines
 from tests.builders import gen_officer, gen_ticket
 from tests.web.admin.helpers import post, setup
 

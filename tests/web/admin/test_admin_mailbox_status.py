@@ -8,8 +8,8 @@ import html as html_lib
 import pytest
 
 from aduan.extensions import db
-from aduan.services import mail_intake
-from aduan.services.channel_accounts import save_account
+from aduan.services.channel_config.accounts import save_account
+from aduan.services.intake import mail_polling as mail_intake
 from tests.builders import gen_agency, gen_officer, gen_unit, login
 from tests.web.admin.helpers import setup
 

@@ -7,8 +7,8 @@ from flask_babel import refresh
 
 from aduan.extensions import db
 from aduan.models import Ticket
-from aduan.services import inbox_queries as queries
-from aduan.services import workflow
+from aduan.services.inbox import queries as queries
+from aduan.services.tickets import workflow
 from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
 from tests.web.inbox.helpers import signed_in, world
 

@@ -6,7 +6,7 @@ from flask_babel import refresh
 from aduan.extensions import db
 from aduan.models import Attachment, Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.access import CannedResponse, TicketAccessLog
-from aduan.services.attachments import save_bytes
+from aduan.services.intake.attachments import save_bytes
 from tests.web.inbox.helpers import csrf, signed_in, world
 
 

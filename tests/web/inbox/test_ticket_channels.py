@@ -6,7 +6,7 @@ import datetime as dt
 from aduan.extensions import db
 from aduan.models import Message, OutboundMessage, Ticket
 from aduan.models.base import utcnow
-from aduan.services import outbound
+from aduan.services.outbox import delivery as outbound
 from tests.builders import gen_complainant, gen_officer, gen_ticket, gen_unit
 from tests.web.inbox.helpers import csrf, signed_in
 
@@ -60,7 +60,8 @@ def test_a_held_reply_and_the_template_sent_instead_show_in_the_timeline(client,
 
 
 def test_a_follow_up_ticket_links_to_the_finished_one(client, db):
-    from aduan.services import threading, workflow
+    from aduan.services.intake import placement as threading
+    from aduan.services.tickets import workflow
 
     ticket, officer = whatsapp_ticket_quiet_for_a_day()
     old = gen_ticket(ticket.agency, ticket.unit, complainant=ticket.complainant)
@@ -73,7 +74,7 @@ def test_a_follow_up_ticket_links_to_the_finished_one(client, db):
 
 
 def test_an_expired_held_reply_tells_the_officer_to_use_another_channel(client, db):
-    from aduan.services import whatsapp_window
+    from aduan.services.outbox import whatsapp_window
 
     ticket, officer = whatsapp_ticket_quiet_for_a_day()
     path = reply_on_whatsapp(client, db, ticket, officer)

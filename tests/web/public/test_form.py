@@ -7,7 +7,7 @@ import re
 from aduan.extensions import db
 from aduan.models import Attachment, InboundEvent, OutboundMessage, Ticket
 from aduan.models.citizen import ContactCheck
-from aduan.services import status_lookup
+from aduan.services.citizen import status as status_lookup
 from tests.web.public.helpers import PNG, complaint, csrf, setup_agency, with_file
 
 

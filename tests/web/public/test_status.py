@@ -100,7 +100,7 @@ def test_internal_notes_never_shown_and_replies_thread(client):
 
 def test_after_rating_the_page_thanks_and_a_second_rating_is_refused(client):
     from aduan.models.citizen import SurveyResponse
-    from aduan.services import workflow
+    from aduan.services.tickets import workflow
 
     ticket = _file(client)
     workflow.change_status(ticket, "dalam_tindakan")
@@ -132,7 +132,7 @@ def _finish(ticket: Ticket, *statuses: str, days_ago: int = 0) -> None:
     import datetime as dt
 
     from aduan.models.base import utcnow
-    from aduan.services import workflow
+    from aduan.services.tickets import workflow
 
     at = utcnow() - dt.timedelta(days=days_ago)
     for status in statuses:
@@ -202,7 +202,7 @@ def test_a_reply_within_the_objection_window_reopens_the_complaint(client):
 
 
 def test_a_reply_about_a_merged_complaint_goes_to_the_one_handling_it(client):
-    from aduan.services import merging
+    from aduan.services.tickets import merging
 
     _, category = setup_agency()
     for _ in range(2):

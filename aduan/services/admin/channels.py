@@ -1,0 +1,160 @@
+"""Channel accounts from the admin pages: secrets masked, health shown, blank keeps a secret.
+
+A secret is never sent back to the browser: the form shows ``••••last4`` next to an empty
+password field, and an empty field on save keeps the stored value unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from aduan.extensions import db
+from aduan.models import ChannelAccount, Officer
+from aduan.services.admin import common as f
+from aduan.services.channel_config.accounts import (
+    ENV_DEFAULTS,
+    SECRET_KEYS,
+    clear_account_cache,
+    decrypt_settings,
+    default_agency_id,
+    describe,
+    encrypt_settings,
+    find_account,
+    masked,
+)
+from aduan.services.intake import mail_polling as mail_intake
+from channels.registry import get_adapter_class
+
+BAD_KEY = _l("Use lower-case letters, digits and dashes.")
+UNREADABLE = _l("Stored secrets cannot be read with the current key; enter them again.")
+_ACCOUNT_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def channels() -> list[str]:
+    return sorted(ENV_DEFAULTS)
+
+
+def list_for(agency_id: int) -> list[dict[str, Any]]:
+    """Every provider account of the agency as ``describe`` shows it (masked settings, health).
+
+    The secret-free accounts that counter/phone entry makes for itself are not listed."""
+    query = db.select(ChannelAccount).where(
+        ChannelAccount.agency_id == agency_id, ChannelAccount.channel.in_(sorted(ENV_DEFAULTS))
+    )
+    rows = db.session.scalars(query.order_by(ChannelAccount.channel, ChannelAccount.account_key))
+    return [describe(row) for row in rows]
+
+
+def environment_mailbox(agency_id: int) -> dict[str, Any] | None:
+    """The mailbox configured by ``ADUAN_IMAP_URL`` (no account row), with its health, for the
+    agency that receives its mail; None when there is none or it belongs to another agency."""
+    if not current_app.config.get("IMAP_URL") or find_account("email") is not None:
+        return None
+    if default_agency_id() != agency_id:
+        return None
+    return {"channel": "email", "account_key": "default", **mail_intake.environment_status()}
+
+
+def setting_keys(channel: str, row: ChannelAccount | None = None) -> list[str]:
+    """The provider's credentials, the adapter's optional settings, then any others stored."""
+    keys = list(ENV_DEFAULTS.get(channel, {}))
+    try:
+        optional = get_adapter_class(channel).optional_settings
+    except LookupError:
+        optional = ()
+    keys += [k for k in optional if k not in keys]
+    stored = _plain(row) if row is not None else {}
+    return keys + sorted(k for k in stored if k not in keys)
+
+
+def is_secret(key: str) -> bool:
+    return key in SECRET_KEYS
+
+
+def values(row: ChannelAccount | None) -> dict[str, Any]:
+    """Form values: plain settings, but never a secret (its field starts empty)."""
+    if row is None:
+        return {"active": True, "account_key": "default"}
+    plain = _plain(row)
+    out: dict[str, Any] = {"account_key": row.account_key, "active": row.active}
+    out.update({f"s_{k}": v for k, v in plain.items() if not is_secret(k)})
+    return out
+
+
+def masked_secrets(row: ChannelAccount | None) -> dict[str, str]:
+    """``{key: "••••last4"}`` for the secrets stored on ``row``."""
+    if row is None:
+        return {}
+    return {k: v for k, v in masked(_plain(row)).items() if is_secret(k) and v}
+
+
+def save(actor: Officer, form, channel: str, row: ChannelAccount | None = None) -> ChannelAccount:
+    """Create or update one account of the actor's agency; audited; the caller commits."""
+    errors: f.Errors = {}
+    if channel not in ENV_DEFAULTS:
+        f.add(errors, "channel", f.BAD_CHOICE)
+    key = row.account_key if row is not None else f.text(form, "account_key", errors, max_len=40)
+    if row is None and key and not _ACCOUNT_KEY.match(key):
+        f.add(errors, "account_key", BAD_KEY)
+    elif row is None and key and _taken(channel, key):
+        f.add(errors, "account_key", f.IN_USE)
+    try:
+        stored = _plain(row) if row is not None else {}
+    except ValueError:
+        stored = {}
+        f.add(errors, "_form", UNREADABLE)
+    f.fail_if(errors)
+    settings, changed_keys = _merge(stored, form, setting_keys(channel, row))
+    before = _audit_view(row) if row is not None else None
+    if row is None:
+        row = ChannelAccount(
+            channel=channel, account_key=key, agency_id=actor.agency_id, poll_state={}
+        )
+        db.session.add(row)
+    row.settings = encrypt_settings(settings)
+    row.active = f.checkbox(form, "active")
+    db.session.flush()
+    clear_account_cache()  # this process at once; others within ACCOUNT_CACHE_SECONDS
+    after = {**_audit_view(row), "changed_settings": sorted(changed_keys)}
+    f.audit(actor, "channel_account", row.id, "update" if before else "create", before, after)
+    return row
+
+
+def _merge(stored: dict[str, Any], form, keys: list[str]) -> tuple[dict[str, Any], set[str]]:
+    settings, changed = dict(stored), set()
+    for key in keys:
+        value = str(form.get(f"s_{key}") or "").strip()
+        if is_secret(key) and not value:
+            continue  # blank keeps the stored secret
+        if value != (stored.get(key) or ""):
+            changed.add(key)
+        if value:
+            settings[key] = value
+        else:
+            settings.pop(key, None)
+    return settings, changed
+
+
+def _plain(row: ChannelAccount) -> dict[str, Any]:
+    return decrypt_settings(row.settings or {})
+
+
+def _audit_view(row: ChannelAccount) -> dict[str, Any]:
+    """What the audit keeps: never a secret, only which setting names are set."""
+    return {
+        "channel": row.channel,
+        "account_key": row.account_key,
+        "active": row.active,
+        "settings_set": sorted(k for k, v in (row.settings or {}).items() if v),
+    }
+
+
+def _taken(channel: str, key: str) -> bool:
+    query = db.select(ChannelAccount.id).where(
+        ChannelAccount.channel == channel, ChannelAccount.account_key == key
+    )
+    return db.session.scalar(query) is not None

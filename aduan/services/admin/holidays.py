@@ -1,0 +1,89 @@
+"""Holiday overrides (cuti peristiwa, cancelled holidays, replacement working days).
+
+The override table is national data: every agency's deadlines read it. Any admin may add a
+holiday for the whole country or one state, and edit or delete the ones their own agency made;
+every change is audited under the admin's agency.
+After a change each process must drop its cached calendars: ``deadlines.calendar_changed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from aduan.errors import NotFound
+from aduan.extensions import db
+from aduan.models import HolidayOverride, Officer
+from aduan.services.admin import common as f
+from aduan.services.sla.working_calendar import STATES
+from aduan.services.tickets.deadlines import calendar_changed
+
+DUPLICATE_DAY = _l("There is already an override for this date and state.")
+FIELDS = ("day", "state_code", "name", "is_holiday")
+
+
+def list_all(limit: int = 500) -> list[HolidayOverride]:
+    query = db.select(HolidayOverride).order_by(HolidayOverride.day.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def get(override_id: int, agency_id: int) -> HolidayOverride:
+    """An override this agency may edit: one its own admins made, or one made by no officer
+    (seeded or from the CLI). Another agency's override is not found."""
+    row = db.session.get(HolidayOverride, override_id)
+    maker = db.session.get(Officer, row.created_by_id) if row and row.created_by_id else None
+    if row is None or (maker is not None and maker.agency_id != agency_id):
+        raise NotFound("no such holiday override")
+    return row
+
+
+def values(row: HolidayOverride | None) -> dict[str, Any]:
+    if row is None:
+        return {"is_holiday": True, "state_code": ""}
+    return {**f.snapshot(row, FIELDS), "state_code": row.state_code or ""}
+
+
+def save(actor: Officer, form: Mapping, row: HolidayOverride | None = None) -> HolidayOverride:
+    """Create or update an override and commit; then every process's calendars are dropped."""
+    errors: f.Errors = {}
+    day = f.date(form, "day", errors)
+    state = f.choice(form, "state_code", errors, STATES, required=False)
+    name = f.text(form, "name", errors, max_len=200)
+    if day and "state_code" not in errors and _duplicate(day, state, row):
+        f.add(errors, "day", DUPLICATE_DAY)
+    f.fail_if(errors)
+    before = f.snapshot(row, FIELDS) if row is not None else None
+    if row is None:
+        row = HolidayOverride(created_by_id=actor.id)
+        db.session.add(row)
+    row.day, row.state_code, row.name = day, state, name
+    row.is_holiday = f.checkbox(form, "is_holiday")
+    db.session.flush()
+    f.audit(
+        actor, "holiday", row.id, "update" if before else "create", before, f.snapshot(row, FIELDS)
+    )
+    db.session.commit()
+    calendar_changed()
+    return row
+
+
+def delete(actor: Officer, row: HolidayOverride) -> None:
+    """Remove an override (audited with what it was) and commit; calendars are dropped."""
+    f.audit(actor, "holiday", row.id, "delete", f.snapshot(row, FIELDS), None)
+    db.session.delete(row)
+    db.session.commit()
+    calendar_changed()
+
+
+def _duplicate(day, state: str | None, row: HolidayOverride | None) -> bool:
+    query = db.select(HolidayOverride.id).where(HolidayOverride.day == day)
+    query = query.where(
+        HolidayOverride.state_code.is_(None)
+        if state is None
+        else HolidayOverride.state_code == state
+    )
+    if row is not None:
+        query = query.where(HolidayOverride.id != row.id)
+    return db.session.scalar(query) is not None

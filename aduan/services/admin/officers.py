@@ -1,0 +1,131 @@
+"""Officers of the admin's agency: create, edit roles and units, deactivate.
+
+Passwords are hashed with argon2 (``passwords.hash_password``) and never shown or audited.
+Deactivation, a new password or fewer roles bump ``session_version``, which ends every
+session of that officer at once (``auth_session.load_officer``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from aduan.extensions import db
+from aduan.models import Officer, Unit
+from aduan.services.admin import common as f
+from aduan.services.auth.passwords import hash_password
+from aduan.vocabulary import Role
+
+MIN_PASSWORD = 12
+SHORT_PASSWORD = _l("Use at least 12 characters.")
+BAD_EMAIL = _l("Enter a valid e-mail address.")
+BAD_USERNAME = _l("Use letters, digits, dot, dash or underscore.")
+NO_ROLE = _l("Choose at least one role.")
+NOT_YOURSELF = _l("You cannot deactivate yourself or remove your own admin role.")
+FIELDS = ("username", "name", "email", "roles", "unit_ids", "locale", "active")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_USERNAME = re.compile(r"^[\w.-]+$")
+
+
+def list_for(agency_id: int) -> list[Officer]:
+    return list(
+        db.session.scalars(
+            db.select(Officer).where(Officer.agency_id == agency_id).order_by(Officer.username)
+        )
+    )
+
+
+def units_of(agency_id: int) -> list[Unit]:
+    return list(
+        db.session.scalars(db.select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.code))
+    )
+
+
+def values(officer: Officer | None) -> dict[str, Any]:
+    if officer is None:
+        return {"active": True, "roles": ["officer"], "unit_ids": [], "locale": "ms"}
+    return _snapshot(officer)
+
+
+def save(actor: Officer, form, officer: Officer | None = None) -> Officer:
+    """Create or update an officer of the actor's agency; audited; the caller commits."""
+    errors: f.Errors = {}
+    data = _clean(actor, form, officer, errors)
+    f.fail_if(errors)
+    before = _snapshot(officer) if officer is not None else None
+    if officer is None:
+        officer = Officer(agency_id=actor.agency_id, session_version=1, password_hash="")
+        db.session.add(officer)
+    password = data.pop("password")
+    units = data.pop("units")
+    revoke = before is not None and _revokes(before, data, bool(password))
+    for key, value in data.items():
+        setattr(officer, key, value)
+    officer.units = units
+    if password:
+        officer.password_hash = hash_password(password)
+    if revoke:
+        officer.session_version = (officer.session_version or 1) + 1
+    db.session.flush()
+    after = {**_snapshot(officer), "password_changed": bool(password), "sessions_ended": revoke}
+    f.audit(actor, "officer", officer.id, "update" if before else "create", before, after)
+    return officer
+
+
+def _clean(actor: Officer, form, officer: Officer | None, errors: f.Errors) -> dict[str, Any]:
+    username = f.text(form, "username", errors, max_len=80)
+    if username and not _USERNAME.match(username):
+        f.add(errors, "username", BAD_USERNAME)
+    elif username and _username_taken(username, officer):
+        f.add(errors, "username", f.IN_USE)
+    email = f.text(form, "email", errors, max_len=254)
+    if email and not _EMAIL.match(email):
+        f.add(errors, "email", BAD_EMAIL)
+    password = str(form.get("password") or "")
+    if (officer is None or password) and len(password) < MIN_PASSWORD:
+        f.add(errors, "password", SHORT_PASSWORD if password else f.REQUIRED)
+    roles = f.choices(form, "roles", errors, Role.values())
+    if not roles and "roles" not in errors:
+        f.add(errors, "roles", NO_ROLE)
+    units = {str(u.id): u for u in units_of(actor.agency_id)}
+    unit_ids = f.choices(form, "unit_ids", errors, units)
+    active = f.checkbox(form, "active")
+    if officer is not None and officer.id == actor.id and (not active or "admin" not in roles):
+        f.add(errors, "active", NOT_YOURSELF)
+    return {
+        "username": username,
+        "name": f.text(form, "name", errors, max_len=200),
+        "email": email.lower(),
+        "password": password,
+        "roles": roles,
+        "units": [units[i] for i in unit_ids],
+        "locale": f.choice(form, "locale", errors, ("ms", "en")) or "ms",
+        "active": active,
+    }
+
+
+def _revokes(before: dict[str, Any], data: dict[str, Any], new_password: bool) -> bool:
+    lost_roles = set(before["roles"]) - set(data["roles"])
+    return new_password or (before["active"] and not data["active"]) or bool(lost_roles)
+
+
+def _username_taken(username: str, officer: Officer | None) -> bool:
+    query = db.select(Officer.id).where(Officer.username == username)
+    if officer is not None:
+        query = query.where(Officer.id != officer.id)
+    return db.session.scalar(query) is not None
+
+
+def _snapshot(officer: Officer) -> dict[str, Any]:
+    """Everything the form shows; never the password hash."""
+    return {
+        "username": officer.username,
+        "name": officer.name,
+        "email": officer.email,
+        "roles": list(officer.roles or []),
+        "unit_ids": sorted(str(u.id) for u in officer.units),
+        "locale": officer.locale,
+        "active": bool(officer.active),
+    }

@@ -1,0 +1,246 @@
+"""The complainant's view of a ticket: verification, status and the public timeline.
+
+A reference alone reveals nothing. The status page asks for the last four digits of the phone
+number (or the last four characters of the e-mail's local part) given at filing — or, for an
+anonymous filing, the status PIN shown once on the confirmation page — or a one-time code sent
+to the complainant's own channel. The answer is checked against ``ContactCheck`` (a keyed,
+salted hash; nothing in clear). Existing and missing references cost the same work: one query,
+one HMAC and one ``hmac.compare_digest`` either way. ``public_status`` is the one list of what
+a complainant may see (reused by the bots): never internal notes, officers or other tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from typing import Any
+
+from flask import current_app
+
+from aduan.extensions import db
+from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
+from aduan.models.base import utcnow
+from aduan.models.citizen import ContactCheck, VerificationCode
+from aduan.services.outbox.delivery import enqueue_delivery
+from aduan.services.outbox.notices import contact_for
+from aduan.services.tickets import references
+from aduan.vocabulary import TicketStatus, TicketType
+
+log = logging.getLogger(__name__)
+
+HINT_LENGTH = 4
+PIN_LENGTH = 6
+CODE_TTL = dt.timedelta(minutes=10)
+CODE_MAX_ATTEMPTS = 5
+CODES_PER_WINDOW = 3
+_DUMMY_SALT = "0" * 32
+_NEVER = "x" * 64  # not a hex digest: compare_digest against it is always False
+CODE_TEXT = {
+    "ms": "Kod pengesahan untuk {reference}: {code} (sah 10 minit). Jangan kongsi kod ini.",
+    "en": "Verification code for {reference}: {code} (valid 10 minutes). Do not share it.",
+}
+
+
+def contact_hint(kind: str | None, handle: str | None) -> str | None:
+    """Last four digits of a phone number, or last four characters of an e-mail local part."""
+    if not handle:
+        return None
+    if kind == "phone":
+        digits = re.sub(r"\D", "", handle)
+        return digits[-HINT_LENGTH:] if len(digits) >= HINT_LENGTH else None
+    if kind == "email":
+        local = handle.rpartition("@")[0].lower()
+        return local[-HINT_LENGTH:] if local else None
+    return None
+
+
+def new_status_pin() -> str:
+    """A PIN for an anonymous filing: shown once, then stored only as a hash."""
+    return "".join(secrets.choice("0123456789") for _ in range(PIN_LENGTH))
+
+
+def set_contact_check(ticket: Ticket, answer: str) -> bool:
+    """Store the hash of the answer that unlocks ``ticket``; False when one exists already."""
+    if db.session.get(ContactCheck, ticket.id) is not None:
+        return False
+    salt = secrets.token_hex(16)
+    db.session.add(ContactCheck(ticket_id=ticket.id, salt=salt, digest=_digest(salt, answer)))
+    db.session.flush()
+    return True
+
+
+def share_contact_check(ticket: Ticket, other: Ticket) -> bool:
+    """The answer that unlocks ``ticket`` unlocks ``other`` too (a ticket that follows it up
+    from the status page); False when ``other`` has its own already or ``ticket`` has none."""
+    check = db.session.get(ContactCheck, ticket.id)
+    if check is None or db.session.get(ContactCheck, other.id) is not None:
+        return False
+    db.session.add(ContactCheck(ticket_id=other.id, salt=check.salt, digest=check.digest))
+    db.session.flush()
+    return True
+
+
+def verify(reference: str, answer: str) -> Ticket | None:
+    """The ticket when ``answer`` unlocks ``reference``; None otherwise, at the same cost."""
+    canonical = references.normalise_reference(reference or "") or ""
+    row = db.session.execute(
+        db.select(Ticket, ContactCheck.salt, ContactCheck.digest)
+        .outerjoin(ContactCheck, ContactCheck.ticket_id == Ticket.id)
+        .where(Ticket.reference == canonical)
+    ).first()
+    known = row is not None and row.salt is not None
+    salt, digest = (row.salt, row.digest) if known else (_DUMMY_SALT, _NEVER)
+    matches = hmac.compare_digest(_digest(salt, answer or ""), digest)
+    return row.Ticket if known and matches else None
+
+
+def find(reference: str) -> Ticket | None:
+    """A ticket by reference as typed (case, separators and look-alikes forgiven)."""
+    canonical = references.normalise_reference(reference or "")
+    if canonical is None:
+        return None
+    return db.session.scalar(db.select(Ticket).where(Ticket.reference == canonical))
+
+
+def request_code(reference: str) -> None:
+    """Send a one-time code to the complainant's own channel, when there is one.
+
+    Answers nothing either way (the caller shows one message for every reference); at most
+    ``CODES_PER_WINDOW`` codes per ticket per ``CODE_TTL``."""
+    ticket = find(reference)
+    target = contact_for(ticket) if ticket is not None else None
+    if ticket is None or target is None:
+        return
+    since = utcnow() - CODE_TTL
+    recent = db.session.scalar(
+        db.select(db.func.count(VerificationCode.id)).where(
+            VerificationCode.ticket_id == ticket.id, VerificationCode.created_at >= since
+        )
+    )
+    if recent >= CODES_PER_WINDOW:
+        return
+    code = new_status_pin()
+    channel, handle = target
+    db.session.add(
+        VerificationCode(
+            ticket_id=ticket.id,
+            code_hash=_digest(str(ticket.id), code),
+            channel=channel,
+            attempts=0,
+            expires_at=utcnow() + CODE_TTL,
+        )
+    )
+    language = "en" if ticket.language == "en" else "ms"
+    # An OutboundMessage without a Message: the code never appears on any timeline.
+    row = OutboundMessage(
+        ticket_id=ticket.id,
+        purpose="verification",
+        channel=channel,
+        to_handle=handle,
+        subject=f"[{ticket.reference}]",
+        body=CODE_TEXT[language].format(reference=ticket.reference, code=code),
+        template_variables={},
+        state="queued",
+        attempts=0,
+    )
+    db.session.add(row)
+    db.session.commit()
+    enqueue_delivery(row.id)
+
+
+def check_code(reference: str, code: str) -> Ticket | None:
+    """The ticket when ``code`` is its latest live code (one use, five attempts)."""
+    ticket = find(reference)
+    if ticket is None:
+        hmac.compare_digest(_digest("0", code or ""), _NEVER)  # the same work
+        return None
+    row = db.session.scalar(
+        db.select(VerificationCode)
+        .where(
+            VerificationCode.ticket_id == ticket.id,
+            VerificationCode.used_at.is_(None),
+            VerificationCode.expires_at > utcnow(),
+        )
+        .order_by(VerificationCode.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    candidate = _digest(str(ticket.id), (code or "").strip())
+    if row is None or row.attempts >= CODE_MAX_ATTEMPTS:
+        hmac.compare_digest(candidate, _NEVER)
+        db.session.rollback()
+        return None
+    row.attempts += 1
+    ok = hmac.compare_digest(candidate, row.code_hash)
+    if ok:
+        row.used_at = utcnow()
+    db.session.commit()
+    return ticket if ok else None
+
+
+def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
+    """What the complainant may see of ``ticket``, labels in ``locale`` (``ms``/``en``)."""
+    status = TicketStatus(ticket.status)
+    return {
+        "reference": ticket.reference,
+        "status": status.value,
+        "status_label": status.label(locale),
+        "type_label": TicketType(ticket.type).label(locale),
+        "category": ticket.category.name(locale) if ticket.category else None,
+        "received_at": ticket.received_at,
+        "acknowledge_due_at": ticket.acknowledge_due_at,
+        "resolve_due_at": ticket.resolve_due_at,
+        "acknowledged_at": ticket.acknowledged_at,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        "timeline": public_timeline(ticket, locale),
+    }
+
+
+def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
+    """Messages to and from the complainant and status changes, oldest first.
+
+    Only this ticket's rows; internal notes (direction ``note``) are never selected, and no
+    officer is named. A third party's message (someone in copy replying to all, recorded by
+    threading as ``third_party_message``) is not the complainant's and is left out."""
+    messages = db.session.execute(
+        db.select(Message.id, Message.direction, Message.body, Message.created_at)
+        .where(Message.ticket_id == ticket.id, Message.direction.in_(("in", "out")))
+        .order_by(Message.created_at, Message.id)
+    ).all()
+    others = _third_party_message_ids(ticket)
+    messages = [m for m in messages if m.id not in others]
+    changes = db.session.execute(
+        db.select(TicketEvent.after, TicketEvent.created_at)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "status_changed")
+        .order_by(TicketEvent.id)
+    ).all()
+    items = [
+        {"kind": "in" if m.direction == "in" else "out", "text": m.body, "at": m.created_at}
+        for m in messages
+    ]
+    for change in changes:
+        value = (change.after or {}).get("status")
+        if value in TicketStatus.values():
+            label = TicketStatus(value).label(locale)
+            items.append({"kind": "status", "text": label, "at": change.created_at})
+    return sorted(items, key=lambda item: item["at"])
+
+
+def _third_party_message_ids(ticket: Ticket) -> set[int]:
+    data = db.session.scalars(
+        db.select(TicketEvent.data).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "third_party_message"
+        )
+    )
+    return {d.get("message_id") for d in data if d}
+
+
+def _digest(salt: str, answer: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"aduan-status:{salt}:{answer.strip().lower()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

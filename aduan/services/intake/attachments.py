@@ -1,0 +1,161 @@
+"""Attachments of inbound messages: fetched with a size cap and a type allowlist, stored
+content-addressed under ``ATTACHMENT_DIR/<sha[:2]>/<sha>``. A refusal is recorded on the
+ticket's timeline (``attachment_refused``) and never costs the message itself."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import requests
+from flask import current_app
+
+from aduan.extensions import db
+from aduan.models import Attachment, Message, Ticket
+from aduan.services.tickets.workflow import record_event
+from channels.base import ChannelAdapter, ChannelError, InboundAttachment
+
+log = logging.getLogger(__name__)
+
+ALLOWED_PREFIXES = ("image/", "audio/")
+ALLOWED_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/rtf",
+        "text/plain",
+        "text/csv",
+    }
+)
+ALLOWED_FAMILIES = ("application/vnd.openxmlformats-officedocument.", "application/vnd.oasis.")
+FETCH_TIMEOUT = (5, 30)
+CHUNK = 64 * 1024
+
+
+class AttachmentRefused(Exception):
+    """The attachment is not stored; the message is."""
+
+
+def is_allowed_type(content_type: str) -> bool:
+    """Images, audio, PDF and common office documents."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    return (
+        ctype in ALLOWED_TYPES
+        or ctype.startswith(ALLOWED_PREFIXES)
+        or ctype.startswith(ALLOWED_FAMILIES)
+    )
+
+
+def store_attachments(
+    ticket: Ticket,
+    message: Message,
+    attachments: tuple[InboundAttachment, ...],
+    adapter: ChannelAdapter | None = None,
+) -> list[Attachment]:
+    """Store every acceptable attachment of ``message``; record the refused ones."""
+    stored = []
+    for item in attachments:
+        try:
+            stored.append(_store_one(ticket, message, item, adapter))
+        except AttachmentRefused as exc:
+            record_event(
+                ticket,
+                "attachment_refused",
+                data={
+                    "message_id": message.id,
+                    "filename": item.filename,
+                    "content_type": item.content_type,
+                    "reason": str(exc),
+                },
+            )
+    return stored
+
+
+def _store_one(
+    ticket: Ticket, message: Message, item: InboundAttachment, adapter: ChannelAdapter | None
+) -> Attachment:
+    if not is_allowed_type(item.content_type):
+        raise AttachmentRefused(f"type not allowed: {item.content_type}")
+    limit = int(current_app.config["ATTACHMENT_MAX_BYTES"])
+    data, fetched_type = _content(item, adapter, limit)
+    if len(data) > limit:
+        raise AttachmentRefused(f"larger than {limit} bytes")
+    if fetched_type and not is_allowed_type(fetched_type):
+        raise AttachmentRefused(f"type not allowed: {fetched_type}")
+    sha = save_bytes(data)
+    attachment = Attachment(
+        ticket_id=ticket.id,
+        message_id=message.id,
+        sha256=sha,
+        filename=_safe_name(item.filename),
+        content_type=(fetched_type or item.content_type).split(";")[0].strip()[:100],
+        size=len(data),
+    )
+    db.session.add(attachment)
+    return attachment
+
+
+def _content(
+    item: InboundAttachment, adapter: ChannelAdapter | None, limit: int
+) -> tuple[bytes, str | None]:
+    if item.data is not None:
+        return item.data, None
+    url = item.url or ""
+    if url.startswith(("http://", "https://")):
+        return _fetch(url, item.auth, limit)
+    fetch_file = getattr(adapter, "fetch_file", None)
+    if fetch_file is None:
+        raise AttachmentRefused("no way to fetch this attachment")
+    try:
+        return fetch_file(url), None
+    except ChannelError as exc:
+        raise AttachmentRefused(f"fetch failed: {exc}")
+    except Exception as exc:  # an adapter bug must not cost the complainant the message
+        log.warning("attachment fetch error type=%s", type(exc).__name__)
+        raise AttachmentRefused(f"fetch failed: {type(exc).__name__}")
+
+
+def _fetch(url: str, auth: tuple[str, str] | None, limit: int) -> tuple[bytes, str | None]:
+    """GET with a hard byte cap: the declared length is checked first, the body as it streams."""
+    try:
+        with requests.get(url, auth=auth, stream=True, timeout=FETCH_TIMEOUT) as response:
+            if response.status_code >= 400:
+                raise AttachmentRefused(f"fetch failed: HTTP {response.status_code}")
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise AttachmentRefused(f"larger than {limit} bytes")
+            body = bytearray()
+            for chunk in response.iter_content(CHUNK):
+                body += chunk
+                if len(body) > limit:
+                    raise AttachmentRefused(f"larger than {limit} bytes")
+            return bytes(body), response.headers.get("Content-Type")
+    except requests.RequestException as exc:
+        raise AttachmentRefused(f"fetch failed: {type(exc).__name__}")
+
+
+def save_bytes(data: bytes) -> str:
+    """Write ``data`` content-addressed (atomically, once) and return its sha256."""
+    sha = hashlib.sha256(data).hexdigest()
+    path = attachment_path(sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    return sha
+
+
+def attachment_path(sha: str) -> Path:
+    return Path(current_app.config["ATTACHMENT_DIR"]) / sha[:2] / sha
+
+
+def _safe_name(filename: str) -> str:
+    name = os.path.basename((filename or "").replace("\\", "/")).strip() or "attachment"
+    return name[-255:]

@@ -1,0 +1,143 @@
+"""Counter and telephone entry: an officer records a complaint on the citizen's behalf.
+
+It goes through the same intake pipeline as every channel: the form becomes a stored
+InboundEvent (``channels.staff_entry`` parses it), processed synchronously by
+``intake.process_event``. The form's hidden ``entry_id`` (a UUID) is the provider id, so a
+double submit stores one event and opens one ticket. Each agency has its own ``counter`` and
+``phone`` channel account (no secrets), which is how intake knows the owning agency.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from aduan.extensions import db
+from aduan.models import Agency, ChannelAccount, InboundEvent, Message, Officer, Ticket
+from aduan.models.base import utcnow
+from aduan.services.admin import common as f
+from aduan.services.intake import pipeline as intake
+from aduan.services.intake.inbound import store_event
+from aduan.services.tickets import workflow
+from channels.base import RawEvent
+from channels.phones import normalise_phone
+
+CHANNELS = ("counter", "phone")
+BAD_PHONE = _l("Enter a phone number, e.g. 012-345 6789.")
+BAD_EMAIL = _l("Enter a valid e-mail address.")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class EntryResult:
+    ticket: Ticket | None
+    created: bool  # False: this entry id was submitted before
+
+
+def new_entry_id() -> str:
+    return str(uuid.uuid4())
+
+
+def record(officer: Officer, form: Mapping) -> EntryResult:
+    """Validate, store and process one staff entry; the ticket it opened (or continued)."""
+    payload = _clean(officer, form)
+    account_key = ensure_account(officer.agency_id, payload["channel"])
+    event = RawEvent(payload["channel"], "message", payload["entry_id"], payload)
+    event_id = store_event(event, account_key)
+    db.session.commit()
+    if event_id is None:  # a double submit: the first one already made the ticket
+        return EntryResult(_ticket_of(payload["channel"], payload["entry_id"]), created=False)
+    intake.process_event(event_id)
+    ticket = _ticket_of(payload["channel"], payload["entry_id"])
+    if ticket is not None:
+        workflow.record_event(
+            ticket, "entered_by_officer", actor=officer,
+            data={"channel": payload["channel"], "inbound_event_id": event_id},
+        )  # fmt: skip
+        db.session.commit()
+    return EntryResult(ticket, created=True)
+
+
+def ensure_account(agency_id: int, channel: str) -> str:
+    """The agency's (secret-free) account for staff entry on ``channel``; its account key."""
+    key = f"agency-{agency_id}"
+    row = db.session.scalar(
+        db.select(ChannelAccount).where(
+            ChannelAccount.channel == channel, ChannelAccount.account_key == key
+        )
+    )
+    if row is None:
+        db.session.add(
+            ChannelAccount(channel=channel, account_key=key, agency_id=agency_id, settings={},
+                           poll_state={}, active=True)
+        )  # fmt: skip
+        db.session.flush()
+    elif not row.active:
+        row.active = True  # staff entry cannot be switched off by deactivating its account
+    return key
+
+
+def _clean(officer: Officer, form: Mapping) -> dict[str, Any]:
+    errors: f.Errors = {}
+    channel = f.choice(form, "channel", errors, CHANNELS)
+    text = f.text(form, "description", errors, max_len=10_000)
+    subject = f.text(form, "subject", errors, max_len=300, required=False)
+    name = f.text(form, "name", errors, max_len=200, required=False)
+    phone = _phone(form, errors)
+    email = f.text(form, "email", errors, max_len=254, required=False).lower()
+    if email and not _EMAIL.match(email):
+        f.add(errors, "email", BAD_EMAIL)
+    language = f.choice(form, "language", errors, ("ms", "en"), required=False)
+    entry_id = str(form.get("entry_id") or "")
+    if not _is_uuid(entry_id):
+        f.add(errors, "entry_id", f.REQUIRED)
+    f.fail_if(errors)
+    agency = db.session.get(Agency, officer.agency_id)
+    return {
+        "entry_id": entry_id, "channel": channel, "text": text, "subject": subject,
+        "name": name, "phone": phone, "email": email, "language": language,
+        "received_at": utcnow().isoformat(), "officer_id": officer.id, "agency": agency.code,
+    }  # fmt: skip
+
+
+def _phone(form: Mapping, errors: f.Errors) -> str:
+    raw = f.text(form, "phone", errors, max_len=30, required=False)
+    if not raw:
+        return ""
+    number = normalise_phone(raw)
+    if not re.fullmatch(r"\+\d{8,15}", number):
+        f.add(errors, "phone", BAD_PHONE)
+    return number
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _ticket_of(channel: str, entry_id: str) -> Ticket | None:
+    """The ticket holding the message stored for this entry (None if intake refused it)."""
+    return db.session.scalar(
+        db.select(Ticket)
+        .join(Message, Message.ticket_id == Ticket.id)
+        .join(InboundEvent, InboundEvent.id == Message.inbound_event_id)
+        .where(InboundEvent.channel == channel, InboundEvent.provider_id == entry_id)
+    )
+
+
+def refused_reason(channel: str, entry_id: str) -> str | None:
+    """Why intake quarantined this entry, if it did."""
+    event = db.session.scalar(
+        db.select(InboundEvent).where(
+            InboundEvent.channel == channel, InboundEvent.provider_id == entry_id
+        )
+    )
+    return event.error if event is not None else None

@@ -1,0 +1,310 @@
+"""Draining stored InboundEvents in batches: the webhook's wake-up and the drain job.
+
+An RQ job per event cost every webhook about 1.4 ms of Redis round trips (job hash, unique
+check, queue push) and every worker as much again. Instead, after its commit a webhook calls
+``wake(slot)`` for the slot of each new event (``event id % INGEST_PARALLELISM``): one
+``SET <wake key> 1 NX EX 60``, and only when that set the key, one ``drain_ingest(slot)``
+job. Under load most webhooks find the key set and do nothing more. Slots let
+INGEST_PARALLELISM workers drain side by side without claiming the same events.
+
+The wake key of a slot means "a drain of this slot will claim after now". It is set by a
+webhook's successful SET NX (which then enqueues a drain job) and held — re-set — by a running
+drain. A drain goes on claiming while events keep coming (waiting up to ``IDLE_SECONDS`` for
+more, polling every ``POLL_SECONDS``), so under load one job per slot serves thousands of
+events instead of one short job per burst. No committed event is left unprocessed:
+
+- A webhook commits, then does its SET NX. The key absent: the SET succeeds and the new job
+  claims after the commit. The key present: whoever set it — a queued job, or a running drain
+  that has not yet let go of it — claims after the commit.
+- A drain lets go only by deleting the key and *then* claiming once more from the oldest
+  pending event: an event that found the key present committed before that delete, so this
+  last claim sees it (and the drain carries on). An event committed after the delete finds the
+  key absent and enqueues a new job.
+- Whenever a drain reaches the end of its slot's pending events it scans again from the
+  oldest, so an event committed behind its keyset cursor (an older ``received_at`` committed
+  late) is not passed over.
+- A drain stops after ``DRAIN_SECONDS`` by deleting the key and waking a successor, which
+  waits at the back of the queue (other jobs get their turn on a busy worker).
+- What escapes (Redis down during the webhook, an enqueue that failed after its SET, a worker
+  killed mid-drain) is older than a minute at the next periodic
+  ``workers.intake_jobs.requeue_stale_events``, which wakes the drainers without the NX.
+
+Reference rows (agency, units, categories, SLA profiles) that one event loaded are kept,
+loaded, for the next events of the same drain instead of being expired by each commit and
+read again; everything else is forgotten after every event. They are dropped whenever
+``reference_cache`` sees reference data change, and a drain lasts at most a minute.
+
+Failures: a drain claims only events never attempted (``attempts = 0``). ``process_event``
+counts a failed attempt, so a failing event leaves the drain's view at once: it blocks no
+batch and is not retried in a loop. The periodic sweep retries it with a growing delay and
+quarantines it after ``MAX_ATTEMPTS``. A worker that dies *inside* an event (killed, out of
+memory, past the job timeout) rolls its attempt back with everything else; so each drain
+notes the event it is on in a Redis hash per slot, and the next drain to start counts an
+attempt on every noted event that is still pending and not locked by a live drain: the
+event leaves the drain's view for the sweep's backoff and quarantine instead of killing every
+drain of its slot in turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import Retry
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import update
+
+from aduan.extensions import db
+from aduan.models import InboundEvent
+from aduan.redis_conn import get_redis
+from aduan.services.intake import reference_cache
+
+log = logging.getLogger(__name__)
+
+WAKE_TTL_SECONDS = 60
+BATCH = 100
+# A drain stops after this long and wakes a successor: RQ's job timeout never interrupts an
+# event half-way, and other queued jobs get their turn on a busy worker.
+DRAIN_SECONDS = 60
+DRAIN_JOB_TIMEOUT = 600
+# A drain with nothing left waits this long for more before it lets go (a job per burst of
+# traffic would cost an RQ job and a cold start every few events), looking every POLL_SECONDS.
+IDLE_SECONDS = 2.0
+POLL_SECONDS = 0.05
+
+
+def parallelism() -> int:
+    """How many slots (and so drain jobs at once) the pending events are split into."""
+    return max(1, int(current_app.config.get("INGEST_PARALLELISM") or 2))
+
+
+def slot_of(event_id: int) -> int:
+    return event_id % parallelism()
+
+
+def wake_key(slot: int) -> str:
+    prefix = current_app.config.get("QUEUE_PREFIX") or ""
+    return f"aduan:{prefix}ingest:wake:{slot}"
+
+
+def current_key(slot: int) -> str:
+    """A hash per slot: drain token -> the event id that drain is processing."""
+    prefix = current_app.config.get("QUEUE_PREFIX") or ""
+    return f"aduan:{prefix}ingest:current:{slot}"
+
+
+def wake_for(event_ids: list[int]) -> bool:
+    """Wake the drainers of the slots of ``event_ids`` (committed); False when Redis is down."""
+    return all([wake(slot) for slot in sorted({slot_of(i) for i in event_ids})])
+
+
+def wake(slot: int, *, force: bool = False) -> bool:
+    """Make sure a drain job for ``slot`` will run after now; False when Redis is down.
+
+    ``force`` enqueues even when the wake key is set (the periodic sweep: a key whose enqueue
+    failed would otherwise stand for a minute)."""
+    from aduan.queues import DRAIN_INGEST_JOB, INGEST, enqueue
+
+    try:
+        fresh = get_redis(current_app).set(wake_key(slot), 1, nx=True, ex=WAKE_TTL_SECONDS)
+        if fresh or force:
+            enqueue(
+                INGEST,
+                DRAIN_INGEST_JOB,
+                slot,
+                retry=Retry(max=3, interval=[5, 30, 60]),
+                job_timeout=DRAIN_JOB_TIMEOUT,
+                result_ttl=0,
+            )
+        return True
+    except RedisError as exc:
+        log.warning("ingest drainer not woken slot=%s error=%s", slot, type(exc).__name__)
+        return False
+
+
+def drain(
+    slot: int,
+    *,
+    batch: int = BATCH,
+    seconds: float = DRAIN_SECONDS,
+    idle: float = IDLE_SECONDS,
+) -> int:
+    """Process the pending, never-attempted events of ``slot``, oldest first, until none came
+    for ``idle`` seconds (or ``seconds`` passed: then a successor is woken). Returns how many
+    events it took (processed, quarantined or failed)."""
+    stop_at = time.monotonic() + seconds
+    taken = 0
+    recover_interrupted(slot)
+    token = uuid.uuid4().hex
+    kept = _ReferenceRows(db.session())
+    try:
+        while True:
+            _hold_wake(slot)
+            taken += _drain_until_idle(slot, kept, batch, stop_at, idle, token)
+            _clear_wake(slot)
+            if time.monotonic() > stop_at:
+                wake(slot)
+                break
+            if not claim(slot, None, 1):  # the last look, after letting go of the key
+                break
+    finally:
+        kept.close()
+    _redis_call(lambda r: r.hdel(current_key(slot), token))  # a clean finish: nothing to recover
+    log.info("ingest drained slot=%s events=%d", slot, taken)
+    return taken
+
+
+def _drain_until_idle(slot: int, kept, batch: int, stop_at: float, idle: float, token: str) -> int:
+    from aduan.services.intake.pipeline import process_event
+
+    taken, after, idle_since = 0, None, None
+    while time.monotonic() <= stop_at:
+        rows = claim(slot, after, batch)
+        done = 0
+        for event_id, _received_at in rows:
+            if time.monotonic() > stop_at:
+                break  # the time limit holds between events, not only between batches
+            _redis_call(lambda r, e=event_id: r.hset(current_key(slot), token, e))
+            done += _process_one(process_event, event_id) != "skipped"
+            kept.carry_over()
+        taken += done
+        if rows:
+            after = (rows[-1][1], rows[-1][0])
+        if done:
+            idle_since = None
+            _hold_wake(slot)  # keeps its expiry ahead
+            continue
+        if rows:
+            continue  # all held by other workers: walk on
+        # The end of the slot's pending events: the next claim rescans from the oldest.
+        after = None
+        idle_since = idle_since or time.monotonic()
+        if time.monotonic() - idle_since >= idle:
+            break
+        time.sleep(POLL_SECONDS)
+    return taken
+
+
+class _ReferenceRows:
+    """Keeps the reference rows loaded during a drain across its events (see above)."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.rows: dict[int, object] = {}
+        self.generation = reference_cache.generation()
+        self.expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        sa_event.listen(session, "loaded_as_persistent", self._loaded)
+
+    def _loaded(self, _session, instance) -> None:
+        if isinstance(instance, reference_cache.REFERENCE_MODELS):
+            self.rows[id(instance)] = instance
+
+    def carry_over(self) -> None:
+        """Forget the event's rows; re-attach the reference rows unless reference data
+        changed meanwhile (then they are read again)."""
+        generation = reference_cache.generation()
+        if generation != self.generation:
+            self.rows.clear()
+            self.generation = generation
+        self.session.expunge_all()
+        for row in self.rows.values():
+            if not sa_inspect(row).expired_attributes:
+                self.session.add(row)
+
+    def close(self) -> None:
+        sa_event.remove(self.session, "loaded_as_persistent", self._loaded)
+        self.session.expire_on_commit = self.expire_on_commit
+        self.session.expunge_all()
+
+
+def claim(slot: int, after: tuple[dt.datetime, int] | None, batch: int) -> list[tuple]:
+    """The next ``batch`` (id, received_at) of the slot's pending, never-attempted events
+    after the keyset position ``after``. No lock here: each event is locked as it is
+    processed (``FOR UPDATE SKIP LOCKED``), so holding a batch's locks — and with them the
+    assignees' rows — never serialises two drainers."""
+    query = (
+        db.select(InboundEvent.id, InboundEvent.received_at)
+        .where(
+            InboundEvent.processed_at.is_(None),
+            InboundEvent.quarantined_at.is_(None),
+            InboundEvent.attempts == 0,
+            InboundEvent.id % parallelism() == slot,
+        )
+        .order_by(InboundEvent.received_at, InboundEvent.id)
+        .limit(batch)
+    )
+    if after is not None:
+        query = query.where(
+            db.tuple_(InboundEvent.received_at, InboundEvent.id) > db.tuple_(*after)
+        )
+    rows = db.session.execute(query).all()
+    db.session.rollback()  # end the read: each event gets its own transaction
+    return rows
+
+
+def _process_one(process_event, event_id: int) -> str:
+    try:
+        return process_event(event_id, skip_locked=True)
+    except Exception as exc:  # counted on the event by process_event; the sweep retries it
+        db.session.rollback()
+        log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
+        return "failed"
+
+
+def _hold_wake(slot: int) -> None:
+    try:
+        get_redis(current_app).set(wake_key(slot), 1, ex=WAKE_TTL_SECONDS)
+    except RedisError as exc:  # the sweep covers what Redis being down hides
+        log.warning("ingest wake key not held slot=%s error=%s", slot, type(exc).__name__)
+
+
+def _clear_wake(slot: int) -> None:
+    try:
+        get_redis(current_app).delete(wake_key(slot))
+    except RedisError as exc:  # the sweep covers what a stale key hides
+        log.warning("ingest wake key not cleared slot=%s error=%s", slot, type(exc).__name__)
+
+
+def recover_interrupted(slot: int) -> int:
+    """Count a failed attempt on each event a dead drain of ``slot`` was processing (see the
+    module docstring); an event locked by a live drain, or already done, is left alone."""
+    noted = _redis_call(lambda r: r.hgetall(current_key(slot))) or {}
+    recovered = 0
+    for token, raw_id in noted.items():
+        event_id = int(raw_id)
+        pending = (
+            db.select(InboundEvent.id)
+            .where(
+                InboundEvent.id == event_id,
+                InboundEvent.processed_at.is_(None),
+                InboundEvent.quarantined_at.is_(None),
+                InboundEvent.attempts == 0,
+            )
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        result = db.session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == pending)
+            .values(attempts=1, error="the worker stopped while processing this event")
+        )
+        db.session.commit()
+        if result.rowcount:
+            recovered += 1
+            log.warning("ingest event interrupted event_id=%s slot=%s", event_id, slot)
+            _redis_call(lambda r, t=token: r.hdel(current_key(slot), t))
+    return recovered
+
+
+def _redis_call(call):
+    """``call(redis)``, or None when Redis is unreachable (the drain goes on without it)."""
+    try:
+        return call(get_redis(current_app))
+    except RedisError as exc:
+        log.warning("ingest drain bookkeeping skipped error=%s", type(exc).__name__)
+        return None

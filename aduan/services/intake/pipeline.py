@@ -1,0 +1,317 @@
+"""Processing one stored InboundEvent: parse, identify, thread, store, acknowledge.
+
+Idempotent and safe to run twice or concurrently: the event row is locked (``FOR UPDATE``)
+and skipped once processed; a message already stored under (channel, provider_id) is not
+stored again; messages from one complainant are processed one at a time (an advisory lock),
+so two messages arriving together cannot open two tickets. Acknowledgements are committed
+with the event and enqueued after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from sqlalchemy.exc import IntegrityError
+
+from aduan.extensions import db
+from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ticket
+from aduan.models.base import utcnow
+from aduan.services.channel_config import lookup as channel_lookup
+from aduan.services.citizen import conversations
+from aduan.services.intake import placement as threading
+from aduan.services.intake import web_channel as web_intake
+from aduan.services.intake.attachments import store_attachments
+from aduan.services.intake.identities import (  # noqa: F401  (callers read them here)
+    normalise_handle,
+    serialise_complainant,
+)
+from aduan.services.outbox.delivery import apply_status, enqueue_delivery, release_held
+from aduan.services.outbox.replies import identity_type, queue_acknowledgement
+from aduan.services.tickets import roster, routing
+from aduan.services.tickets.opening import open_ticket
+from channels.base import ChannelAdapter, InboundMessage, ParseError, RawEvent
+
+log = logging.getLogger(__name__)
+
+# A status for a message we have not recorded as sent yet is retried for this long.
+UNKNOWN_STATUS_GRACE = dt.timedelta(minutes=15)
+# Tries of one event's transaction when it loses a uniqueness race (no savepoints on the way).
+RACE_TRIES = 3
+_EN_WORDS = frozenset(
+    [
+        "the",
+        "is",
+        "are",
+        "and",
+        "please",
+        "my",
+        "not",
+        "have",
+        "has",
+        "been",
+        "street",
+        "road",
+        "this",
+    ]
+)
+_MS_WORDS = frozenset(
+    [
+        "yang",
+        "dan",
+        "di",
+        "tidak",
+        "ini",
+        "sudah",
+        "saya",
+        "mohon",
+        "jalan",
+        "rosak",
+        "tuan",
+        "puan",
+    ]
+)
+
+
+class UnknownOutbound(LookupError):
+    """A delivery status arrived before the send was recorded; retried later."""
+
+
+def process_event(event_id: int, *, skip_locked: bool = False) -> str:
+    """Process one InboundEvent; returns "processed", "skipped", "quarantined" or "missing".
+
+    ParseError quarantines the event with its reason; any other error is counted on the event
+    and re-raised. A unique violation (a reference already taken, an identity created by
+    another worker at the same moment) retries the whole transaction up to RACE_TRIES times.
+    ``skip_locked`` (the drain): an event another worker holds is "skipped".
+    """
+    for attempt in range(1, RACE_TRIES + 1):
+        event = _lock_event(event_id, skip_locked)
+        if event is None:
+            return "skipped" if skip_locked else "missing"
+        if event.processed_at is not None or event.quarantined_at is not None:
+            db.session.rollback()
+            return "skipped"
+        try:
+            ack_ids = _process(event)
+            event.processed_at = utcnow()
+            event.attempts = (event.attempts or 0) + 1
+            event.error = None
+            db.session.commit()
+            break
+        except IntegrityError as exc:
+            db.session.rollback()
+            if attempt < RACE_TRIES:
+                log.info("ingest lost a race, retrying event_id=%s", event_id)
+                continue
+            _finish_failed(event_id, f"IntegrityError: {exc.orig}"[:1000], quarantine=False)
+            raise
+        except ParseError as exc:
+            db.session.rollback()
+            _finish_failed(event_id, str(exc), quarantine=True)
+            log.warning("inbound event quarantined event_id=%s reason=%s", event_id, exc)
+            return "quarantined"
+        except Exception as exc:
+            db.session.rollback()
+            _finish_failed(event_id, f"{type(exc).__name__}: {exc}"[:1000], quarantine=False)
+            raise
+    for outbound_id in ack_ids:
+        enqueue_delivery(outbound_id)
+    return "processed"
+
+
+def _lock_event(event_id: int, skip_locked: bool = False) -> InboundEvent | None:
+    return db.session.scalar(
+        db.select(InboundEvent)
+        .where(InboundEvent.id == event_id)
+        .with_for_update(skip_locked=skip_locked)
+    )
+
+
+def _finish_failed(event_id: int, reason: str, *, quarantine: bool) -> None:
+    event = _lock_event(event_id)
+    if event is None:
+        return
+    event.attempts = (event.attempts or 0) + 1
+    event.error = reason
+    if quarantine:
+        event.quarantined_at = utcnow()
+    db.session.commit()
+
+
+def _process(event: InboundEvent) -> list[int]:
+    adapter = channel_lookup.adapter_for(event.channel, event.account_key)
+    raw = RawEvent(event.channel, event.kind, event.provider_id, dict(event.payload or {}))
+    if event.kind == "status":
+        _apply_statuses(event, adapter, raw)
+        return []
+    ack_ids = []
+    for message in adapter.parse(raw):
+        ack = ingest_message(event, message, adapter)
+        if ack is not None:
+            ack_ids.append(ack)
+    return ack_ids
+
+
+def _apply_statuses(event: InboundEvent, adapter: ChannelAdapter, raw: RawEvent) -> None:
+    for status in adapter.parse_status(raw):
+        if apply_status(event.channel, status):
+            continue
+        if utcnow() - event.received_at < UNKNOWN_STATUS_GRACE:
+            raise UnknownOutbound(f"no outbound message {status.provider_id} yet")
+        log.info("status for unknown outbound channel=%s event_id=%s", event.channel, event.id)
+
+
+def ingest_message(
+    event: InboundEvent, message: InboundMessage, adapter: ChannelAdapter | None = None
+) -> int | None:
+    """Store one InboundMessage on its ticket (new or threaded); returns the id of a queued
+    acknowledgement, if any. Flushes; the caller commits."""
+    complainant = identify(message)
+    if complainant is not None and complainant.id is not None:
+        # A complainant new in this transaction needs no lock: a concurrent message from the
+        # same handle waits on our identity row's unique index until we commit.
+        serialise_complainant(complainant.id)
+    if _already_stored(message):
+        return None
+    release_held(message, event)  # any WhatsApp message, a bot command too, reopens the window
+    if complainant is not None and _intercepted(message, complainant, event):
+        return None  # a bot command or guided-conversation step: no ticket message
+    agency = channel_lookup.agency_for(event.channel, event.account_key)
+    if message.channel == web_intake.WEB:
+        placement = web_intake.placement(message, agency)
+    elif complainant is not None:
+        placement = threading.place(message, complainant, agency)
+    else:
+        placement = threading.Placement(message)
+    if placement.absorbed:
+        return None  # folded into a message already stored (a voicemail's transcription)
+    ticket = placement.ticket
+    created = ticket is None
+    if created:
+        ticket = open_ticket(
+            agency=agency,
+            origin_channel=message.channel,
+            description=message.text or "",
+            subject=message.hints.subject or "",
+            complainant=complainant,
+            received_at=message.received_at,
+            language=guess_language(message, complainant),
+            **message.extra.get("ticket_fields", {}),  # collected by a bot conversation
+            **web_intake.ticket_fields(message, agency),  # the web form's fields
+            defer_insert=True,  # inserted with its unit and assignee by _route's flush
+        )
+        web_intake.after_open(ticket, message)
+        _route(ticket)
+    stored = _store_message(ticket, event, message)
+    threading.after_store(placement, ticket, stored, created)
+    store_attachments(ticket, stored, message.attachments, adapter)
+    if not created:
+        return None
+    ack = queue_acknowledgement(
+        ticket, auto_submitted=message.auto_submitted, account_key=event.account_key
+    )
+    return ack.id if ack is not None else None
+
+
+def identify(message: InboundMessage) -> Complainant | None:
+    """The complainant behind the sender's handle, created with its identity when new.
+
+    A new identity is added without a savepoint: if another worker creates the same one at
+    the same moment, the unique index refuses ours and ``process_event`` retries."""
+    kind = web_intake.identity_kind(message) or identity_type(message.channel)
+    handle = normalise_handle(kind, message.sender_handle)
+    if not handle:
+        return None
+    identity = _find_identity(kind, handle)
+    if identity is None:
+        return _new_identity(kind, handle, message).complainant
+    if identity.last_inbound_at is None or identity.last_inbound_at < message.received_at:
+        identity.last_inbound_at = message.received_at
+    if message.sender_name and not identity.display_name:
+        identity.display_name = message.sender_name[:200]
+    return identity.complainant
+
+
+def _find_identity(kind: str, handle: str) -> ContactIdentity | None:
+    return db.session.scalar(
+        db.select(ContactIdentity).where(
+            ContactIdentity.channel_type == kind, ContactIdentity.handle == handle
+        )
+    )
+
+
+def _new_identity(kind: str, handle: str, message: InboundMessage) -> ContactIdentity:
+    complainant = Complainant(
+        name=(message.sender_name or None) and message.sender_name[:200],
+        phone=handle if kind == "phone" and handle.startswith("+") else None,
+        email=handle if kind == "email" else None,
+        language=message.language or "ms",
+    )
+    identity = ContactIdentity(
+        complainant=complainant,
+        channel_type=kind,
+        handle=handle[:254],
+        display_name=(message.sender_name or None) and message.sender_name[:200],
+        last_inbound_at=message.received_at,
+    )
+    db.session.add_all([complainant, identity])
+    return identity
+
+
+def _already_stored(message: InboundMessage) -> bool:
+    return (
+        db.session.scalar(
+            db.select(Message.id).where(
+                Message.channel == message.channel, Message.provider_id == message.provider_id
+            )
+        )
+        is not None
+    )
+
+
+def _store_message(ticket: Ticket, event: InboundEvent, message: InboundMessage) -> Message:
+    stored = Message(
+        ticket_id=ticket.id,
+        direction="in",
+        channel=message.channel,
+        provider_id=message.provider_id,
+        sender=normalise_handle(identity_type(message.channel), message.sender_handle)[:254],
+        subject=(message.hints.subject or None) and message.hints.subject[:300],
+        body=message.text or "",
+        email_message_id=message.hints.message_id,
+        inbound_event_id=event.id,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def _intercepted(message: InboundMessage, complainant: Complainant, event: InboundEvent) -> bool:
+    """A bot command or guided-conversation step (``aduan.services.citizen.conversations``) is
+    consumed there, no ticket message; it files new tickets through ``ingest_message``."""
+    return conversations.intercept(message, complainant, event=event, file=ingest_message)
+
+
+def _route(ticket: Ticket) -> None:
+    """The agency's routing rules, then the unit's duty officer — before the acknowledgement,
+    so its dates are those of the unit that owns the ticket. One flush inserts the ticket
+    with its unit and assignee and its first timeline events."""
+    routing.route(ticket, flush=False)
+    if ticket.assignee_id is None:
+        roster.assign(ticket)
+    db.session.flush()
+
+
+def guess_language(message: InboundMessage, complainant: Complainant | None) -> str:
+    """The channel's hint, else a word count over the text, else the complainant's language."""
+    if message.language in ("ms", "en"):
+        return message.language
+    words = set(re.findall(r"[a-z]+", (message.text or "").lower()))
+    english, malay = len(words & _EN_WORDS), len(words & _MS_WORDS)
+    if english > malay:
+        return "en"
+    if malay > english:
+        return "ms"
+    return complainant.language if complainant is not None else "ms"

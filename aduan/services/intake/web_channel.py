@@ -1,0 +1,97 @@
+"""What the intake pipeline needs to know about the web form (channel ``web``).
+
+The form carries more than a message: type, category, location, map point and priority group
+travel in ``InboundMessage.extra`` and become ticket fields when the ticket is opened (before
+routing and the acknowledgement, so the deadlines are those of the right category and unit).
+A web event may also continue one ticket by id: only our own status page produces such
+events, after the complainant verified, so the id is trusted (the adapter never verifies an
+outside request).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aduan.extensions import db
+from aduan.models import Agency, Category, Ticket
+from aduan.models.org import STATE_CODES
+from aduan.services.intake import placement as threading
+from aduan.vocabulary import PriorityGroup, TicketType
+from channels.base import InboundMessage
+
+WEB = "web"
+CONTACT_DETAIL_CHANNELS = frozenset({WEB, "counter", "phone"})
+
+
+def identity_kind(message: InboundMessage) -> str | None:
+    """``email`` or ``phone`` for a web form or counter/telephone entry that gave contact
+    details, else None (other channels identify by their own handle)."""
+    if message.channel not in CONTACT_DETAIL_CHANNELS:
+        return None
+    kind = message.extra.get("identity_type")
+    return kind if kind in ("email", "phone") else None
+
+
+def placement(message: InboundMessage, agency: Agency) -> threading.Placement:
+    """A form filing opens a ticket; a status-page reply continues its ticket as a message on
+    any channel would (``threading.continuation``): a finished one is re-opened within the
+    objection window, else — or when closed — the reply opens a new ticket linked to it."""
+    return threading.continuation(message, continued_ticket(message, agency))
+
+
+def continued_ticket(message: InboundMessage, agency: Agency) -> Ticket | None:
+    """The ticket a status-page reply continues; None for a new complaint from the form."""
+    return _replied_to(message, agency.id)
+
+
+def ticket_fields(message: InboundMessage, agency: Agency) -> dict[str, Any]:
+    """Keyword arguments for ``open_ticket`` from the form's fields (unknown values dropped)."""
+    if message.channel != WEB:
+        return {}
+    extra = message.extra
+    fields: dict[str, Any] = {}
+    if extra.get("type") in TicketType.values():
+        fields["type"] = extra["type"]
+    category = _category(extra.get("category_id"), agency)
+    if category is not None:
+        fields["category"] = category
+    if extra.get("state_code") in STATE_CODES:
+        fields["state_code"] = extra["state_code"]
+    if isinstance(extra.get("district"), str) and extra["district"].strip():
+        fields["district"] = extra["district"].strip()[:100]
+    if extra.get("priority_group") in PriorityGroup.values():
+        fields["priority_group"] = extra["priority_group"]
+    return fields
+
+
+def after_open(ticket: Ticket, message: InboundMessage) -> None:
+    """The optional map point (validated ranges only); a status-page reply that opens a new
+    ticket is the verified complainant's (the reply itself names nobody), so it is
+    acknowledged to them."""
+    if message.channel != WEB:
+        return
+    followed = _replied_to(message, ticket.agency_id)
+    if followed is not None and ticket.complainant is None:
+        ticket.complainant = followed.complainant
+    lat, lon = message.extra.get("latitude"), message.extra.get("longitude")
+    if _number(lat, 90) and _number(lon, 180):
+        ticket.latitude, ticket.longitude = float(lat), float(lon)
+
+
+def _replied_to(message: InboundMessage, agency_id: int) -> Ticket | None:
+    ticket_id = message.extra.get("ticket_id")
+    ticket = db.session.get(Ticket, ticket_id) if isinstance(ticket_id, int) else None
+    return ticket if ticket is not None and ticket.agency_id == agency_id else None
+
+
+def _category(category_id: Any, agency: Agency) -> Category | None:
+    if not isinstance(category_id, int):
+        return None
+    category = db.session.get(Category, category_id)
+    if category is None or category.agency_id != agency.id or not category.active:
+        return None
+    return category
+
+
+def _number(value: Any, bound: float) -> bool:
+    return isinstance(value, int | float) and -bound <= value <= bound

@@ -1,0 +1,141 @@
+"""Filing from the web form and replying from the status page, through the intake pipeline.
+
+The view hands over validated values; this stores the uploads content-addressed, stores one
+InboundEvent (channel ``web``, provider id = the form's one-time UUID, so a double submit is
+one complaint) and processes it at once with ``intake.process_event`` — the same code path as
+every other channel. When processing fails, the event stays stored and the requeue sweep
+retries it; the complainant is told the complaint was received.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aduan.extensions import db
+from aduan.models import Message, Ticket
+from aduan.models.base import utcnow
+from aduan.redis_conn import get_redis
+from aduan.services.citizen import status as status_lookup
+from aduan.services.intake import pipeline as intake
+from aduan.services.intake.attachments import save_bytes
+from aduan.services.intake.inbound import enqueue_ingest, store_event
+from channels.base import RawEvent
+
+log = logging.getLogger(__name__)
+
+WEB = "web"
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Filing:
+    """What the confirmation page shows."""
+
+    ticket: Ticket | None
+    duplicate: bool = False
+    pin: str | None = None  # anonymous filings only: shown once
+
+
+@dataclass
+class ComplaintForm:
+    text: str
+    language: str
+    contact_kind: str | None = None  # "email" | "phone"
+    contact_handle: str | None = None
+    phone: str | None = None
+    sender_name: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    uploads: list[Upload] = field(default_factory=list)
+
+
+def file_complaint(provider_id: str, form: ComplaintForm) -> Filing:
+    """Store and process one filing; idempotent by ``provider_id``."""
+    payload = {
+        "text": form.text,
+        "received_at": utcnow().isoformat(),
+        "contact_kind": form.contact_kind,
+        "contact_handle": form.contact_handle,
+        "sender_name": form.sender_name,
+        "language": form.language,
+        "fields": form.fields,
+        "attachments": [_store_upload(u) for u in form.uploads],
+    }
+    event_id = store_event(RawEvent(WEB, "message", provider_id, payload))
+    db.session.commit()
+    if event_id is None:
+        return Filing(ticket_for(provider_id), duplicate=True)
+    _process(event_id)
+    ticket = ticket_for(provider_id)
+    if ticket is None:
+        return Filing(None)
+    hint = status_lookup.contact_hint(form.contact_kind, form.contact_handle)
+    hint = hint or status_lookup.contact_hint("phone", form.phone)
+    pin = None if hint else status_lookup.new_status_pin()
+    status_lookup.set_contact_check(ticket, hint or pin)
+    db.session.commit()
+    return Filing(ticket, pin=pin)
+
+
+def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> Ticket | None:
+    """A verified complainant's message from the status page about ``ticket``; returns the
+    ticket it landed on (None while it waits for a retry). That is ``ticket`` while it takes
+    messages, else a new ticket following it up (``threading.continuation``), which the same
+    status-page answer unlocks."""
+    payload = {
+        "text": text,
+        "received_at": utcnow().isoformat(),
+        "language": language,
+        "fields": {"ticket_id": ticket.id},
+    }
+    event_id = store_event(RawEvent(WEB, "message", provider_id, payload))
+    db.session.commit()
+    if event_id is not None:
+        _process(event_id)
+    landed = ticket_for(provider_id)
+    if landed is not None and landed.id != ticket.id:
+        status_lookup.share_contact_check(ticket, landed)
+        db.session.commit()
+    return landed
+
+
+def ticket_for(provider_id: str) -> Ticket | None:
+    """The ticket that the web event ``provider_id`` created or continued."""
+    return db.session.scalar(
+        db.select(Ticket)
+        .join(Message, Message.ticket_id == Ticket.id)
+        .where(Message.channel == WEB, Message.provider_id == provider_id)
+    )
+
+
+def count_honeypot(app) -> None:
+    """A bot filled the hidden field: count it (no personal data, nothing stored)."""
+    log.info("web form honeypot tripped")
+    try:
+        get_redis(app).incr("aduan:web:honeypot")
+    except Exception as exc:  # a counter must not break the answer
+        log.warning("honeypot counter unavailable error=%s", type(exc).__name__)
+
+
+def _process(event_id: int) -> None:
+    try:
+        intake.process_event(event_id)
+    except Exception as exc:  # stored: the requeue sweep will retry it
+        db.session.rollback()
+        log.error("web event not processed event_id=%s error=%s", event_id, type(exc).__name__)
+        enqueue_ingest(event_id)
+
+
+def _store_upload(upload: Upload) -> dict[str, str]:
+    return {
+        "sha256": save_bytes(upload.data),
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+    }

@@ -1,0 +1,41 @@
+"""The process commands: ``flask --app wsgi worker`` (an RQ worker for this app, non-forking,
+an app context per job) and ``flask --app wsgi scheduler`` (the one process that enqueues
+periodic jobs). ``wsgi.py`` registers them: the core (``aduan``) never imports ``workers``."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from aduan.queues import ALL_QUEUES, queue_name
+from aduan.redis_conn import get_redis
+from workers import schedule
+from workers.worker import AppWorker
+
+
+@click.command("worker")
+@click.option("--queue", "queues", multiple=True, help="Queue to serve (repeatable); default: all.")
+@click.option("--with-scheduler/--without-scheduler", default=True, show_default=True)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(queues: tuple[str, ...], with_scheduler: bool, burst: bool) -> None:
+    """Serve RQ jobs until stopped (Ctrl-C finishes the current job and exits)."""
+    AppWorker._app = current_app._get_current_object()
+    names = [queue_name(q) for q in (queues or ALL_QUEUES)]
+    worker = AppWorker(names, connection=get_redis(current_app))
+    worker.work(with_scheduler=with_scheduler, burst=burst)
+
+
+@click.command("scheduler")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between ticks.")
+@with_appcontext
+def scheduler_command(interval: float) -> None:
+    """Enqueue periodic jobs when due; a second scheduler waits on the lock as a standby."""
+    schedule.run(interval=interval)
+
+
+def register(app) -> None:
+    """Add the worker and scheduler commands to ``app``'s ``flask`` CLI."""
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)
