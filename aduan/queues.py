@@ -4,10 +4,13 @@ to citizens), sweeps (SLA), default."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask import current_app
 from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
 
 from aduan.redis_conn import get_redis
 
@@ -23,6 +26,11 @@ DRAIN_INGEST_JOB = "workers.intake_jobs.drain_ingest"
 SEND_OUTBOUND_JOB = "workers.outbound_jobs.send_outbound"
 
 _JOB_ID_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+# A started job whose worker has not been heard of for this long died with its worker (our
+# non-forking workers run a job in their own process: a drain lasts about a minute at most).
+STARTED_JOB_SILENCE = dt.timedelta(minutes=3)
+# A retry scheduled this long ago and still not moved to its queue: no scheduler runs for it.
+SCHEDULED_JOB_GRACE = dt.timedelta(minutes=1)
 
 
 def queue_name(name: str) -> str:
@@ -49,3 +57,61 @@ def enqueue(name: str, func, *args, job_id: str | None = None, retry: Retry | No
     if job_id:
         options.update(job_id=safe_job_id(job_id), unique=True)
     return get_queue(name).enqueue(func, *args, **options, **kw)
+
+
+def job_is_live(job: Job, now: dt.datetime | None = None) -> bool:
+    """True while ``job`` will still run, or runs now, on its own: waiting in its queue, started
+    by a worker heard from lately, or scheduled for a time not long past. A job in any other
+    state — finished, failed, stopped, canceled, deferred, a retry whose time passed with no
+    scheduler to move it, or started by a worker that died — is stranded: the database is the
+    source of truth, and the periodic reconcilers hand its work over again."""
+    now = now or dt.datetime.now(dt.UTC)
+    status = job.get_status(refresh=True)
+    if status == JobStatus.QUEUED:
+        return True
+    if status == JobStatus.STARTED:
+        heard = job.last_heartbeat or job.started_at
+        return heard is not None and now - _aware(heard) < STARTED_JOB_SILENCE
+    if status == JobStatus.SCHEDULED:
+        due = _scheduled_time(job)
+        return due is None or now - due < SCHEDULED_JOB_GRACE
+    return False
+
+
+def enqueue_once(name: str, func, *args, job_id: str, **kw) -> str:
+    """Enqueue ``func`` as job ``job_id`` unless a live job of that id exists (``job_is_live``).
+    Returns ``"new"``, ``"live"`` (left alone), ``"replaced"`` (a finished or failed job of that
+    id made way) or ``"rescued"`` (a stranded job that had started or was waiting for a retry
+    made way: its work never completed). Redis errors are the caller's."""
+    try:
+        enqueue(name, func, *args, job_id=job_id, **kw)
+        return "new"
+    except DuplicateJobError:
+        try:
+            job = Job.fetch(safe_job_id(job_id), connection=get_redis(current_app))
+        except NoSuchJobError:
+            job = None  # gone between the two calls
+        if job is not None and job_is_live(job):
+            return "live"
+        outcome = "rescued" if job is not None and job.get_status() in _UNFINISHED else "replaced"
+        if job is not None:
+            job.delete()
+        enqueue(name, func, *args, job_id=job_id, **kw)
+        return outcome
+
+
+_UNFINISHED = {JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.QUEUED}
+
+
+def _scheduled_time(job: Job) -> dt.datetime | None:
+    from rq.registry import ScheduledJobRegistry
+
+    registry = ScheduledJobRegistry(job.origin, connection=job.connection)
+    try:
+        return _aware(registry.get_scheduled_time(job))
+    except NoSuchJobError:
+        return None
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -56,7 +56,7 @@ def requeue_stale_events(batch: int = BATCH) -> int:
     Walks the partial index ``ix_inbound_events_pending`` in (received_at, id) order, one
     batch at a time, so its cost grows with the pending events only."""
     from aduan.services.intake.drain import slot_of, wake
-    from aduan.services.intake.inbound import enqueue_ingest
+    from aduan.services.intake.inbound import hand_over
 
     now = utcnow()
     quarantine_exhausted()
@@ -70,9 +70,13 @@ def requeue_stale_events(batch: int = BATCH) -> int:
                 slots.add(slot_of(event_id))
             elif not retry_due(received_at, attempts, now):
                 continue
-            elif not enqueue_ingest(event_id, replace_finished=True):
-                log.warning("requeue stopped: redis unavailable requeued=%d", count)
-                return count
+            else:
+                outcome = hand_over(event_id)
+                if outcome == "redis-down":
+                    log.warning("requeue stopped: redis unavailable requeued=%d", count)
+                    return count
+                count += outcome != "live"  # a job still waiting or running is not counted
+                continue
             count += 1
         if len(rows) < batch:
             break

@@ -9,6 +9,7 @@ the webhook: ``workers.intake_jobs.requeue_stale_events`` picks up what was not 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -18,11 +19,11 @@ from typing import Any
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.exceptions import DuplicateJobError
-from rq.job import Job, JobStatus
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from aduan.extensions import db
+from aduan.models import InboundEvent
 from aduan.models.base import JSONType, UTCDateTime, utcnow
 from aduan.redis_conn import get_redis
 from aduan.services.channel_config.accounts import UnknownAccount, get_adapter
@@ -48,7 +49,6 @@ META_OBJECTS = {
     "page": "messenger",
     "instagram": "instagram",
 }
-_LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
 @dataclass
@@ -211,27 +211,47 @@ def enqueue_ingest(event_id: int, *, replace_finished: bool = False) -> bool:
 
     For a single event handed over on its own (an admin's retry, a failed event's retry, a
     polled mail); webhooks wake the batch drainer instead. A job still waiting or running is
-    left alone. ``replace_finished`` replaces a finished or
-    failed job of that id (the periodic re-enqueue and an admin's retry)."""
+    left alone. ``replace_finished`` replaces a job of that id that will not run on its own
+    (``hand_over``)."""
+    if replace_finished:
+        return hand_over(event_id) != "redis-down"
     from aduan.queues import INGEST, INGEST_EVENT_JOB, enqueue
 
-    job_id = f"ingest-{event_id}"
     try:
-        try:
-            enqueue(INGEST, INGEST_EVENT_JOB, event_id, job_id=job_id)
-        except DuplicateJobError:
-            if not replace_finished:
-                return True
-            connection = get_redis(current_app)
-            job = Job.fetch(job_id, connection=connection)
-            if job.get_status(refresh=True) in _LIVE:
-                return True
-            job.delete()
-            enqueue(INGEST, INGEST_EVENT_JOB, event_id, job_id=job_id)
+        with contextlib.suppress(DuplicateJobError):
+            enqueue(INGEST, INGEST_EVENT_JOB, event_id, job_id=f"ingest-{event_id}")
         return True
     except RedisError as exc:
         log.warning("ingest not enqueued event_id=%s error=%s", event_id, type(exc).__name__)
         return False
+
+
+def hand_over(event_id: int) -> str:
+    """Give a pending event to a single-event job whatever RQ's state of its last one: a job
+    waiting or running is left alone (``"live"``); a finished, failed or stranded one — a
+    retry scheduled with no scheduler to run it, a worker killed under it — is replaced
+    (``aduan.queues.enqueue_once``). A stranded job's attempt is counted here, as its worker
+    could not, so an event that kills its workers still reaches quarantine. Returns the
+    outcome, or ``"redis-down"``. Commits."""
+    from aduan.queues import INGEST, INGEST_EVENT_JOB, enqueue_once
+
+    try:
+        outcome = enqueue_once(INGEST, INGEST_EVENT_JOB, event_id, job_id=f"ingest-{event_id}")
+    except RedisError as exc:
+        log.warning("ingest not enqueued event_id=%s error=%s", event_id, type(exc).__name__)
+        return "redis-down"
+    if outcome == "rescued":
+        db.session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == event_id, InboundEvent.processed_at.is_(None))
+            .values(attempts=InboundEvent.attempts + 1, error=STRANDED_ERROR)
+        )
+        db.session.commit()
+        log.warning("ingest job stranded event_id=%s: handed over again", event_id)
+    return outcome
+
+
+STRANDED_ERROR = "the worker stopped while processing this event"
 
 
 def meta_challenge(account_key: str, query: dict[str, str]) -> str | None:

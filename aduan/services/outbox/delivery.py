@@ -13,16 +13,13 @@ import datetime as dt
 import logging
 
 from flask import current_app
-from rq.exceptions import DuplicateJobError
-from rq.job import Job
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from aduan.extensions import db
 from aduan.models import InboundEvent, OutboundMessage, Ticket
 from aduan.models.base import utcnow
-from aduan.queues import OUTBOUND, SEND_OUTBOUND_JOB, enqueue, safe_job_id
-from aduan.redis_conn import get_redis
+from aduan.queues import OUTBOUND, SEND_OUTBOUND_JOB, enqueue_once
 from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.outbox import officer_notices, whatsapp_window
 from aduan.services.tickets.workflow import record_event
@@ -39,7 +36,6 @@ STATE_RANK = {
 }  # fmt: skip
 SEND_JOB = SEND_OUTBOUND_JOB
 RESEND_BATCH = 500
-_DONE = ("finished", "failed", "canceled", "stopped")
 _AFTER_COMMIT = "outbound_after_commit"
 
 
@@ -51,12 +47,8 @@ def enqueue_delivery(outbound_id: int) -> bool:
     """Enqueue the send job (idempotent by job id). False when Redis refused: the row stays
     queued and ``resend_due`` picks it up."""
     try:
-        try:
-            enqueue(OUTBOUND, SEND_JOB, outbound_id, job_id=job_id(outbound_id))
-        except DuplicateJobError:
-            if not _drop_finished_job(outbound_id):
-                return True  # a live job for this row exists already
-            enqueue(OUTBOUND, SEND_JOB, outbound_id, job_id=job_id(outbound_id))
+        # A live job for this row is left alone; a finished or stranded one is replaced.
+        enqueue_once(OUTBOUND, SEND_JOB, outbound_id, job_id=job_id(outbound_id))
     except Exception as exc:  # Redis down: the committed row waits for the periodic resend
         log.warning("outbound enqueue failed outbound_id=%s error=%s", outbound_id, exc)
         return False
@@ -89,15 +81,6 @@ def release_held(message: InboundMessage, event: InboundEvent) -> list[int]:
     for outbound_id in ids:
         enqueue_after_commit(outbound_id)
     return ids
-
-
-def _drop_finished_job(outbound_id: int) -> bool:
-    """A finished/failed job under the same id blocks a new one: delete it."""
-    job = Job.fetch(safe_job_id(job_id(outbound_id)), connection=get_redis(current_app))
-    if job.get_status(refresh=True) in _DONE:
-        job.delete()
-        return True
-    return False
 
 
 def deliver(outbound_id: int) -> OutboundMessage | None:
