@@ -10,6 +10,7 @@ from aduan.models.citizen import ContactCheck, SurveyResponse, VerificationCode 
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity
+from aduan.models.schedule import PeriodicRun  # noqa: F401  (the periodic schedule)
 from aduan.models.tickets import Ticket, TicketEvent
 
 __all__ = [
