@@ -35,7 +35,9 @@ def login():
     if target == "/":
         target = "/inbox"
     if form.validate_on_submit():
-        officer = auth_service.authenticate(form.username.data, form.password.data)
+        officer = auth_service.authenticate(
+            form.username.data, form.password.data, request.remote_addr
+        )
         if officer is not None:
             _start_session(officer)
             return redirect(target)
