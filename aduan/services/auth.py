@@ -187,12 +187,24 @@ def _record_success(officer: Officer, address: str | None, password: str) -> Non
     log.info("sign_in=ok officer_id=%s", officer.id)
 
 
+def sign_out(officer: Officer) -> None:
+    """End ``officer``'s session on the server, not only in the browser: the generation the
+    session cookie carries is bumped, so a copy of the cookie is refused afterwards. One
+    generation per officer, so every other session of the officer ends too."""
+    _bump_session_version(officer)
+    log.info("sign_out=ok officer_id=%s", officer.id)
+
+
 def sign_out_everywhere(officer: Officer) -> None:
     """Invalidate every session of ``officer`` (the session carries ``session_version``)."""
+    _bump_session_version(officer)
+    log.info("sign_out=everywhere officer_id=%s", officer.id)
+
+
+def _bump_session_version(officer: Officer) -> None:
     db.session.execute(
         update(Officer)
         .where(Officer.id == officer.id)
         .values(session_version=Officer.session_version + 1)
     )
     db.session.commit()
-    log.info("sign_out=everywhere officer_id=%s", officer.id)

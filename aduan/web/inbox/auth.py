@@ -57,6 +57,8 @@ def _start_session(officer) -> None:
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:  # a copied cookie must not outlive the sign-out
+        auth_service.sign_out(current_user._get_current_object())
     logout_user()
     session.pop(SESSION_VERSION_KEY, None)
     flash(_("You have signed out."), "success")
