@@ -17,7 +17,7 @@ from aduan.extensions import db
 from aduan.models import Attachment, Category, Message, Officer, Ticket, Unit, officer_units
 from aduan.models.base import utcnow
 from aduan.services import access, deadlines, merging, replies, routing, workflow
-from aduan.services.attachments import attachment_path
+from aduan.services.attachments import attachment_path, download_name
 from aduan.services.extension import extend
 from aduan.services.inbox_queries import sla_badges
 from aduan.vocabulary import Complexity, TicketType
@@ -301,7 +301,8 @@ def attachment(attachment_id: int):
     mimetype = row.content_type or "application/octet-stream"
     if mimetype.split(";")[0].strip().lower() in UNSAFE_INLINE:
         mimetype = "text/plain"
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=row.filename)
+    name = download_name(row.filename, mimetype)  # never the sender's extension (issue #12)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
