@@ -1,17 +1,28 @@
 """Settings, read only from the environment (prefix ``ADUAN_``).
 
 The default needs no server: SQLite under ``instance/`` and an embedded Redis started by the
-app. Production (``ADUAN_ENV=production``) refuses to start on development defaults.
+app. Production (``ADUAN_ENV=production``) refuses to start on development defaults or a weak
+secret key; an ``ADUAN_ENV`` that is not a known environment is refused everywhere, so a typo
+never falls back to development mode.
 """
 
 from __future__ import annotations
 
+import collections
+import math
 import os
 import secrets
+import zlib
 from pathlib import Path
 
 PREFIX = "ADUAN_"
 ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "production", "test")
+# A key worth 32 random bytes: 43 characters of URL-safe base64 (secrets.token_urlsafe(32)).
+MIN_KEY_LENGTH = 43
+MIN_KEY_BITS = 128  # by the key's own character frequencies: catches "ssss…" and "abab…"
+MIN_KEY_COMPRESSION = 0.75  # zlib output / input: a repeated pattern compresses far below this
+GENERATE_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 class ConfigError(RuntimeError):
@@ -21,6 +32,16 @@ class ConfigError(RuntimeError):
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(PREFIX + name)
     return value if value not in (None, "") else default
+
+
+def environment_name() -> str:
+    """``ADUAN_ENV`` matched case-insensitively to a known environment, or ConfigError."""
+    raw = _env("ENV", "development").strip()
+    name = raw.lower()
+    if name not in ENVIRONMENTS:
+        known = ", ".join(ENVIRONMENTS)
+        raise ConfigError(f"ADUAN_ENV={raw!r} is not a known environment (use one of: {known})")
+    return name
 
 
 def instance_dir() -> Path:
@@ -65,12 +86,16 @@ OPTIONAL_SETTINGS = (
     "PUBLIC_CONTACT_LIMIT",
     "PUBLIC_LOOKUP_LIMIT",
     "LOGIN_RATE_LIMIT",
+    "LOGIN_MAX_FAILURES",  # wrong passwords from one address before that address is locked out
+    "LOGIN_LOCK_MINUTES",
+    "LOGIN_ACCOUNT_MAX_FAILURES",  # failures from any address per step of the account back-off
+    "LOGIN_ACCOUNT_LOCK_MINUTES",
 )
 
 
 def load_settings(overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment, then apply ``overrides`` (tests)."""
-    env = _env("ENV", "development")
+    env = environment_name()
     instance = instance_dir()
     database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'aduan.db'}")
     settings = {
@@ -118,10 +143,31 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
-def _refuse_development_defaults(settings: dict) -> None:
+def key_is_strong(key: str) -> bool:
+    """At least 32 random bytes' worth, and not an obvious low-entropy or repeated string."""
+    if len(key) < MIN_KEY_LENGTH:
+        return False
+    counts = collections.Counter(key)
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    compressed = len(zlib.compress(key.encode(), 9)) / len(key.encode())
+    return bits >= MIN_KEY_BITS and compressed >= MIN_KEY_COMPRESSION
+
+
+def _key_problems(settings: dict) -> list[str]:
     problems = []
+    weak = f"must be at least {MIN_KEY_LENGTH} random characters; generate one with {GENERATE_KEY}"
     if not settings.get("SECRET_KEY"):
-        problems.append("ADUAN_SECRET_KEY is required")
+        problems.append(f"ADUAN_SECRET_KEY is required; generate one with {GENERATE_KEY}")
+    elif not key_is_strong(str(settings["SECRET_KEY"])):
+        problems.append(f"ADUAN_SECRET_KEY is too weak: it {weak}")
+    encryption_key = settings.get("ENCRYPTION_KEY")
+    if encryption_key and not key_is_strong(str(encryption_key)):
+        problems.append(f"ADUAN_ENCRYPTION_KEY is too weak: it {weak}")
+    return problems
+
+
+def _refuse_development_defaults(settings: dict) -> None:
+    problems = _key_problems(settings)
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("ADUAN_DATABASE_URL must point at PostgreSQL")
     if not settings.get("REDIS_URL"):

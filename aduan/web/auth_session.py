@@ -1,7 +1,8 @@
 """Who is signed in, and what their role allows. Sign-in pages come with the inbox.
 
 The session stores the officer id with the officer's ``session_version``: bumping that
-number (sign out everywhere, password change, deactivation) invalidates every session.
+number (sign-out, sign out everywhere, password change, deactivation) invalidates every
+session of that officer, so a copied cookie stops working too.
 """
 
 from __future__ import annotations

@@ -41,14 +41,22 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@bp.get("/bahasa/<code>")
+@bp.post("/bahasa/<code>")
 def switch(code: str):
+    """Remember the choice (and save it on a signed-in officer): a POST with a CSRF token, so
+    another site cannot change it for someone through a link or an image."""
     if code not in LANGUAGES:
         code = "ms"
     session["lang"] = code
     if getattr(current_user, "is_authenticated", False) and current_user.locale != code:
         current_user.locale = code
         db.session.commit()
+    return redirect(_safe_next(request.form.get("next") or request.args.get("next")))
+
+
+@bp.get("/bahasa/<code>")
+def switch_link(code: str):
+    """An old bookmark or a link from elsewhere: go on to the page, changing nothing."""
     return redirect(_safe_next(request.args.get("next")))
 
 

@@ -9,6 +9,7 @@ from flask import render_template_string
 from flask_babel import refresh
 
 from aduan.web.language import _safe_next
+from tests.web.inbox.helpers import csrf
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,11 +26,12 @@ def test_security_headers_on_every_response(client):
 
 
 def test_language_switch_is_remembered_and_redirects_only_on_site(client):
-    response = client.get("/bahasa/en?next=/healthz")
+    token = {"csrf_token": csrf(client, "/login")}  # a POST since issue #12 (was a GET)
+    response = client.post("/bahasa/en?next=/healthz", data=token)
     assert response.status_code == 302 and response.headers["Location"] == "/healthz"
     with client.session_transaction() as session:
         assert session["lang"] == "en"
-    response = client.get("/bahasa/ms?next=https://evil.example/x")
+    response = client.post("/bahasa/ms?next=https://evil.example/x", data=token)
     assert response.headers["Location"] == "/"
 
 

@@ -1,6 +1,8 @@
 """Officers of the admin's agency: create, edit roles and units, deactivate.
 
-Passwords are hashed with argon2 (``passwords.hash_password``) and never shown or audited.
+Passwords are hashed with argon2 (``passwords.hash_password``) and never shown or audited;
+a new one must be at least 12 characters and hard to guess (``passwords.is_strong``: zxcvbn,
+with the officer's own username, name and e-mail and the agency's name as known words).
 Deactivation, a new password or fewer roles bump ``session_version``, which ends every
 session of that officer at once (``auth_session.load_officer``).
 """
@@ -13,13 +15,17 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
-from aduan.models import Officer, Unit
+from aduan.models import Agency, Officer, Unit
 from aduan.services.admin import common as f
-from aduan.services.auth.passwords import hash_password
+from aduan.services.auth.passwords import hash_password, is_strong
 from aduan.vocabulary import Role
 
 MIN_PASSWORD = 12
 SHORT_PASSWORD = _l("Use at least 12 characters.")
+WEAK_PASSWORD = _l(
+    "This password is too easy to guess: it is common or built from a name, a word, a date"
+    " or a pattern. Use a longer phrase of unrelated words."
+)
 BAD_EMAIL = _l("Enter a valid e-mail address.")
 BAD_USERNAME = _l("Use letters, digits, dot, dash or underscore.")
 NO_ROLE = _l("Choose at least one role.")
@@ -86,6 +92,8 @@ def _clean(actor: Officer, form, officer: Officer | None, errors: f.Errors) -> d
     password = str(form.get("password") or "")
     if (officer is None or password) and len(password) < MIN_PASSWORD:
         f.add(errors, "password", SHORT_PASSWORD if password else f.REQUIRED)
+    elif password and not is_strong(password, _personal_words(actor, form, officer)):
+        f.add(errors, "password", WEAK_PASSWORD)
     roles = f.choices(form, "roles", errors, Role.values())
     if not roles and "roles" not in errors:
         f.add(errors, "roles", NO_ROLE)
@@ -104,6 +112,15 @@ def _clean(actor: Officer, form, officer: Officer | None, errors: f.Errors) -> d
         "locale": f.choice(form, "locale", errors, ("ms", "en")) or "ms",
         "active": active,
     }
+
+
+def _personal_words(actor: Officer, form, officer: Officer | None) -> list[str]:
+    """What an attacker knows of the officer and the agency, tried before any dictionary."""
+    known = [form.get("username"), form.get("name"), form.get("email")]
+    if officer is not None:
+        known += [officer.username, officer.name, officer.email]
+    agency = db.session.get(Agency, actor.agency_id)
+    return [str(v) for v in [*known, agency.code, agency.name] if v]
 
 
 def _revokes(before: dict[str, Any], data: dict[str, Any], new_password: bool) -> bool:

@@ -1,11 +1,15 @@
 """Attachments of inbound messages: fetched with a size cap and a type allowlist, stored
 content-addressed under ``ATTACHMENT_DIR/<sha[:2]>/<sha>``. A refusal is recorded on the
-ticket's timeline (``attachment_refused``) and never costs the message itself."""
+ticket's timeline (``attachment_refused``) and never costs the message itself.
+
+A download is named with the extension of the type it is served as (``download_name``), never
+the sender's: ``evil.html`` that is really a PNG downloads as ``evil.png``, image/png."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 import os
 import tempfile
 from pathlib import Path
@@ -34,6 +38,21 @@ ALLOWED_TYPES = frozenset(
 )
 ALLOWED_FAMILIES = ("application/vnd.openxmlformats-officedocument.", "application/vnd.oasis.")
 FETCH_TIMEOUT = (5, 30)
+# Types that Python's built-in table has no extension for; anything unknown gets ".bin".
+EXTENSIONS = {
+    "image/webp": ".webp",
+    "audio/ogg": ".ogg",
+    "audio/amr": ".amr",
+    "audio/aac": ".aac",
+    "application/rtf": ".rtf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp",
+}
+_BUILT_IN_TYPES = mimetypes.MimeTypes()  # the standard table only, not the host's mime.types
 CHUNK = 64 * 1024
 
 
@@ -154,6 +173,14 @@ def save_bytes(data: bytes) -> str:
 
 def attachment_path(sha: str) -> Path:
     return Path(current_app.config["ATTACHMENT_DIR"]) / sha[:2] / sha
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """``filename``'s stem with the extension of ``content_type``, the type it is served as."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    extension = EXTENSIONS.get(ctype) or _BUILT_IN_TYPES.guess_extension(ctype) or ".bin"
+    stem = Path(_safe_name(filename)).stem.strip(". ") or "attachment"
+    return stem[: 255 - len(extension)] + extension
 
 
 def _safe_name(filename: str) -> str:

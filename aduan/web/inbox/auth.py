@@ -35,7 +35,9 @@ def login():
     if target == "/":
         target = "/inbox"
     if form.validate_on_submit():
-        officer = auth_service.authenticate(form.username.data, form.password.data)
+        officer = auth_service.authenticate(
+            form.username.data, form.password.data, request.remote_addr
+        )
         if officer is not None:
             _start_session(officer)
             return redirect(target)
@@ -55,6 +57,8 @@ def _start_session(officer) -> None:
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:  # a copied cookie must not outlive the sign-out
+        auth_service.sign_out(current_user._get_current_object())
     logout_user()
     session.pop(SESSION_VERSION_KEY, None)
     flash(_("You have signed out."), "success")

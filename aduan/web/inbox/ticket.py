@@ -17,7 +17,7 @@ from aduan.extensions import db
 from aduan.models import Attachment, Category, Message, Officer, Ticket, Unit, officer_units
 from aduan.models.base import utcnow
 from aduan.services.inbox.queries import sla_badges
-from aduan.services.intake.attachments import attachment_path
+from aduan.services.intake.attachments import attachment_path, download_name
 from aduan.services.outbox import replies
 from aduan.services.tickets import access, deadlines, merging, routing, workflow
 from aduan.services.tickets.extending import extend
@@ -302,7 +302,8 @@ def attachment(attachment_id: int):
     mimetype = row.content_type or "application/octet-stream"
     if mimetype.split(";")[0].strip().lower() in UNSAFE_INLINE:
         mimetype = "text/plain"
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=row.filename)
+    name = download_name(row.filename, mimetype)  # never the sender's extension (issue #12)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
