@@ -56,7 +56,7 @@ def _from_timestamp(value: Any, millis: bool = False) -> dt.datetime:
 def _load_json(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ParseError(f"meta webhook is not JSON: {exc}")
     if not isinstance(data, dict):
         raise ParseError("meta webhook body is not an object")

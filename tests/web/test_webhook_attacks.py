@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from aduan.models import InboundEvent, Ticket
-from tests.web.signing import CHANNEL_CONFIG, x_body, x_signature
+from tests.web.signing import CHANNEL_CONFIG, meta_body, meta_signature, x_body, x_signature
 
 X = "/webhooks/x"
 
@@ -68,3 +68,37 @@ def test_the_x_challenge_still_answers_a_real_looking_token(hooks):
     token = "ZmJhZjQ0ZDktNDJmMS00YmI0LWE0NjgtZmNlN2FkNWQzNTZk_-="
     response = crc_answer(hooks, token)
     assert response.get_json() == {"response_token": x_signature(token.encode())}
+
+
+def test_deeply_nested_json_to_meta_is_refused_before_it_is_parsed(hooks, db, caplog):
+    body = b"[" * 100_000 + b"]" * 100_000
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": "sha256=00"}
+    response = hooks.post("/webhooks/meta", data=body, headers=headers)
+    assert response.status_code == 403
+    assert "Traceback" not in caplog.text and "RecursionError" not in caplog.text
+    assert nothing_stored(db)
+
+
+def test_deeply_nested_json_signed_by_meta_is_quarantined_not_a_server_error(hooks, db):
+    body = b'{"object": "page", "entry": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body)}
+    assert hooks.post("/webhooks/meta", data=body, headers=headers).status_code == 200
+    (event,) = db.session.scalars(db.select(InboundEvent)).all()
+    assert event.quarantined_at is not None and not db.session.scalars(db.select(Ticket)).all()
+
+
+def test_a_signed_meta_message_still_arrives(hooks, db):
+    body = meta_body()
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body)}
+    assert hooks.post("/webhooks/meta", data=body, headers=headers).status_code == 200
+    (event,) = db.session.scalars(db.select(InboundEvent)).all()
+    assert event.payload["message"]["id"] == "wamid.ABC"
+
+
+def test_deeply_nested_json_with_the_telegram_secret_is_quarantined_not_a_server_error(hooks, db):
+    body = b"[" * 100_000 + b"]" * 100_000
+    headers = {"Content-Type": "application/json"}
+    headers["X-Telegram-Bot-Api-Secret-Token"] = CHANNEL_CONFIG["TELEGRAM_WEBHOOK_SECRET"]
+    assert hooks.post("/webhooks/telegram", data=body, headers=headers).status_code == 200
+    (event,) = db.session.scalars(db.select(InboundEvent)).all()
+    assert event.quarantined_at is not None
