@@ -66,6 +66,13 @@ def _load_json(body: bytes) -> dict[str, Any]:
 class _MetaAdapter(ChannelAdapter):
     """Signature, handshake and Graph API calls shared by the three Meta channels."""
 
+    media_hosts = (
+        "*.fbcdn.net",
+        "lookaside.fbsbx.com",
+        "graph.facebook.com",
+        "*.cdninstagram.com",
+    )
+
     def verify(self, request: RawRequest) -> bool:
         """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app_secret, raw body)>``."""
         header = request.header("X-Hub-Signature-256") or ""

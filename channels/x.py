@@ -52,6 +52,7 @@ class XAdapter(ChannelAdapter):
 
     type = "x"
     display_name = "X (Twitter)"
+    media_hosts = ("ton.twitter.com", "pbs.twimg.com")
 
     def verify(self, request: RawRequest) -> bool:
         """``x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer_secret, body)>``."""
