@@ -17,6 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from aduan import models  # noqa: F401  (register every table on the metadata)
     from aduan.extensions import babel, csrf, db, login_manager, migrate
+    from aduan.web import hostile_input
     from aduan.web.language import select_locale
 
     db.init_app(app)
@@ -25,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     _init_limiter(app)
+    hostile_input.register(app)  # form caps, and control characters refused before views
 
     _register_blueprints(app)
     _register_commands(app)

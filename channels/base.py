@@ -147,6 +147,8 @@ class ChannelAdapter:
     display_name: ClassVar[str] = ""
     # Account settings beyond the provider's credentials that an admin may set (plain text).
     optional_settings: ClassVar[tuple[str, ...]] = ()
+    # Hosts the core may fetch this channel's media URLs from ("*.example.com" patterns).
+    media_hosts: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, account: Mapping[str, Any]):
         self.account = dict(account)

@@ -56,7 +56,7 @@ def _from_timestamp(value: Any, millis: bool = False) -> dt.datetime:
 def _load_json(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ParseError(f"meta webhook is not JSON: {exc}")
     if not isinstance(data, dict):
         raise ParseError("meta webhook body is not an object")
@@ -65,6 +65,13 @@ def _load_json(body: bytes) -> dict[str, Any]:
 
 class _MetaAdapter(ChannelAdapter):
     """Signature, handshake and Graph API calls shared by the three Meta channels."""
+
+    media_hosts = (
+        "*.fbcdn.net",
+        "lookaside.fbsbx.com",
+        "graph.facebook.com",
+        "*.cdninstagram.com",
+    )
 
     def verify(self, request: RawRequest) -> bool:
         """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app_secret, raw body)>``."""

@@ -104,7 +104,7 @@ class TelegramAdapter(ChannelAdapter):
         """One update per request; ``update_id`` is the dedupe key."""
         try:
             data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ParseError(f"telegram update is not JSON: {exc}")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ParseError("telegram update without update_id")

@@ -147,6 +147,7 @@ class _TwilioMessaging(ChannelAdapter):
     """Shared by SMS and WhatsApp: same webhook shape, same REST resource."""
 
     number_key: str = ""
+    media_hosts = ("api.twilio.com", "*.twiliocdn.com")
 
     def verify(self, request: RawRequest) -> bool:
         """True when ``X-Twilio-Signature`` matches this account's auth token."""

@@ -65,6 +65,7 @@ class TwilioVoiceAdapter(ChannelAdapter):
     """
 
     type = "voice"
+    media_hosts = ("api.twilio.com", "*.twiliocdn.com")
     display_name = "Voice mail (Twilio)"
     optional_settings = (
         "transcribe",

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 
 import requests
@@ -29,6 +30,10 @@ from channels.base import (
 from channels.registry import register
 
 DEFAULT_API_BASE_URL = "https://api.x.com"
+# X's CRC tokens are short base64 / url-safe strings. The challenge answer is an HMAC of the
+# token under the same key as webhook bodies, so the endpoint signs only strings that can never
+# be a webhook body (those are JSON objects and start with "{").
+CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,256}")
 
 
 def _signature(secret: str, data: bytes) -> str:
@@ -47,24 +52,28 @@ class XAdapter(ChannelAdapter):
 
     type = "x"
     display_name = "X (Twitter)"
+    media_hosts = ("ton.twitter.com", "pbs.twimg.com")
 
     def verify(self, request: RawRequest) -> bool:
         """``x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer_secret, body)>``."""
         given = request.header("x-twitter-webhooks-signature")
         secret = self.account.get("consumer_secret") or ""
-        if not given or not secret:
-            return False
+        if not given or not secret or not request.body.lstrip().startswith(b"{"):
+            return False  # not a JSON object: possibly a body signed through the CRC check
         return hmac.compare_digest(given.encode(), _signature(secret, request.body).encode())
 
-    def crc_response(self, crc_token: str) -> dict[str, str]:
-        """The answer to X's GET challenge-response check."""
+    def crc_response(self, crc_token: str) -> dict[str, str] | None:
+        """The answer to X's GET challenge-response check; None for a token X would not send
+        (the answer would otherwise be a signature an attacker chose the text of)."""
+        if not CRC_TOKEN.fullmatch(crc_token):
+            return None
         return {"response_token": _signature(self.account["consumer_secret"], crc_token.encode())}
 
     def split(self, request: RawRequest) -> list[RawEvent]:
         """One event per incoming DM; DMs the account itself sent are dropped."""
         try:
             data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ParseError(f"x webhook is not JSON: {exc}")
         if not isinstance(data, dict):
             raise ParseError("x webhook body is not an object")

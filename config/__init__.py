@@ -110,6 +110,13 @@ def load_settings(overrides: dict | None = None) -> dict:
         "ATTACHMENT_DIR": _env("ATTACHMENT_DIR", str(instance / "attachments")),
         "ATTACHMENT_MAX_BYTES": int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(_env("MAX_REQUEST_BYTES", str(25 * 1024 * 1024))),
+        # Form caps (413 above them), applied to url-encoded bodies too (aduan.web.hostile_input)
+        "MAX_FORM_PARTS": int(_env("MAX_FORM_FIELDS", "1000")),
+        "MAX_FORM_MEMORY_SIZE": int(_env("MAX_FORM_FIELD_BYTES", "500000")),
+        # Media URLs in provider messages: extra allowed hosts (public addresses, https only);
+        # trusted hosts may be private and http — tests' fake providers, a media proxy.
+        "MEDIA_FETCH_ALLOW_HOSTS": _list(_env("MEDIA_FETCH_ALLOW_HOSTS", "")),
+        "MEDIA_FETCH_TRUSTED_HOSTS": _list(_env("MEDIA_FETCH_TRUSTED_HOSTS", "")),
         "QUEUE_PREFIX": _env("QUEUE_PREFIX", ""),
         "INGEST_PARALLELISM": int(_env("INGEST_PARALLELISM", "2")),  # drain jobs at once
         "PROXY_COUNT": int(_env("PROXY_COUNT", "0")),
@@ -133,6 +140,10 @@ def load_settings(overrides: dict | None = None) -> dict:
     if settings["ENV_NAME"] == "production":
         _refuse_development_defaults(settings)
     return settings
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def _normalise_db_url(url: str) -> str:

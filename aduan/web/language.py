@@ -35,6 +35,8 @@ def _safe_next(target: str | None) -> str:
     """Only a path on this site: never an absolute or scheme-relative URL (open redirect)."""
     if not target:
         return "/"
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return "/"  # CR/LF would split the Location header
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"

@@ -34,6 +34,9 @@ def twilio():
 def hooks(client, db, monkeypatch, twilio):
     for name, value in CHANNEL_CONFIG.items():
         monkeypatch.setitem(client.application.config, name, value)
+    # The fake Twilio listens on loopback, which media fetches refuse unless trusted.
+    trusted = (twilio.url.removeprefix("http://"),)
+    monkeypatch.setitem(client.application.config, "MEDIA_FETCH_TRUSTED_HOSTS", trusted)
     agency = gen_agency("JBA")
     agency.triage_unit_id = gen_unit(agency).id
     settings = {"account_sid": ACCOUNT_SID, "auth_token": TWILIO_TOKEN, "transcribe": True}

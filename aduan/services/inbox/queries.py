@@ -252,7 +252,10 @@ def decode_cursor(cursor: str | None) -> tuple[dt.datetime | None, int] | None:
         due = None if due_text == "-" else dt.datetime.fromisoformat(due_text)
         if due is not None and due.tzinfo is None:
             return None
-        return due, int(id_text)
+        ticket_id = int(id_text)
+        if not 0 < ticket_id < 2**63:  # beyond a bigint: PostgreSQL would refuse it
+            return None
+        return due, ticket_id
     except (ValueError, UnicodeDecodeError):
         return None
 

@@ -14,11 +14,11 @@ import os
 import tempfile
 from pathlib import Path
 
-import requests
 from flask import current_app
 
 from aduan.extensions import db
 from aduan.models import Attachment, Message, Ticket
+from aduan.services.intake import media_fetch
 from aduan.services.tickets.workflow import record_event
 from channels.base import ChannelAdapter, ChannelError, InboundAttachment
 
@@ -37,7 +37,6 @@ ALLOWED_TYPES = frozenset(
     }
 )
 ALLOWED_FAMILIES = ("application/vnd.openxmlformats-officedocument.", "application/vnd.oasis.")
-FETCH_TIMEOUT = (5, 30)
 # Types that Python's built-in table has no extension for; anything unknown gets ".bin".
 EXTENSIONS = {
     "image/webp": ".webp",
@@ -53,7 +52,6 @@ EXTENSIONS = {
     "application/vnd.oasis.opendocument.presentation": ".odp",
 }
 _BUILT_IN_TYPES = mimetypes.MimeTypes()  # the standard table only, not the host's mime.types
-CHUNK = 64 * 1024
 
 
 class AttachmentRefused(Exception):
@@ -126,7 +124,7 @@ def _content(
         return item.data, None
     url = item.url or ""
     if url.startswith(("http://", "https://")):
-        return _fetch(url, item.auth, limit)
+        return _fetch(url, item.auth, limit, adapter)
     fetch_file = getattr(adapter, "fetch_file", None)
     if fetch_file is None:
         raise AttachmentRefused("no way to fetch this attachment")
@@ -139,23 +137,22 @@ def _content(
         raise AttachmentRefused(f"fetch failed: {type(exc).__name__}")
 
 
-def _fetch(url: str, auth: tuple[str, str] | None, limit: int) -> tuple[bytes, str | None]:
-    """GET with a hard byte cap: the declared length is checked first, the body as it streams."""
+def _fetch(
+    url: str, auth: tuple[str, str] | None, limit: int, adapter: ChannelAdapter | None
+) -> tuple[bytes, str | None]:
+    """GET through ``media_fetch``: provider hosts and public addresses only, capped."""
     try:
-        with requests.get(url, auth=auth, stream=True, timeout=FETCH_TIMEOUT) as response:
-            if response.status_code >= 400:
-                raise AttachmentRefused(f"fetch failed: HTTP {response.status_code}")
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise AttachmentRefused(f"larger than {limit} bytes")
-            body = bytearray()
-            for chunk in response.iter_content(CHUNK):
-                body += chunk
-                if len(body) > limit:
-                    raise AttachmentRefused(f"larger than {limit} bytes")
-            return bytes(body), response.headers.get("Content-Type")
-    except requests.RequestException as exc:
-        raise AttachmentRefused(f"fetch failed: {type(exc).__name__}")
+        return media_fetch.fetch(url, _fetch_policy(adapter, limit), auth)
+    except media_fetch.MediaRefused as exc:
+        log.info("attachment fetch refused reason=%s", exc)
+        raise AttachmentRefused(str(exc))
+
+
+def _fetch_policy(adapter: ChannelAdapter | None, limit: int) -> media_fetch.FetchPolicy:
+    config = current_app.config
+    hosts = tuple(getattr(adapter, "media_hosts", ())) + tuple(config["MEDIA_FETCH_ALLOW_HOSTS"])
+    trusted = frozenset(host.lower() for host in config["MEDIA_FETCH_TRUSTED_HOSTS"])
+    return media_fetch.FetchPolicy(hosts=hosts, trusted=trusted, max_bytes=limit)
 
 
 def save_bytes(data: bytes) -> str:

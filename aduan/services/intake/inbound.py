@@ -66,6 +66,10 @@ def accept(channel: str, account_key: str, raw: RawRequest) -> Outcome:
     """Verify, store and enqueue one webhook request; never raises for a provider's input."""
     if len(raw.body) > BODY_LIMITS.get(channel, 1024 * KIB):
         return Outcome(413, channel)
+    if channel == "meta":  # the body picks the adapter: verify before parsing it
+        refusal = _refuse_unsigned_meta(account_key, raw)
+        if refusal is not None:
+            return refusal
     channel = resolve_channel(channel, raw)
     try:
         adapter = get_adapter(channel, account_key)
@@ -89,13 +93,38 @@ def resolve_channel(channel: str, raw: RawRequest) -> str:
     if channel == "meta":
         try:
             kind = json.loads(raw.body).get("object")
-        except (ValueError, UnicodeDecodeError, AttributeError):
+        except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
             kind = None
         return META_OBJECTS.get(kind, "whatsapp_cloud")
     if channel == "twilio_status":
         addresses = (raw.form.get("From") or "") + (raw.form.get("To") or "")
         return "whatsapp" if "whatsapp:" in addresses else "sms"
     return channel
+
+
+def _refuse_unsigned_meta(account_key: str, raw: RawRequest) -> Outcome | None:
+    """None when one of the account's Meta adapters verifies the request; else the answer."""
+    try:
+        adapters = [a for a in map(_meta_adapter(account_key), META_OBJECTS.values()) if a]
+    except SQLAlchemyError as exc:
+        return _database_down("meta", exc)
+    if not adapters:
+        log.warning("webhook for unknown account channel=meta account=%s", account_key)
+        return Outcome(404, "meta")
+    if any(adapter.verify(raw) for adapter in adapters):
+        return None
+    count_forged("meta", account_key)
+    return Outcome(403, "meta")
+
+
+def _meta_adapter(account_key: str):
+    def find(channel: str) -> ChannelAdapter | None:
+        try:
+            return get_adapter(channel, account_key)
+        except LookupError:
+            return None
+
+    return find
 
 
 def count_forged(channel: str, account_key: str) -> None:

@@ -23,7 +23,10 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A database id, or None (also beyond a bigint, which PostgreSQL would refuse)."""
+    if not value or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
 
 
 def filters_from(args) -> queries.Filters:
