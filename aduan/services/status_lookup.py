@@ -25,7 +25,7 @@ from aduan.extensions import db
 from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import ContactCheck, VerificationCode
-from aduan.services import references
+from aduan.services import merged_replies, references
 from aduan.services.complainant_notices import contact_for
 from aduan.services.outbound import enqueue_delivery
 from aduan.vocabulary import TicketStatus, TicketType
@@ -197,6 +197,7 @@ def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
         "acknowledged_at": ticket.acknowledged_at,
         "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at,
+        "merged": ticket.merged_into_id is not None,
         "timeline": public_timeline(ticket, locale),
     }
 
@@ -204,15 +205,23 @@ def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
 def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
     """Messages to and from the complainant and status changes, oldest first.
 
-    Only this ticket's rows; internal notes (direction ``note``) are never selected, and no
-    officer is named. A third party's message (someone in copy replying to all, recorded by
-    threading as ``third_party_message``) is not the complainant's and is left out."""
+    Only this ticket's rows, plus the complainant's own replies that landed on the ticket it
+    was merged into; internal notes (direction ``note``) are never selected, and no officer is
+    named. A third party's message (someone in copy replying to all, recorded by threading as
+    ``third_party_message``) and the reply of a merged ticket's complainant
+    (``merged_replies``) are not this complainant's and are left out."""
+    forwarded = merged_replies.forwarded_message_ids(ticket)
     messages = db.session.execute(
         db.select(Message.id, Message.direction, Message.body, Message.created_at)
-        .where(Message.ticket_id == ticket.id, Message.direction.in_(("in", "out")))
+        .where(
+            db.or_(
+                db.and_(Message.ticket_id == ticket.id, Message.direction.in_(("in", "out"))),
+                db.and_(Message.id.in_(forwarded), Message.direction == "in"),
+            )
+        )
         .order_by(Message.created_at, Message.id)
     ).all()
-    others = _third_party_message_ids(ticket)
+    others = _third_party_message_ids(ticket) | merged_replies.foreign_message_ids(ticket)
     messages = [m for m in messages if m.id not in others]
     changes = db.session.execute(
         db.select(TicketEvent.after, TicketEvent.created_at)

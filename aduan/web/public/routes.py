@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from aduan.errors import ValidationFailed
 from aduan.extensions import db, limiter
 from aduan.models import Category, Ticket
-from aduan.services import charter, status_lookup, survey, threading, web_form
+from aduan.services import charter, merged_replies, status_lookup, survey, threading, web_form
 from aduan.services.channel_lookup import default_agency
 from aduan.web.public import bp
 from aduan.web.public.forms import (
@@ -209,7 +209,12 @@ def reply():
     opens_new = not threading.takes_messages(ticket)  # else the ticket it was merged into
     landed = web_form.post_reply(ticket, form.form_id.data, form.text.data.strip(), _locale())
     if landed is not None and landed.id != ticket.id:  # told once, on the page it returns to
-        session["status_reply_landed"] = {"reference": landed.reference, "new": opens_new}
+        # Another complainant's ticket is never named to this one (a merge is the agency's).
+        own = opens_new or merged_replies.same_complainant(ticket, landed)
+        session["status_reply_landed"] = {
+            "reference": landed.reference if own else None,
+            "new": opens_new,
+        }
     return redirect(url_for("public.status"))
 
 
