@@ -59,6 +59,8 @@ CHANNEL_SETTINGS = (
 # Optional settings: present in the config only when set (the code holds their defaults).
 OPTIONAL_SETTINGS = (
     "ENCRYPTION_KEY",  # key for channel secrets at rest; default: derived from SECRET_KEY
+    "ANSWER_KEY",  # "<version>:<secret>" for status-page answer hashes (required in production)
+    "ANSWER_KEYS_OLD",  # earlier answer keys still accepted, comma-separated "<version>:<secret>"
     "DEFAULT_AGENCY_CODE",  # the agency that owns messages with no channel account
     "STATUS_CALLBACK_URL",  # Twilio status callback URL template ({channel}, {account_key})
     "PUBLIC_FORM_LIMIT",  # rate limits, flask-limiter syntax ("5 per 10 minutes;20 per day")
@@ -122,6 +124,8 @@ def _refuse_development_defaults(settings: dict) -> None:
     problems = []
     if not settings.get("SECRET_KEY"):
         problems.append("ADUAN_SECRET_KEY is required")
+    if not settings.get("ANSWER_KEY"):
+        problems.append("ADUAN_ANSWER_KEY is required (status-page answers, apart from the secret)")
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("ADUAN_DATABASE_URL must point at PostgreSQL")
     if not settings.get("REDIS_URL"):

@@ -38,6 +38,7 @@ def test_production_starts_when_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("ADUAN_ENV", "production")
     monkeypatch.setenv("ADUAN_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("ADUAN_ANSWER_KEY", "1:" + "a" * 40)
     monkeypatch.setenv("ADUAN_DATABASE_URL", "postgresql://db/aduan")
     monkeypatch.setenv("ADUAN_REDIS_URL", "redis://cache:6379/0")
     monkeypatch.setenv("ADUAN_PUBLIC_BASE_URL", "https://aduan.gov.my")
@@ -52,3 +53,20 @@ def test_optional_settings_are_read_only_when_set(monkeypatch, tmp_path):
     settings = load_settings()
     assert settings["PUBLIC_LOOKUP_LIMIT"] == "3 per minute"
     assert "LOGIN_RATE_LIMIT" not in settings  # the code's default applies
+
+
+def test_production_requires_an_answer_key_apart_from_the_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("ADUAN_ENV", "production")
+    monkeypatch.setenv("ADUAN_SECRET_KEY", "s" * 40)
+    monkeypatch.delenv("ADUAN_ANSWER_KEY", raising=False)
+    monkeypatch.setenv("ADUAN_DATABASE_URL", "postgresql://db/aduan")
+    monkeypatch.setenv("ADUAN_REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("ADUAN_PUBLIC_BASE_URL", "https://aduan.gov.my")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "ADUAN_ANSWER_KEY" in str(err.value)
+    monkeypatch.setenv("ADUAN_ANSWER_KEY", "2:" + "k" * 40)
+    monkeypatch.setenv("ADUAN_ANSWER_KEYS_OLD", "1:" + "o" * 40)
+    settings = load_settings()
+    assert settings["ANSWER_KEY"].startswith("2:") and settings["ANSWER_KEYS_OLD"].startswith("1:")

@@ -4,28 +4,27 @@ A reference alone reveals nothing. The status page asks for the last four digits
 number (or the last four characters of the e-mail's local part) given at filing — or, for an
 anonymous filing, the status PIN shown once on the confirmation page — or a one-time code sent
 to the complainant's own channel. The answer is checked against ``ContactCheck`` (a keyed,
-salted hash; nothing in clear). Existing and missing references cost the same work: one query,
-one HMAC and one ``hmac.compare_digest`` either way. ``public_status`` is the one list of what
+salted hash; nothing in clear), keyed with the answer key of the hash's version
+(``answer_keys``: apart from the session secret, so rotating that one locks nobody out).
+Existing and missing references cost the same work: one query, one HMAC and one
+``hmac.compare_digest`` either way. ``public_status`` is the one list of what
 a complainant may see (reused by the bots): never internal notes, officers or other tickets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import logging
 import re
 import secrets
 from typing import Any
 
-from flask import current_app
-
 from aduan.extensions import db
 from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import ContactCheck, VerificationCode
-from aduan.services import merged_replies, references
+from aduan.services import answer_keys, merged_replies, references
 from aduan.services.complainant_notices import contact_for
 from aduan.services.outbound import enqueue_delivery
 from aduan.vocabulary import TicketStatus, TicketType
@@ -68,7 +67,9 @@ def set_contact_check(ticket: Ticket, answer: str) -> bool:
     if db.session.get(ContactCheck, ticket.id) is not None:
         return False
     salt = secrets.token_hex(16)
-    db.session.add(ContactCheck(ticket_id=ticket.id, salt=salt, digest=_digest(salt, answer)))
+    version, key = answer_keys.current()
+    digest = answer_keys.digest(key, salt, answer)
+    db.session.add(ContactCheck(ticket_id=ticket.id, salt=salt, digest=digest, key_version=version))
     db.session.flush()
     return True
 
@@ -79,23 +80,46 @@ def share_contact_check(ticket: Ticket, other: Ticket) -> bool:
     check = db.session.get(ContactCheck, ticket.id)
     if check is None or db.session.get(ContactCheck, other.id) is not None:
         return False
-    db.session.add(ContactCheck(ticket_id=other.id, salt=check.salt, digest=check.digest))
+    db.session.add(
+        ContactCheck(
+            ticket_id=other.id, salt=check.salt, digest=check.digest, key_version=check.key_version
+        )
+    )
     db.session.flush()
     return True
 
 
 def verify(reference: str, answer: str) -> Ticket | None:
-    """The ticket when ``answer`` unlocks ``reference``; None otherwise, at the same cost."""
+    """The ticket when ``answer`` unlocks ``reference``; None otherwise, at the same cost.
+    A hash made with an older answer key is re-made with the current one (committed)."""
     canonical = references.normalise_reference(reference or "") or ""
     row = db.session.execute(
-        db.select(Ticket, ContactCheck.salt, ContactCheck.digest)
+        db.select(Ticket, ContactCheck)
         .outerjoin(ContactCheck, ContactCheck.ticket_id == Ticket.id)
         .where(Ticket.reference == canonical)
     ).first()
-    known = row is not None and row.salt is not None
-    salt, digest = (row.salt, row.digest) if known else (_DUMMY_SALT, _NEVER)
-    matches = hmac.compare_digest(_digest(salt, answer or ""), digest)
-    return row.Ticket if known and matches else None
+    check = row.ContactCheck if row is not None else None
+    if not _answer_matches(check, answer or ""):
+        return None
+    _rekey_if_old(check, answer or "")
+    return row.Ticket
+
+
+def _answer_matches(check: ContactCheck | None, answer: str) -> bool:
+    key = answer_keys.key_for(check.key_version) if check is not None else None
+    salt, expected = (check.salt, check.digest) if key is not None else (_DUMMY_SALT, _NEVER)
+    candidate = answer_keys.digest(key or answer_keys.current()[1], salt, answer)
+    return hmac.compare_digest(candidate, expected) and key is not None
+
+
+def _rekey_if_old(check: ContactCheck, answer: str) -> None:
+    version, key = answer_keys.current()
+    if check.key_version == version:
+        return
+    check.digest = answer_keys.digest(key, check.salt, answer)
+    check.key_version = version
+    db.session.commit()
+    log.info("status answer hash re-keyed key_version=%s", version)
 
 
 def find(reference: str) -> Ticket | None:
@@ -250,6 +274,5 @@ def _third_party_message_ids(ticket: Ticket) -> set[int]:
 
 
 def _digest(salt: str, answer: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"aduan-status:{salt}:{answer.strip().lower()}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    """A one-time code's hash: the current answer key (a code lives 10 minutes)."""
+    return answer_keys.digest(answer_keys.current()[1], salt, answer)
