@@ -67,6 +67,8 @@ OPTIONAL_SETTINGS = (
     "PUBLIC_CONTACT_LIMIT",
     "PUBLIC_LOOKUP_LIMIT",
     "LOGIN_RATE_LIMIT",
+    "STATUS_ANSWER_FAILURES",  # wrong status-page answers on one reference before it locks (5)
+    "STATUS_ANSWER_LOCK_HOURS",  # how long a locked reference needs a one-time code (24)
 )
 
 

@@ -9,11 +9,20 @@ import uuid
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import db, limiter
 from aduan.models import Category, Ticket
-from aduan.services import charter, merged_replies, status_lookup, survey, threading, web_form
+from aduan.services import (
+    answer_guard,
+    charter,
+    merged_replies,
+    status_lookup,
+    survey,
+    threading,
+    web_form,
+)
 from aduan.services.channel_lookup import default_agency
 from aduan.web.public import bp
 from aduan.web.public.forms import (
@@ -28,6 +37,10 @@ from aduan.web.public.uploads import UploadRefused, read_uploads
 
 ACCESS_SECONDS = 15 * 60
 GENERIC_REFUSAL = 400
+LOCKED = _l(
+    "Too many wrong answers have been given for this reference. For your safety, check it with "
+    "a one-time code: ask for one below and we send it to the contact details of the complaint."
+)
 
 
 def _locale() -> str:
@@ -142,12 +155,18 @@ def check():
     form = LookupForm()
     if not form.validate():
         return render_template("public/lookup.html", form=form, code_form=CodeRequestForm()), 400
+    locked = False
     if form.code.data:
         ticket = status_lookup.check_code(form.reference.data, form.code.data)
+    elif answer_guard.is_locked(form.reference.data):
+        ticket, locked = None, True  # even the right answer: only a one-time code opens it
     else:
         ticket = status_lookup.verify(form.reference.data, form.answer.data or "")
+        locked = ticket is None and answer_guard.record_failure(form.reference.data)
     if ticket is None:
-        form.answer.errors = [_("We could not verify these details. Check them and try again.")]
+        form.answer.errors = [
+            LOCKED if locked else _("We could not verify these details. Check them and try again.")
+        ]
         return render_template("public/lookup.html", form=form, code_form=CodeRequestForm())
     session["status_access"] = {"ticket_id": ticket.id, "until": time.time() + ACCESS_SECONDS}
     return redirect(url_for("public.status"))
