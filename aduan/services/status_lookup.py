@@ -36,6 +36,7 @@ PIN_LENGTH = 6
 CODE_TTL = dt.timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
 CODES_PER_WINDOW = 3
+CODES_PER_DAY = 5
 _DUMMY_SALT = "0" * 32
 _NEVER = "x" * 64  # not a hex digest: compare_digest against it is always False
 CODE_TEXT = {
@@ -133,19 +134,12 @@ def find(reference: str) -> Ticket | None:
 def request_code(reference: str) -> None:
     """Send a one-time code to the complainant's own channel, when there is one.
 
-    Answers nothing either way (the caller shows one message for every reference); at most
-    ``CODES_PER_WINDOW`` codes per ticket per ``CODE_TTL``."""
+    Answers nothing either way (run by a job: the page shows one message for every
+    reference); at most ``CODES_PER_WINDOW`` codes per ticket per ``CODE_TTL`` and
+    ``CODES_PER_DAY`` per day."""
     ticket = find(reference)
     target = contact_for(ticket) if ticket is not None else None
-    if ticket is None or target is None:
-        return
-    since = utcnow() - CODE_TTL
-    recent = db.session.scalar(
-        db.select(db.func.count(VerificationCode.id)).where(
-            VerificationCode.ticket_id == ticket.id, VerificationCode.created_at >= since
-        )
-    )
-    if recent >= CODES_PER_WINDOW:
+    if ticket is None or target is None or _codes_spent(ticket):
         return
     code = new_status_pin()
     channel, handle = target
@@ -174,6 +168,18 @@ def request_code(reference: str) -> None:
     db.session.add(row)
     db.session.commit()
     enqueue_delivery(row.id)
+
+
+def _codes_spent(ticket: Ticket) -> bool:
+    now = utcnow()
+    day, window = now - dt.timedelta(days=1), now - CODE_TTL
+    counts = db.session.execute(
+        db.select(
+            db.func.count(VerificationCode.id),
+            db.func.count(VerificationCode.id).filter(VerificationCode.created_at >= window),
+        ).where(VerificationCode.ticket_id == ticket.id, VerificationCode.created_at >= day)
+    ).one()
+    return counts[0] >= CODES_PER_DAY or counts[1] >= CODES_PER_WINDOW
 
 
 def check_code(reference: str, code: str) -> Ticket | None:

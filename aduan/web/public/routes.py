@@ -17,6 +17,7 @@ from aduan.models import Category, Ticket
 from aduan.services import (
     answer_guard,
     charter,
+    code_requests,
     merged_replies,
     status_lookup,
     survey,
@@ -177,10 +178,14 @@ def check():
 def send_code():
     form = CodeRequestForm()
     if form.validate():
-        status_lookup.request_code(form.reference.data)
+        code_requests.request(form.reference.data)  # looked up and sent by a job
     lookup_form = LookupForm(reference=form.reference.data or "")
     return render_template(
-        "public/lookup.html", form=lookup_form, code_form=form, code_requested=True
+        "public/lookup.html",
+        form=lookup_form,
+        code_form=form,
+        code_requested=True,
+        codes_per_day=status_lookup.CODES_PER_DAY,
     )
 
 
