@@ -80,6 +80,8 @@ CHANNEL_SETTINGS = (
 # Optional settings: present in the config only when set (the code holds their defaults).
 OPTIONAL_SETTINGS = (
     "ENCRYPTION_KEY",  # key for channel secrets at rest; default: derived from SECRET_KEY
+    "ANSWER_KEY",  # "<version>:<secret>" for status-page answer hashes (required in production)
+    "ANSWER_KEYS_OLD",  # earlier answer keys still accepted, comma-separated "<version>:<secret>"
     "DEFAULT_AGENCY_CODE",  # the agency that owns messages with no channel account
     "STATUS_CALLBACK_URL",  # Twilio status callback URL template ({channel}, {account_key})
     "PUBLIC_FORM_LIMIT",  # rate limits, flask-limiter syntax ("5 per 10 minutes;20 per day")
@@ -90,6 +92,8 @@ OPTIONAL_SETTINGS = (
     "LOGIN_LOCK_MINUTES",
     "LOGIN_ACCOUNT_MAX_FAILURES",  # failures from any address per step of the account back-off
     "LOGIN_ACCOUNT_LOCK_MINUTES",
+    "STATUS_ANSWER_FAILURES",  # wrong status-page answers on one reference before it locks (5)
+    "STATUS_ANSWER_LOCK_HOURS",  # how long a locked reference needs a one-time code (24)
 )
 
 
@@ -174,6 +178,8 @@ def _key_problems(settings: dict) -> list[str]:
     encryption_key = settings.get("ENCRYPTION_KEY")
     if encryption_key and not key_is_strong(str(encryption_key)):
         problems.append(f"ADUAN_ENCRYPTION_KEY is too weak: it {weak}")
+    if not settings.get("ANSWER_KEY"):
+        problems.append("ADUAN_ANSWER_KEY is required (status-page answers, apart from the secret)")
     return problems
 
 

@@ -42,6 +42,7 @@ def test_production_starts_when_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("ADUAN_ENV", "production")
     monkeypatch.setenv("ADUAN_SECRET_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("ADUAN_ANSWER_KEY", "1:" + "a" * 40)
     monkeypatch.setenv("ADUAN_DATABASE_URL", "postgresql://db/aduan")
     monkeypatch.setenv("ADUAN_REDIS_URL", "redis://cache:6379/0")
     monkeypatch.setenv("ADUAN_PUBLIC_BASE_URL", "https://aduan.gov.my")
@@ -65,6 +66,7 @@ def _production(monkeypatch, tmp_path, env="production", **values):
     monkeypatch.setenv("ADUAN_REDIS_URL", "redis://cache:6379/0")
     monkeypatch.setenv("ADUAN_PUBLIC_BASE_URL", "https://aduan.gov.my")
     monkeypatch.delenv("ADUAN_ENCRYPTION_KEY", raising=False)
+    monkeypatch.setenv("ADUAN_ANSWER_KEY", "1:" + secrets.token_urlsafe(32))
     for name, value in values.items():
         monkeypatch.setenv(f"ADUAN_{name}", value)
 
@@ -107,3 +109,20 @@ def test_the_environment_name_is_matched_without_case(monkeypatch, tmp_path):
     _production(monkeypatch, tmp_path, env=" Production ", SECRET_KEY=secrets.token_urlsafe(48))
     settings = load_settings()
     assert settings["ENV_NAME"] == "production" and settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_requires_an_answer_key_apart_from_the_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("ADUAN_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("ADUAN_ENV", "production")
+    monkeypatch.setenv("ADUAN_SECRET_KEY", secrets.token_urlsafe(48))
+    monkeypatch.delenv("ADUAN_ANSWER_KEY", raising=False)
+    monkeypatch.setenv("ADUAN_DATABASE_URL", "postgresql://db/aduan")
+    monkeypatch.setenv("ADUAN_REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("ADUAN_PUBLIC_BASE_URL", "https://aduan.gov.my")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "ADUAN_ANSWER_KEY" in str(err.value)
+    monkeypatch.setenv("ADUAN_ANSWER_KEY", "2:" + "k" * 40)
+    monkeypatch.setenv("ADUAN_ANSWER_KEYS_OLD", "1:" + "o" * 40)
+    settings = load_settings()
+    assert settings["ANSWER_KEY"].startswith("2:") and settings["ANSWER_KEYS_OLD"].startswith("1:")

@@ -1,9 +1,10 @@
-"""Citizen-side periodic jobs: survey requests, closing after the objection window, and the
-client-charter review reminder. Each calls a service and is safe to run twice."""
+"""Citizen-side jobs: survey requests, closing after the objection window, the client-charter
+review reminder, and one-time status codes. Each calls a service and is safe to run twice."""
 
 from __future__ import annotations
 
 from aduan.services.citizen import charter, survey
+from aduan.services.citizen import status as status_lookup
 
 
 def survey_sweep() -> dict:
@@ -14,3 +15,9 @@ def survey_sweep() -> dict:
 def charter_review_reminder() -> int:
     """Remind admins of charters not reviewed for 12 months (once per admin per month)."""
     return charter.remind_review()
+
+
+def send_status_code(reference: str) -> None:
+    """Send a one-time status code for ``reference`` when it has a reachable complainant
+    (within the ticket's limits); nothing otherwise."""
+    status_lookup.request_code(reference)

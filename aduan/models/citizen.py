@@ -15,7 +15,8 @@ class ContactCheck(db.Model):
     """What the status page checks a "last four" answer against: a keyed, salted hash only.
 
     The four characters (last digits of the phone, or of the e-mail's local part) are never
-    stored in clear: HMAC-SHA256 keyed with SECRET_KEY over a random per-ticket salt."""
+    stored in clear: HMAC-SHA256 over a random per-ticket salt, keyed with the answer key of
+    ``key_version`` (``aduan.services.citizen.answer_keys``; 0: older releases' SECRET_KEY)."""
 
     __tablename__ = "contact_checks"
 
@@ -24,6 +25,7 @@ class ContactCheck(db.Model):
     )
     salt: Mapped[str] = mapped_column(String(32))
     digest: Mapped[str] = mapped_column(String(64))
+    key_version: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

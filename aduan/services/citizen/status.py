@@ -4,27 +4,27 @@ A reference alone reveals nothing. The status page asks for the last four digits
 number (or the last four characters of the e-mail's local part) given at filing — or, for an
 anonymous filing, the status PIN shown once on the confirmation page — or a one-time code sent
 to the complainant's own channel. The answer is checked against ``ContactCheck`` (a keyed,
-salted hash; nothing in clear). Existing and missing references cost the same work: one query,
-one HMAC and one ``hmac.compare_digest`` either way. ``public_status`` is the one list of what
+salted hash; nothing in clear), keyed with the answer key of the hash's version
+(``answer_keys``: apart from the session secret, so rotating that one locks nobody out).
+Existing and missing references cost the same work: one query, one HMAC and one
+``hmac.compare_digest`` either way. ``public_status`` is the one list of what
 a complainant may see (reused by the bots): never internal notes, officers or other tickets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import logging
 import re
 import secrets
 from typing import Any
 
-from flask import current_app
-
 from aduan.extensions import db
 from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import ContactCheck, VerificationCode
+from aduan.services.citizen import answer_keys, merged_replies
 from aduan.services.outbox.delivery import enqueue_delivery
 from aduan.services.outbox.notices import contact_for
 from aduan.services.tickets import references
@@ -37,6 +37,7 @@ PIN_LENGTH = 6
 CODE_TTL = dt.timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
 CODES_PER_WINDOW = 3
+CODES_PER_DAY = 5
 _DUMMY_SALT = "0" * 32
 _NEVER = "x" * 64  # not a hex digest: compare_digest against it is always False
 CODE_TEXT = {
@@ -68,7 +69,9 @@ def set_contact_check(ticket: Ticket, answer: str) -> bool:
     if db.session.get(ContactCheck, ticket.id) is not None:
         return False
     salt = secrets.token_hex(16)
-    db.session.add(ContactCheck(ticket_id=ticket.id, salt=salt, digest=_digest(salt, answer)))
+    version, key = answer_keys.current()
+    digest = answer_keys.digest(key, salt, answer)
+    db.session.add(ContactCheck(ticket_id=ticket.id, salt=salt, digest=digest, key_version=version))
     db.session.flush()
     return True
 
@@ -79,23 +82,46 @@ def share_contact_check(ticket: Ticket, other: Ticket) -> bool:
     check = db.session.get(ContactCheck, ticket.id)
     if check is None or db.session.get(ContactCheck, other.id) is not None:
         return False
-    db.session.add(ContactCheck(ticket_id=other.id, salt=check.salt, digest=check.digest))
+    db.session.add(
+        ContactCheck(
+            ticket_id=other.id, salt=check.salt, digest=check.digest, key_version=check.key_version
+        )
+    )
     db.session.flush()
     return True
 
 
 def verify(reference: str, answer: str) -> Ticket | None:
-    """The ticket when ``answer`` unlocks ``reference``; None otherwise, at the same cost."""
+    """The ticket when ``answer`` unlocks ``reference``; None otherwise, at the same cost.
+    A hash made with an older answer key is re-made with the current one (committed)."""
     canonical = references.normalise_reference(reference or "") or ""
     row = db.session.execute(
-        db.select(Ticket, ContactCheck.salt, ContactCheck.digest)
+        db.select(Ticket, ContactCheck)
         .outerjoin(ContactCheck, ContactCheck.ticket_id == Ticket.id)
         .where(Ticket.reference == canonical)
     ).first()
-    known = row is not None and row.salt is not None
-    salt, digest = (row.salt, row.digest) if known else (_DUMMY_SALT, _NEVER)
-    matches = hmac.compare_digest(_digest(salt, answer or ""), digest)
-    return row.Ticket if known and matches else None
+    check = row.ContactCheck if row is not None else None
+    if not _answer_matches(check, answer or ""):
+        return None
+    _rekey_if_old(check, answer or "")
+    return row.Ticket
+
+
+def _answer_matches(check: ContactCheck | None, answer: str) -> bool:
+    key = answer_keys.key_for(check.key_version) if check is not None else None
+    salt, expected = (check.salt, check.digest) if key is not None else (_DUMMY_SALT, _NEVER)
+    candidate = answer_keys.digest(key or answer_keys.current()[1], salt, answer)
+    return hmac.compare_digest(candidate, expected) and key is not None
+
+
+def _rekey_if_old(check: ContactCheck, answer: str) -> None:
+    version, key = answer_keys.current()
+    if check.key_version == version:
+        return
+    check.digest = answer_keys.digest(key, check.salt, answer)
+    check.key_version = version
+    db.session.commit()
+    log.info("status answer hash re-keyed key_version=%s", version)
 
 
 def find(reference: str) -> Ticket | None:
@@ -109,19 +135,12 @@ def find(reference: str) -> Ticket | None:
 def request_code(reference: str) -> None:
     """Send a one-time code to the complainant's own channel, when there is one.
 
-    Answers nothing either way (the caller shows one message for every reference); at most
-    ``CODES_PER_WINDOW`` codes per ticket per ``CODE_TTL``."""
+    Answers nothing either way (run by a job: the page shows one message for every
+    reference); at most ``CODES_PER_WINDOW`` codes per ticket per ``CODE_TTL`` and
+    ``CODES_PER_DAY`` per day."""
     ticket = find(reference)
     target = contact_for(ticket) if ticket is not None else None
-    if ticket is None or target is None:
-        return
-    since = utcnow() - CODE_TTL
-    recent = db.session.scalar(
-        db.select(db.func.count(VerificationCode.id)).where(
-            VerificationCode.ticket_id == ticket.id, VerificationCode.created_at >= since
-        )
-    )
-    if recent >= CODES_PER_WINDOW:
+    if ticket is None or target is None or _codes_spent(ticket):
         return
     code = new_status_pin()
     channel, handle = target
@@ -150,6 +169,18 @@ def request_code(reference: str) -> None:
     db.session.add(row)
     db.session.commit()
     enqueue_delivery(row.id)
+
+
+def _codes_spent(ticket: Ticket) -> bool:
+    now = utcnow()
+    day, window = now - dt.timedelta(days=1), now - CODE_TTL
+    counts = db.session.execute(
+        db.select(
+            db.func.count(VerificationCode.id),
+            db.func.count(VerificationCode.id).filter(VerificationCode.created_at >= window),
+        ).where(VerificationCode.ticket_id == ticket.id, VerificationCode.created_at >= day)
+    ).one()
+    return counts[0] >= CODES_PER_DAY or counts[1] >= CODES_PER_WINDOW
 
 
 def check_code(reference: str, code: str) -> Ticket | None:
@@ -197,6 +228,7 @@ def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
         "acknowledged_at": ticket.acknowledged_at,
         "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at,
+        "merged": ticket.merged_into_id is not None,
         "timeline": public_timeline(ticket, locale),
     }
 
@@ -204,15 +236,23 @@ def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
 def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
     """Messages to and from the complainant and status changes, oldest first.
 
-    Only this ticket's rows; internal notes (direction ``note``) are never selected, and no
-    officer is named. A third party's message (someone in copy replying to all, recorded by
-    threading as ``third_party_message``) is not the complainant's and is left out."""
+    Only this ticket's rows, plus the complainant's own replies that landed on the ticket it
+    was merged into; internal notes (direction ``note``) are never selected, and no officer is
+    named. A third party's message (someone in copy replying to all, recorded by threading as
+    ``third_party_message``) and the reply of a merged ticket's complainant
+    (``merged_replies``) are not this complainant's and are left out."""
+    forwarded = merged_replies.forwarded_message_ids(ticket)
     messages = db.session.execute(
         db.select(Message.id, Message.direction, Message.body, Message.created_at)
-        .where(Message.ticket_id == ticket.id, Message.direction.in_(("in", "out")))
+        .where(
+            db.or_(
+                db.and_(Message.ticket_id == ticket.id, Message.direction.in_(("in", "out"))),
+                db.and_(Message.id.in_(forwarded), Message.direction == "in"),
+            )
+        )
         .order_by(Message.created_at, Message.id)
     ).all()
-    others = _third_party_message_ids(ticket)
+    others = _third_party_message_ids(ticket) | merged_replies.foreign_message_ids(ticket)
     messages = [m for m in messages if m.id not in others]
     changes = db.session.execute(
         db.select(TicketEvent.after, TicketEvent.created_at)
@@ -241,6 +281,5 @@ def _third_party_message_ids(ticket: Ticket) -> set[int]:
 
 
 def _digest(salt: str, answer: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"aduan-status:{salt}:{answer.strip().lower()}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    """A one-time code's hash: the current answer key (a code lives 10 minutes)."""
+    return answer_keys.digest(answer_keys.current()[1], salt, answer)

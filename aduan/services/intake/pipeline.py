@@ -206,6 +206,7 @@ def ingest_message(
         _route(ticket)
     stored = _store_message(ticket, event, message)
     threading.after_store(placement, ticket, stored, created)
+    web_intake.after_store(ticket, stored, message, created)
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
         return None

@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from aduan.extensions import db
-from aduan.models import Agency, Category, Ticket
+from aduan.models import Agency, Category, Message, Ticket
 from aduan.models.org import STATE_CODES
+from aduan.services.citizen import merged_replies
 from aduan.services.intake import placement as threading
 from aduan.vocabulary import PriorityGroup, TicketType
 from channels.base import InboundMessage
@@ -76,6 +77,16 @@ def after_open(ticket: Ticket, message: InboundMessage) -> None:
     lat, lon = message.extra.get("latitude"), message.extra.get("longitude")
     if _number(lat, 90) and _number(lon, 180):
         ticket.latitude, ticket.longitude = float(lat), float(lon)
+
+
+def after_store(ticket: Ticket, stored: Message, message: InboundMessage, created: bool) -> None:
+    """A status-page reply that landed on the ticket its own was merged into is attributed
+    to its writer (``merged_replies``)."""
+    if message.channel != WEB or created:
+        return
+    origin = _replied_to(message, ticket.agency_id)
+    if origin is not None and origin.id != ticket.id:
+        merged_replies.record(origin, ticket, stored)
 
 
 def _replied_to(message: InboundMessage, agency_id: int) -> Ticket | None:

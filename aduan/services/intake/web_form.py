@@ -17,6 +17,7 @@ from aduan.extensions import db
 from aduan.models import Message, Ticket
 from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
+from aduan.services.citizen import merged_replies
 from aduan.services.citizen import status as status_lookup
 from aduan.services.intake import pipeline as intake
 from aduan.services.intake.attachments import save_bytes
@@ -87,8 +88,9 @@ def file_complaint(provider_id: str, form: ComplaintForm) -> Filing:
 def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> Ticket | None:
     """A verified complainant's message from the status page about ``ticket``; returns the
     ticket it landed on (None while it waits for a retry). That is ``ticket`` while it takes
-    messages, else a new ticket following it up (``threading.continuation``), which the same
-    status-page answer unlocks."""
+    messages, the ticket it was merged into (the reply attributed to its writer, who gains no
+    access to that ticket), else a new ticket following it up (``threading.continuation``),
+    which the same status-page answer unlocks."""
     payload = {
         "text": text,
         "received_at": utcnow().isoformat(),
@@ -100,7 +102,11 @@ def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> Ti
     if event_id is not None:
         _process(event_id)
     landed = ticket_for(provider_id)
-    if landed is not None and landed.id != ticket.id:
+    if (
+        landed is not None
+        and landed.id != ticket.id
+        and merged_replies.opened_by(landed, provider_id)
+    ):
         status_lookup.share_contact_check(ticket, landed)
         db.session.commit()
     return landed

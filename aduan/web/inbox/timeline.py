@@ -44,6 +44,8 @@ EVENT_LABELS = {
     "held_released": _l("Held message released: the complainant wrote again"),
     "held_expired": _l("Held message expired: it never reached WhatsApp, use another channel"),
     "third_party_message": _l("Message from someone other than the complainant"),
+    "merged_reply": _l("Message from the complainant of a ticket merged into this one"),
+    "reply_forwarded": _l("The complainant's message went to the ticket this one is merged into"),
     "follows_up": _l("Follows up a finished ticket"),
     "followed_up_by": _l("Followed up by a new ticket"),
     "transcription_added": _l("Voicemail transcribed"),

@@ -9,12 +9,13 @@ import uuid
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import db, limiter
 from aduan.models import Category, Ticket
 from aduan.services.channel_config.lookup import default_agency
-from aduan.services.citizen import charter, survey
+from aduan.services.citizen import answer_guard, charter, code_requests, merged_replies, survey
 from aduan.services.citizen import status as status_lookup
 from aduan.services.intake import placement as threading
 from aduan.services.intake import web_form
@@ -31,6 +32,10 @@ from aduan.web.public.uploads import UploadRefused, read_uploads
 
 ACCESS_SECONDS = 15 * 60
 GENERIC_REFUSAL = 400
+LOCKED = _l(
+    "Too many wrong answers have been given for this reference. For your safety, check it with "
+    "a one-time code: ask for one below and we send it to the contact details of the complaint."
+)
 
 
 def _locale() -> str:
@@ -145,12 +150,18 @@ def check():
     form = LookupForm()
     if not form.validate():
         return render_template("public/lookup.html", form=form, code_form=CodeRequestForm()), 400
+    locked = False
     if form.code.data:
         ticket = status_lookup.check_code(form.reference.data, form.code.data)
+    elif answer_guard.is_locked(form.reference.data):
+        ticket, locked = None, True  # even the right answer: only a one-time code opens it
     else:
         ticket = status_lookup.verify(form.reference.data, form.answer.data or "")
+        locked = ticket is None and answer_guard.record_failure(form.reference.data)
     if ticket is None:
-        form.answer.errors = [_("We could not verify these details. Check them and try again.")]
+        form.answer.errors = [
+            LOCKED if locked else _("We could not verify these details. Check them and try again.")
+        ]
         return render_template("public/lookup.html", form=form, code_form=CodeRequestForm())
     session["status_access"] = {"ticket_id": ticket.id, "until": time.time() + ACCESS_SECONDS}
     return redirect(url_for("public.status"))
@@ -161,10 +172,14 @@ def check():
 def send_code():
     form = CodeRequestForm()
     if form.validate():
-        status_lookup.request_code(form.reference.data)
+        code_requests.request(form.reference.data)  # looked up and sent by a job
     lookup_form = LookupForm(reference=form.reference.data or "")
     return render_template(
-        "public/lookup.html", form=lookup_form, code_form=form, code_requested=True
+        "public/lookup.html",
+        form=lookup_form,
+        code_form=form,
+        code_requested=True,
+        codes_per_day=status_lookup.CODES_PER_DAY,
     )
 
 
@@ -212,7 +227,12 @@ def reply():
     opens_new = not threading.takes_messages(ticket)  # else the ticket it was merged into
     landed = web_form.post_reply(ticket, form.form_id.data, form.text.data.strip(), _locale())
     if landed is not None and landed.id != ticket.id:  # told once, on the page it returns to
-        session["status_reply_landed"] = {"reference": landed.reference, "new": opens_new}
+        # Another complainant's ticket is never named to this one (a merge is the agency's).
+        own = opens_new or merged_replies.same_complainant(ticket, landed)
+        session["status_reply_landed"] = {
+            "reference": landed.reference if own else None,
+            "new": opens_new,
+        }
     return redirect(url_for("public.status"))
 
 

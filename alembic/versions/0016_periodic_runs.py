@@ -1,15 +1,15 @@
 """periodic_runs: a periodic job's period is marked in PostgreSQL, not only in Redis, so it
 runs once even across a Redis or scheduler restart
 
-Revision ID: 0015_periodic_runs
-Revises: 0014_agency_due_index_status
+Revision ID: 0016_periodic_runs
+Revises: 0015_answer_key_version
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0015_periodic_runs"
-down_revision = "0014_agency_due_index_status"
+revision = "0016_periodic_runs"
+down_revision = "0015_answer_key_version"
 branch_labels = None
 depends_on = None
 
