@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from aduan.queues import ALL_QUEUES, queue_name
 from aduan.redis_conn import get_redis
 from workers import schedule
-from workers.worker import AppWorker
+from workers.worker import AppWorker, serve
 
 
 @click.command("worker")
@@ -20,11 +20,15 @@ from workers.worker import AppWorker
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
 def worker_command(queues: tuple[str, ...], with_scheduler: bool, burst: bool) -> None:
-    """Serve RQ jobs until stopped (Ctrl-C finishes the current job and exits)."""
+    """Serve RQ jobs until stopped (Ctrl-C finishes the current job and exits); rides out
+    Redis going away. Run it under a supervisor all the same (deploy/)."""
     AppWorker._app = current_app._get_current_object()
     names = [queue_name(q) for q in (queues or ALL_QUEUES)]
-    worker = AppWorker(names, connection=get_redis(current_app))
-    worker.work(with_scheduler=with_scheduler, burst=burst)
+    serve(
+        lambda: AppWorker(names, connection=get_redis(current_app)),
+        burst=burst,
+        with_scheduler=with_scheduler,
+    )
 
 
 @click.command("scheduler")
