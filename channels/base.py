@@ -57,13 +57,16 @@ class RawEvent:
 
     ``kind`` is ``"message"`` (becomes InboundMessages on ingest) or ``"status"`` (a delivery
     callback). ``provider_id`` is unique per channel for that event (MessageSid, update_id, wamid…)
-    and is what makes a redelivery a no-op.
+    and is what makes a redelivery a no-op. ``sender`` is who sent a message, as the provider
+    names them (a phone number, a chat or user id), when the request says it: the core keeps
+    one sender's messages in arrival order by it. None for statuses and unknown senders.
     """
 
     channel: str
     kind: str
     provider_id: str
     payload: dict[str, Any]
+    sender: str | None = None
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,8 @@ class WhatsAppCloudAdapter(_MetaAdapter):
             context = {"contacts": value.get("contacts", []), "metadata": value.get("metadata", {})}
             for message in value.get("messages") or []:
                 payload = {"message": message, **context}
-                events.append(RawEvent(self.type, "message", message["id"], payload))
+                sender = str(message.get("from") or "") or None
+                events.append(RawEvent(self.type, "message", message["id"], payload, sender))
             for status in value.get("statuses") or []:
                 event_id = f"{status['id']}:{status.get('status')}"
                 events.append(RawEvent(self.type, "status", event_id, {"status": status}))
@@ -303,13 +304,13 @@ class _MessagingAdapter(_MetaAdapter):
         message = item.get("message") or {}
         if message.get("is_echo"):
             return []
+        sender = str((item.get("sender") or {}).get("id") or "") or None
         if message.get("mid"):
-            return [RawEvent(self.type, "message", message["mid"], {"messaging": item})]
+            return [RawEvent(self.type, "message", message["mid"], {"messaging": item}, sender)]
         postback = item.get("postback")
         if postback:
-            sender = (item.get("sender") or {}).get("id")
             mid = postback.get("mid") or f"postback:{sender}:{item.get('timestamp')}"
-            return [RawEvent(self.type, "message", mid, {"messaging": item})]
+            return [RawEvent(self.type, "message", mid, {"messaging": item}, sender)]
         delivery = item.get("delivery") or {}
         return [
             RawEvent(

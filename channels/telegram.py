@@ -108,7 +108,7 @@ class TelegramAdapter(ChannelAdapter):
             raise ParseError(f"telegram update is not JSON: {exc}")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ParseError("telegram update without update_id")
-        return [RawEvent(self.type, "message", str(data["update_id"]), data)]
+        return [RawEvent(self.type, "message", str(data["update_id"]), data, sender=_sender(data))]
 
     def parse(self, event: RawEvent) -> list[InboundMessage]:
         """Messages, edits, commands and button presses; other updates give no message."""
@@ -241,3 +241,12 @@ def _utc(moment: dt.datetime | None) -> dt.datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
+
+
+def _sender(update: dict) -> str | None:
+    """The Telegram user behind a message, an edit or a button press."""
+    for key in ("message", "edited_message", "callback_query"):
+        part = update.get(key)
+        if isinstance(part, dict) and isinstance(part.get("from"), dict):
+            return str(part["from"].get("id") or "") or None
+    return None

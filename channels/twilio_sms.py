@@ -162,7 +162,7 @@ class _TwilioMessaging(ChannelAdapter):
         if "MessageStatus" in form and "Body" not in form:
             status = form["MessageStatus"]
             return [RawEvent(self.type, "status", f"{sid}:{status}", form)]
-        return [RawEvent(self.type, "message", sid, form)]
+        return [RawEvent(self.type, "message", sid, form, sender=form.get("From"))]
 
     def parse(self, event: RawEvent) -> list[InboundMessage]:
         """The stored form as one InboundMessage (sender in E.164)."""

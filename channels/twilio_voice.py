@@ -129,10 +129,11 @@ class TwilioVoiceAdapter(ChannelAdapter):
         if "TranscriptionStatus" in form or "TranscriptionText" in form:
             if form.get("TranscriptionStatus", "completed") not in TRANSCRIPTION_OUTCOMES:
                 return []  # not an outcome (Twilio sends none other today)
-            return [RawEvent(self.type, "message", f"{recording_sid}:transcription", form)]
+            transcription = f"{recording_sid}:transcription"
+            return [RawEvent(self.type, "message", transcription, form, sender=form.get("From"))]
         if form.get("RecordingDuration", "1") == "0":
             return []  # the caller hung up before speaking
-        return [RawEvent(self.type, "message", recording_sid, form)]
+        return [RawEvent(self.type, "message", recording_sid, form, sender=form.get("From"))]
 
     def parse(self, event: RawEvent) -> list[InboundMessage]:
         """A voicemail (the recording as an attachment) or its transcription: the text (empty

@@ -93,7 +93,7 @@ class XAdapter(ChannelAdapter):
             if sender == own_id:
                 continue
             payload = {"event": dm, "user": users.get(sender) or {}, "for_user_id": own_id}
-            events.append(RawEvent(self.type, "message", str(dm["id"]), payload))
+            events.append(RawEvent(self.type, "message", str(dm["id"]), payload, sender or None))
         return events
 
     def parse(self, event: RawEvent) -> list[InboundMessage]:

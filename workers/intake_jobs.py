@@ -35,11 +35,16 @@ def ingest_event(event_id: int):
     from aduan.services.intake.pipeline import process_event  # written alongside; imported when run
 
     try:
-        return process_event(event_id)
+        result = process_event(event_id)
     except Exception as exc:
         db.session.rollback()
         log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
         return "failed"
+    if result == "processed":  # the sender's later messages may be waiting for this one
+        from aduan.services.intake.drain import slot_of, wake
+
+        wake(slot_of(event_id))
+    return result
 
 
 def retry_due(received_at: dt.datetime, attempts: int, now: dt.datetime) -> bool:
@@ -55,7 +60,7 @@ def requeue_stale_events(batch: int = BATCH) -> int:
 
     Walks the partial index ``ix_inbound_events_pending`` in (received_at, id) order, one
     batch at a time, so its cost grows with the pending events only."""
-    from aduan.services.intake.drain import slot_of, wake
+    from aduan.services.intake.drain import parallelism, wake
     from aduan.services.intake.inbound import hand_over
 
     now = utcnow()
@@ -65,9 +70,9 @@ def requeue_stale_events(batch: int = BATCH) -> int:
     while True:
         rows = db.session.execute(_pending_query(now - STALE_AFTER, after, batch)).all()
         db.session.rollback()  # release the snapshot between batches
-        for event_id, received_at, attempts in rows:
+        for event_id, received_at, attempts, order_slot in rows:
             if not attempts:
-                slots.add(slot_of(event_id))
+                slots.add((event_id if order_slot is None else order_slot) % parallelism())
             elif not retry_due(received_at, attempts, now):
                 continue
             else:
@@ -106,7 +111,12 @@ def quarantine_exhausted() -> int:
 
 def _pending_query(cutoff: dt.datetime, after, batch: int):
     query = (
-        db.select(InboundEvent.id, InboundEvent.received_at, InboundEvent.attempts)
+        db.select(
+            InboundEvent.id,
+            InboundEvent.received_at,
+            InboundEvent.attempts,
+            InboundEvent.order_slot,
+        )
         .where(
             InboundEvent.processed_at.is_(None),
             InboundEvent.quarantined_at.is_(None),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aduan.extensions import db
@@ -68,6 +68,13 @@ class InboundEvent(db.Model):
             postgresql_where=text("processed_at IS NULL AND quarantined_at IS NULL"),
             sqlite_where=text("processed_at IS NULL AND quarantined_at IS NULL"),
         ),
+        Index(
+            "ix_inbound_events_pending_sender",
+            "sender_key",
+            "id",
+            postgresql_where=text("processed_at IS NULL AND quarantined_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL AND quarantined_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +88,10 @@ class InboundEvent(db.Model):
     quarantined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Who sent it, hashed (channel, account and the provider's sender id): one sender's events
+    # are drained in one slot (``order_slot``) and processed in arrival order.
+    sender_key: Mapped[str | None] = mapped_column(String(32))
+    order_slot: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class OutboundMessage(db.Model):

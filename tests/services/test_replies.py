@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from aduan import queues
 from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
@@ -150,7 +151,7 @@ def test_reply_survives_an_enqueue_failure_and_is_resent(agency, accounts, monke
     def redis_down(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(outbound, "enqueue", redis_down)
+    monkeypatch.setattr(queues, "enqueue", redis_down)
     row = replies.queue_reply(ticket, gen_officer(agency), "Sedang diambil tindakan.")
     db.session.remove()
     row = db.session.get(OutboundMessage, row.id)

@@ -120,7 +120,7 @@ def test_liveness_of_each_rq_state(app_ctx):
     q = queue("default")
     assert job_is_live(q.enqueue("workers.jobs.heartbeat", "a", job_id="queued"))
     fresh = q.enqueue("workers.jobs.heartbeat", "b", job_id="fresh-start")
-    fresh.started_at = fresh.last_heartbeat = NOW
+    fresh.started_at = fresh.last_heartbeat = dt.datetime.now(dt.UTC)
     fresh.save()
     fresh.set_status(JobStatus.STARTED)
     assert job_is_live(fresh)

@@ -2,16 +2,22 @@
 
 An RQ job per event cost every webhook about 1.4 ms of Redis round trips (job hash, unique
 check, queue push) and every worker as much again. Instead, after its commit a webhook calls
-``wake(slot)`` for the slot of each new event (``event id % INGEST_PARALLELISM``): one
-``SET <wake key> 1 NX EX 60``, and only when that set the key, one ``drain_ingest(slot)``
+``wake(slot)`` for the slot of each new event (its sender's ``order_slot``, else its id,
+modulo ``INGEST_PARALLELISM``: one sender's events share a slot and keep their order): one
+``SET <wake key> 1 NX EX 5``, and only when that set the key, one ``drain_ingest(slot)``
 job. Under load most webhooks find the key set and do nothing more. Slots let
 INGEST_PARALLELISM workers drain side by side without claiming the same events.
 
 The wake key of a slot means "a drain of this slot will claim after now". It is set by a
-webhook's successful SET NX (which then enqueues a drain job) and held — re-set — by a running
-drain. A drain goes on claiming while events keep coming (waiting up to ``IDLE_SECONDS`` for
-more, polling every ``POLL_SECONDS``), so under load one job per slot serves thousands of
-events instead of one short job per burst. No committed event is left unprocessed:
+webhook's successful SET NX (which then enqueues a drain job) and held — re-set with every
+event, a short lease — by a running drain: a drain killed mid-way stops holding it within
+``WAKE_TTL_SECONDS``, and the next webhook wakes a successor. Two drains of one slot at once
+(a lease that lapsed during a slow event) are harmless: each event is locked ``FOR UPDATE SKIP
+LOCKED`` as it is processed, and a sender's later event waits for their earlier one
+(``pipeline.process_event`` defers it). A drain goes on claiming while events keep coming
+(waiting up to ``IDLE_SECONDS`` for more, polling every ``POLL_SECONDS``), so under load one
+job per slot serves thousands of events instead of one short job per burst. No committed
+event is left unprocessed:
 
 - A webhook commits, then does its SET NX. The key absent: the SET succeeds and the new job
   claims after the commit. The key present: whoever set it — a queued job, or a running drain
@@ -56,8 +62,8 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq import Retry
 from sqlalchemy import event as sa_event
+from sqlalchemy import func, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import update
 
 from aduan.extensions import db
 from aduan.models import InboundEvent
@@ -66,7 +72,9 @@ from aduan.services.intake import reference_cache
 
 log = logging.getLogger(__name__)
 
-WAKE_TTL_SECONDS = 60
+# The wake key is a lease: a running drain renews it with every event, so a drain killed
+# mid-way holds its slot for at most this long before a webhook wakes a successor.
+WAKE_TTL_SECONDS = 5
 BATCH = 100
 # A drain stops after this long and wakes a successor: RQ's job timeout never interrupts an
 # event half-way, and other queued jobs get their turn on a busy worker.
@@ -83,8 +91,18 @@ def parallelism() -> int:
     return max(1, int(current_app.config.get("INGEST_PARALLELISM") or 2))
 
 
+def slot_for(sender_key: str | None, event_id: int) -> int:
+    """An event's slot: its sender's (``order_slot``), so one sender's events are drained in
+    order by one drain; an event with no sender (a status, the web form) by its id."""
+    return (int(sender_key[:8], 16) if sender_key else event_id) % parallelism()
+
+
 def slot_of(event_id: int) -> int:
-    return event_id % parallelism()
+    """The slot of a stored event (see ``slot_for``)."""
+    order_slot = db.session.scalar(
+        db.select(InboundEvent.order_slot).where(InboundEvent.id == event_id)
+    )
+    return (event_id if order_slot is None else order_slot) % parallelism()
 
 
 def wake_key(slot: int) -> str:
@@ -100,7 +118,12 @@ def current_key(slot: int) -> str:
 
 def wake_for(event_ids: list[int]) -> bool:
     """Wake the drainers of the slots of ``event_ids`` (committed); False when Redis is down."""
-    return all([wake(slot) for slot in sorted({slot_of(i) for i in event_ids})])
+    return wake_slots({slot_of(i) for i in event_ids})
+
+
+def wake_slots(slots: set[int]) -> bool:
+    """Wake the drainers of ``slots``; False when Redis is down."""
+    return all([wake(slot) for slot in sorted(slots)])
 
 
 def wake(slot: int, *, force: bool = False) -> bool:
@@ -169,8 +192,8 @@ def _drain_until_idle(slot: int, kept, batch: int, stop_at: float, idle: float, 
         for event_id, _received_at in rows:
             if time.monotonic() > stop_at:
                 break  # the time limit holds between events, not only between batches
-            _redis_call(lambda r, e=event_id: r.hset(current_key(slot), token, e))
-            done += _process_one(process_event, event_id) != "skipped"
+            _redis_call(lambda r, e=event_id: _note_current(r, slot, token, e))
+            done += _process_one(process_event, event_id) not in ("skipped", "deferred")
             kept.carry_over()
         taken += done
         if rows:
@@ -233,7 +256,7 @@ def claim(slot: int, after: tuple[dt.datetime, int] | None, batch: int) -> list[
             InboundEvent.processed_at.is_(None),
             InboundEvent.quarantined_at.is_(None),
             InboundEvent.attempts == 0,
-            InboundEvent.id % parallelism() == slot,
+            func.coalesce(InboundEvent.order_slot, InboundEvent.id) % parallelism() == slot,
         )
         .order_by(InboundEvent.received_at, InboundEvent.id)
         .limit(batch)
@@ -254,6 +277,14 @@ def _process_one(process_event, event_id: int) -> str:
         db.session.rollback()
         log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
         return "failed"
+
+
+def _note_current(redis, slot: int, token: str, event_id: int) -> None:
+    """Note the event this drain is on and renew its lease on the slot: one round trip."""
+    pipe = redis.pipeline(transaction=False)
+    pipe.hset(current_key(slot), token, event_id)
+    pipe.set(wake_key(slot), 1, ex=WAKE_TTL_SECONDS)
+    pipe.execute()
 
 
 def _hold_wake(slot: int) -> None:

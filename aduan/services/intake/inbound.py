@@ -27,7 +27,7 @@ from aduan.models import InboundEvent
 from aduan.models.base import JSONType, UTCDateTime, utcnow
 from aduan.redis_conn import get_redis
 from aduan.services.channel_config.accounts import UnknownAccount, get_adapter
-from aduan.services.intake.drain import wake_for
+from aduan.services.intake.drain import slot_for, wake_slots
 from channels.base import ChannelAdapter, ParseError, RawEvent, RawRequest
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def _database_down(channel: str, exc: SQLAlchemyError) -> Outcome:
 
 
 def _store_all(channel: str, account_key: str, adapter: ChannelAdapter, raw: RawRequest):
-    outcome = Outcome(200, channel, adapter=adapter)
+    outcome, slots = Outcome(200, channel, adapter=adapter), set()
     try:
         events = adapter.split(raw)
     except ParseError as exc:
@@ -160,8 +160,9 @@ def _store_all(channel: str, account_key: str, adapter: ChannelAdapter, raw: Raw
                 outcome.duplicates += 1
             else:
                 outcome.stored.append(event_id)
+                slots.add(slot_for(_sender_key(event, account_key), event_id))
     if outcome.stored and reason is None:
-        wake_for(outcome.stored)
+        wake_slots(slots)
     # Every accepted request at INFO would be an access log written by the app (gunicorn
     # keeps one); redeliveries are the noteworthy case.
     log.log(
@@ -204,7 +205,10 @@ def store_event(
     """Insert one InboundEvent unless (channel, provider_id) exists; the new id, or None.
 
     On ``connection`` if given, else in the session's transaction (the caller commits)."""
+    sender_key = _sender_key(event, account_key)
     values: dict[str, Any] = {
+        "sender_key": sender_key,
+        "order_slot": int(sender_key[:8], 16) if sender_key else None,
         "channel": event.channel,
         "account_key": account_key,
         "kind": event.kind,
@@ -218,15 +222,23 @@ def store_event(
     return connection.execute(_INSERT_EVENT, values).scalar_one_or_none()
 
 
+def _sender_key(event: RawEvent, account_key: str) -> str | None:
+    """One sender on one account, hashed: their events share a drain slot and keep their order."""
+    if event.kind != "message" or not event.sender:
+        return None
+    raw = f"{event.channel}\x1f{account_key}\x1f{event.sender}".encode()
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
 # As text: SQLAlchemy compiles a dialect INSERT … ON CONFLICT afresh on every execution (it
 # has no cache key), a sixth of a webhook's CPU; this form is compiled once. PostgreSQL and
 # SQLite (3.35+) both take it.
 _INSERT_EVENT = text(
     "INSERT INTO inbound_events"
     " (channel, account_key, kind, provider_id, payload, received_at, attempts,"
-    " quarantined_at, error)"
+    " quarantined_at, error, sender_key, order_slot)"
     " VALUES (:channel, :account_key, :kind, :provider_id, :payload, :received_at, 0,"
-    " :quarantined_at, :error)"
+    " :quarantined_at, :error, :sender_key, :order_slot)"
     " ON CONFLICT (channel, provider_id) DO NOTHING RETURNING id"
 ).bindparams(
     bindparam("payload", type_=JSONType),

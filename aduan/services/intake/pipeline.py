@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 UNKNOWN_STATUS_GRACE = dt.timedelta(minutes=15)
 # Tries of one event's transaction when it loses a uniqueness race (no savepoints on the way).
 RACE_TRIES = 3
+# An earlier message of the same sender that failed this often no longer holds later ones.
+ORDER_WAIT_ATTEMPTS = 3
 _EN_WORDS = frozenset(
     [
         "the",
@@ -79,7 +81,13 @@ class UnknownOutbound(LookupError):
 
 
 def process_event(event_id: int, *, skip_locked: bool = False) -> str:
-    """Process one InboundEvent; returns "processed", "skipped", "quarantined" or "missing".
+    """Process one InboundEvent; returns "processed", "skipped", "quarantined", "deferred" or
+    "missing".
+
+    One sender's messages are processed in arrival order: an event whose sender has an earlier
+    event still pending is "deferred" (left pending, no attempt counted) until that one is
+    done — unless the earlier one already failed ``ORDER_WAIT_ATTEMPTS`` times: a broken
+    message holds the sender's later ones up for minutes, not for ever.
 
     ParseError quarantines the event with its reason; any other error is counted on the event
     and re-raised. A unique violation (a reference already taken, an identity created by
@@ -93,6 +101,9 @@ def process_event(event_id: int, *, skip_locked: bool = False) -> str:
         if event.processed_at is not None or event.quarantined_at is not None:
             db.session.rollback()
             return "skipped"
+        if _earlier_from_same_sender(event):
+            db.session.rollback()
+            return "deferred"
         try:
             ack_ids = _process(event)
             event.processed_at = utcnow()
@@ -119,6 +130,24 @@ def process_event(event_id: int, *, skip_locked: bool = False) -> str:
     for outbound_id in ack_ids:
         enqueue_delivery(outbound_id)
     return "processed"
+
+
+def _earlier_from_same_sender(event: InboundEvent) -> bool:
+    if event.sender_key is None:
+        return False
+    return db.session.scalar(
+        db.select(
+            db.select(InboundEvent.id)
+            .where(
+                InboundEvent.sender_key == event.sender_key,
+                InboundEvent.id < event.id,
+                InboundEvent.processed_at.is_(None),
+                InboundEvent.quarantined_at.is_(None),
+                InboundEvent.attempts < ORDER_WAIT_ATTEMPTS,
+            )
+            .exists()
+        )
+    )
 
 
 def _lock_event(event_id: int, skip_locked: bool = False) -> InboundEvent | None:
