@@ -65,6 +65,8 @@ OPTIONAL_SETTINGS = (
     "PUBLIC_CONTACT_LIMIT",
     "PUBLIC_LOOKUP_LIMIT",
     "LOGIN_RATE_LIMIT",
+    "S3_ENDPOINT_URL",  # ADUAN_ATTACHMENT_STORE=s3://…: a non-AWS service (MinIO, Ceph, …)
+    "S3_REGION",
 )
 
 
@@ -82,6 +84,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "SECRET_KEY": _env("SECRET_KEY"),
         "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TIMEZONE": _env("TIMEZONE", "Asia/Kuala_Lumpur"),
+        "ATTACHMENT_STORE": _env("ATTACHMENT_STORE", "local"),  # local | postgresql | s3://…
         "ATTACHMENT_DIR": _env("ATTACHMENT_DIR", str(instance / "attachments")),
         "ATTACHMENT_MAX_BYTES": int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(_env("MAX_REQUEST_BYTES", str(25 * 1024 * 1024))),
@@ -105,6 +108,7 @@ def load_settings(overrides: dict | None = None) -> dict:
     if settings["SECRET_KEY"] is None and env != "production":
         settings["SECRET_KEY"] = _development_secret(instance)
     settings.update(overrides or {})
+    _check_attachment_store(settings["ATTACHMENT_STORE"])
     if settings["ENV_NAME"] == "production":
         _refuse_development_defaults(settings)
     return settings
@@ -116,6 +120,16 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _check_attachment_store(spec: str) -> None:
+    """Fail at start, not at the first upload (``services.storage.selection`` reads it)."""
+    bucket = spec.removeprefix("s3://").split("/")[0] if spec.startswith("s3://") else None
+    if spec in ("local", "postgresql") or (spec.startswith("local:") and spec[6:]) or bucket:
+        return
+    raise ConfigError(
+        f"ADUAN_ATTACHMENT_STORE={spec!r}: expected local, local:DIR, postgresql or s3://bucket"
+    )
 
 
 def _refuse_development_defaults(settings: dict) -> None:

@@ -10,11 +10,13 @@ from aduan.models.citizen import ContactCheck, SurveyResponse, VerificationCode 
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity
+from aduan.models.storage import AttachmentBlob
 from aduan.models.tickets import Ticket, TicketEvent
 
 __all__ = [
     "Agency",
     "Attachment",
+    "AttachmentBlob",
     "Category",
     "Complainant",
     "ContactIdentity",
