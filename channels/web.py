@@ -6,18 +6,18 @@ here keeps the web form on the same intake pipeline as every other channel.
 
 Payload: ``text``, ``received_at`` (ISO), optional ``contact_handle``/``contact_kind``
 (``email`` or ``phone``), ``sender_name``, ``language``, ``attachments`` (``sha256``,
-``filename``, ``content_type`` of files the view already stored) and ``fields`` (what the
-form knows beyond a message: type, category, location, priority, ticket_id for a reply).
+``filename``, ``content_type`` of files the view already put in the attachment store; each is
+handed on as the URL ``stored:<sha256>``, which intake reads from that store) and ``fields``
+(what the form knows beyond a message: type, category, location, priority, ticket_id for a
+reply).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from channels.base import (
     ChannelAdapter,
-    ChannelError,
     InboundAttachment,
     InboundMessage,
     ParseError,
@@ -68,19 +68,6 @@ class WebFormAdapter(ChannelAdapter):
                 extra=fields,
             )
         ]
-
-    def fetch_file(self, url: str) -> bytes:
-        """A file the view stored content-addressed under the ``attachment_dir`` setting."""
-        sha = url.removeprefix(STORED_PREFIX)
-        if not url.startswith(STORED_PREFIX) or not sha.isalnum() or len(sha) != 64:
-            raise ChannelError("not a stored web upload", retryable=False)
-        root = self.account.get("attachment_dir")
-        if not root:
-            raise ChannelError("no attachment_dir configured", retryable=False)
-        try:
-            return (Path(root) / sha[:2] / sha).read_bytes()
-        except OSError as exc:
-            raise ChannelError(f"stored upload missing: {type(exc).__name__}", retryable=False)
 
 
 def _attachment(item: dict) -> InboundAttachment:

@@ -94,6 +94,8 @@ OPTIONAL_SETTINGS = (
     "LOGIN_ACCOUNT_LOCK_MINUTES",
     "STATUS_ANSWER_FAILURES",  # wrong status-page answers on one reference before it locks (5)
     "STATUS_ANSWER_LOCK_HOURS",  # how long a locked reference needs a one-time code (24)
+    "S3_ENDPOINT_URL",  # ADUAN_ATTACHMENT_STORE=s3://…: a non-AWS service (MinIO, Ceph, …)
+    "S3_REGION",
 )
 
 
@@ -111,6 +113,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "SECRET_KEY": _env("SECRET_KEY"),
         "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TIMEZONE": _env("TIMEZONE", "Asia/Kuala_Lumpur"),
+        "ATTACHMENT_STORE": _env("ATTACHMENT_STORE", "local"),  # local | postgresql | s3://…
         "ATTACHMENT_DIR": _env("ATTACHMENT_DIR", str(instance / "attachments")),
         "ATTACHMENT_MAX_BYTES": int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(_env("MAX_REQUEST_BYTES", str(25 * 1024 * 1024))),
@@ -141,6 +144,7 @@ def load_settings(overrides: dict | None = None) -> dict:
     if settings["SECRET_KEY"] is None and env != "production":
         settings["SECRET_KEY"] = _development_secret(instance)
     settings.update(overrides or {})
+    _check_attachment_store(settings["ATTACHMENT_STORE"])
     if settings["ENV_NAME"] == "production":
         _refuse_development_defaults(settings)
     return settings
@@ -156,6 +160,16 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _check_attachment_store(spec: str) -> None:
+    """Fail at start, not at the first upload (``services.storage.selection`` reads it)."""
+    bucket = spec.removeprefix("s3://").split("/")[0] if spec.startswith("s3://") else None
+    if spec in ("local", "postgresql") or (spec.startswith("local:") and spec[6:]) or bucket:
+        return
+    raise ConfigError(
+        f"ADUAN_ATTACHMENT_STORE={spec!r}: expected local, local:DIR, postgresql or s3://bucket"
+    )
 
 
 def key_is_strong(key: str) -> bool:

@@ -10,6 +10,7 @@ log = logging.getLogger(__name__)
 
 # (module, attribute) of each command or group.
 COMMANDS = (
+    ("aduan.cli.attachments", "attachments_cli"),
     ("aduan.cli.calendar", "calendar_cli"),
     ("aduan.cli.demo", "demo_cli"),
     ("aduan.cli.intake", "intake_cli"),

@@ -11,11 +11,13 @@ from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMes
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity
 from aduan.models.schedule import PeriodicRun  # noqa: F401  (the periodic schedule)
+from aduan.models.storage import AttachmentBlob
 from aduan.models.tickets import Ticket, TicketEvent
 
 __all__ = [
     "Agency",
     "Attachment",
+    "AttachmentBlob",
     "Category",
     "Complainant",
     "ContactIdentity",

@@ -40,7 +40,7 @@ class Message(db.Model):
 
 
 class Attachment(db.Model):
-    """Stored content-addressed on disk: ``<ATTACHMENT_DIR>/<sha[:2]>/<sha>``."""
+    """The bytes are in the attachment store under ``sha256`` (``services.storage``)."""
 
     __tablename__ = "attachments"
 

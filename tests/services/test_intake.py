@@ -17,7 +17,7 @@ from aduan.models import (
     Ticket,
     TicketEvent,
 )
-from aduan.services.intake.attachments import attachment_path
+from aduan.services.intake.attachments import read_attachment
 from aduan.services.intake.pipeline import process_event
 from aduan.services.tickets import workflow
 from tests.fakes.telegram import fake_telegram as make_fake_telegram
@@ -154,7 +154,7 @@ def test_telegram_photo_is_fetched_and_stored_content_addressed(agency, accounts
     process_event(telegram_event("photo_caption").id)
     (attachment,) = db.session.scalars(db.select(Attachment)).all()
     assert attachment.content_type == "image/jpeg" and attachment.size == 12
-    assert attachment_path(attachment.sha256).read_bytes() == b"\xff\xd8jpeg-bytes"
+    assert read_attachment(attachment.sha256) == b"\xff\xd8jpeg-bytes"
     ticket = db.session.scalar(db.select(Ticket))
     assert ticket.language == "en"  # Telegram's language_code
     assert ticket.complainant.identities[0].channel_type == "telegram"

@@ -1,17 +1,16 @@
 """Attachments of inbound messages: fetched with a size cap and a type allowlist, stored
-content-addressed under ``ATTACHMENT_DIR/<sha[:2]>/<sha>``. A refusal is recorded on the
-ticket's timeline (``attachment_refused``) and never costs the message itself.
+content-addressed in the attachment store (``services.storage``: a folder, the database or a
+bucket, by setting). A refusal is recorded on the ticket's timeline (``attachment_refused``)
+and never costs the message itself.
 
 A download is named with the extension of the type it is served as (``download_name``), never
 the sender's: ``evil.html`` that is really a PNG downloads as ``evil.png``, image/png."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import mimetypes
 import os
-import tempfile
 from pathlib import Path
 
 from flask import current_app
@@ -19,8 +18,11 @@ from flask import current_app
 from aduan.extensions import db
 from aduan.models import Attachment, Message, Ticket
 from aduan.services.intake import media_fetch
+from aduan.services.storage.base import BlobMissing
+from aduan.services.storage.selection import attachment_store
 from aduan.services.tickets.workflow import record_event
 from channels.base import ChannelAdapter, ChannelError, InboundAttachment
+from channels.web import STORED_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,8 @@ def _content(
     if item.data is not None:
         return item.data, None
     url = item.url or ""
+    if url.startswith(STORED_PREFIX):  # a web upload, put in the store by the view
+        return _stored(url.removeprefix(STORED_PREFIX)), None
     if url.startswith(("http://", "https://")):
         return _fetch(url, item.auth, limit, adapter)
     fetch_file = getattr(adapter, "fetch_file", None)
@@ -156,20 +160,20 @@ def _fetch_policy(adapter: ChannelAdapter | None, limit: int) -> media_fetch.Fet
 
 
 def save_bytes(data: bytes) -> str:
-    """Write ``data`` content-addressed (atomically, once) and return its sha256."""
-    sha = hashlib.sha256(data).hexdigest()
-    path = attachment_path(sha)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    return sha
+    """Put ``data`` in the attachment store (once) and return its sha256."""
+    return attachment_store().put(data)
 
 
-def attachment_path(sha: str) -> Path:
-    return Path(current_app.config["ATTACHMENT_DIR"]) / sha[:2] / sha
+def read_attachment(sha: str) -> bytes:
+    """The bytes stored under ``sha``; BlobMissing when the store has none."""
+    return attachment_store().read(sha)
+
+
+def _stored(sha: str) -> bytes:
+    try:
+        return read_attachment(sha)
+    except BlobMissing:
+        raise AttachmentRefused("fetch failed: stored upload missing")
 
 
 def download_name(filename: str, content_type: str) -> str:

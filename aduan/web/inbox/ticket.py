@@ -17,8 +17,10 @@ from aduan.extensions import db
 from aduan.models import Attachment, Category, Message, Officer, Ticket, Unit, officer_units
 from aduan.models.base import utcnow
 from aduan.services.inbox.queries import sla_badges
-from aduan.services.intake.attachments import attachment_path, download_name
+from aduan.services.intake.attachments import download_name
 from aduan.services.outbox import replies
+from aduan.services.storage.base import BlobMissing
+from aduan.services.storage.selection import attachment_store
 from aduan.services.tickets import access, deadlines, merging, routing, workflow
 from aduan.services.tickets.extending import extend
 from aduan.vocabulary import Complexity, TicketType
@@ -296,14 +298,15 @@ def attachment(attachment_id: int):
         raise NotFound("no such attachment")
     access.log_access(officer, ticket, "download")
     db.session.commit()
-    path = attachment_path(row.sha256)
-    if not path.exists():
+    try:
+        content = attachment_store().open(row.sha256)
+    except BlobMissing:
         raise NotFound("the attachment file is missing")
     mimetype = row.content_type or "application/octet-stream"
     if mimetype.split(";")[0].strip().lower() in UNSAFE_INLINE:
         mimetype = "text/plain"
     name = download_name(row.filename, mimetype)  # never the sender's extension (issue #12)
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+    response = send_file(content, mimetype=mimetype, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
