@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from aduan.services.sla import daily_handling, sweeps
+from aduan.services.sla.clock import local_now
 
 # Morning notices go out at the first run after this local time (then never again that day).
 MORNING = dt.time(7, 30)
@@ -29,5 +27,4 @@ def morning_digest() -> int:
 
 
 def _morning_has_come() -> bool:
-    local = dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
-    return local.time() >= MORNING
+    return local_now().time() >= MORNING

@@ -1,4 +1,5 @@
-"""Channel accounts from the admin pages: secrets masked, health shown, blank keeps a secret.
+"""Channel accounts of an agency: one write path (``write``) for the admin page (through
+``save``, its form adapter) and the JSON API; secrets masked, health shown, blank keeps a secret.
 
 A secret is never sent back to the browser: the form shows ``••••last4`` next to an empty
 password field, and an empty field on save keeps the stored value unchanged.
@@ -7,9 +8,11 @@ password field, and an empty field on save keeps the stored value unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
@@ -30,6 +33,7 @@ from aduan.services.intake import mail_polling as mail_intake
 from channels.registry import get_adapter_class
 
 BAD_KEY = _l("Use lower-case letters, digits and dashes.")
+BAD_SETTINGS = _l("Send the settings as names with text values.")
 UNREADABLE = _l("Stored secrets cannot be read with the current key; enter them again.")
 _ACCOUNT_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -93,22 +97,32 @@ def masked_secrets(row: ChannelAccount | None) -> dict[str, str]:
 
 
 def save(actor: Officer, form, channel: str, row: ChannelAccount | None = None) -> ChannelAccount:
-    """Create or update one account of the actor's agency; audited; the caller commits."""
+    """The admin form's door to ``write``: every setting field posted (``s_<key>``), a box for
+    ``active``; the errors' keys are the form's fields already."""
+    settings = {k: str(form.get(f"s_{k}") or "") for k in setting_keys(channel, row)}
+    data = {"account_key": form.get("account_key"), "active": f.checkbox(form, "active")}
+    return write(actor, channel, {**data, "settings": settings}, row)
+
+
+def write(
+    actor: Officer, channel: str, data: Mapping[str, Any], row: ChannelAccount | None = None
+) -> ChannelAccount:
+    """Create (``row`` None) or update one account of the actor's agency; audited; the caller
+    commits. ``data``: ``account_key`` (new accounts only), ``active`` (bool) and ``settings``
+    (name → text; a blank secret keeps the stored one, a blank setting removes it, a name not
+    given is left as it is)."""
     errors: f.Errors = {}
-    if channel not in ENV_DEFAULTS:
-        f.add(errors, "channel", f.BAD_CHOICE)
-    key = row.account_key if row is not None else f.text(form, "account_key", errors, max_len=40)
-    if row is None and key and not _ACCOUNT_KEY.match(key):
-        f.add(errors, "account_key", BAD_KEY)
-    elif row is None and key and _taken(channel, key):
-        f.add(errors, "account_key", f.IN_USE)
+    key = row.account_key if row is not None else _new_key(channel, data, errors)
+    settings_in = _settings_in(channel, row, data.get("settings"), errors)
+    if not isinstance(data.get("active", True), bool):
+        f.add(errors, "active", f.BAD_CHOICE)
     try:
         stored = _plain(row) if row is not None else {}
     except ValueError:
         stored = {}
         f.add(errors, "_form", UNREADABLE)
     f.fail_if(errors)
-    settings, changed_keys = _merge(stored, form, setting_keys(channel, row))
+    settings, changed_keys = _merge(stored, settings_in)
     before = _audit_view(row) if row is not None else None
     if row is None:
         row = ChannelAccount(
@@ -116,7 +130,7 @@ def save(actor: Officer, form, channel: str, row: ChannelAccount | None = None) 
         )
         db.session.add(row)
     row.settings = encrypt_settings(settings)
-    row.active = f.checkbox(form, "active")
+    row.active = data.get("active", True if before is None else row.active)
     db.session.flush()
     clear_account_cache()  # this process at once; others within ACCOUNT_CACHE_SECONDS
     after = {**_audit_view(row), "changed_settings": sorted(changed_keys)}
@@ -124,10 +138,33 @@ def save(actor: Officer, form, channel: str, row: ChannelAccount | None = None) 
     return row
 
 
-def _merge(stored: dict[str, Any], form, keys: list[str]) -> tuple[dict[str, Any], set[str]]:
+def _new_key(channel: str, data: Mapping[str, Any], errors: f.Errors) -> str:
+    if channel not in ENV_DEFAULTS:
+        f.add(errors, "channel", f.BAD_CHOICE)
+    key = f.text(data, "account_key", errors, max_len=40)
+    if key and not _ACCOUNT_KEY.match(key):
+        f.add(errors, "account_key", BAD_KEY)
+    elif key and _taken(channel, key):
+        f.add(errors, "account_key", f.IN_USE)
+    return key
+
+
+def _settings_in(channel: str, row, given, errors: f.Errors) -> dict[str, str]:
+    """The posted settings, each a text and one the channel knows, else an error."""
+    if given is None or channel not in ENV_DEFAULTS:
+        return {}
+    known = set(setting_keys(channel, row))
+    if not isinstance(given, Mapping) or any(not isinstance(v, str) for v in given.values()):
+        f.add(errors, "settings", BAD_SETTINGS)
+        return {}
+    for name in sorted(set(given) - known):
+        f.add(errors, "settings", _("Unknown setting: %(name)s.", name=name))
+    return {k: v.strip() for k, v in given.items()}
+
+
+def _merge(stored: dict[str, Any], given: dict[str, str]) -> tuple[dict[str, Any], set[str]]:
     settings, changed = dict(stored), set()
-    for key in keys:
-        value = str(form.get(f"s_{key}") or "").strip()
+    for key, value in given.items():
         if is_secret(key) and not value:
             continue  # blank keeps the stored secret
         if value != (stored.get(key) or ""):

@@ -1,10 +1,16 @@
-"""Routing rules from the admin pages: the HTML form is mapped onto the same
-``RoutingRuleSchema`` the JSON API uses, so one set of rules validates both."""
+"""Routing rules: one write path (``write``, ``delete``) for the admin page and the JSON API.
+
+``write`` takes the rule in the API's shape (``RoutingRuleSchema``), checks that its targets are
+the agency's own, writes and audits; its errors are keyed like that shape (``name``,
+``conditions.types`` nested). ``save`` is the HTML form's adapter: it maps the form onto that
+shape and the errors back onto the form's fields (``cond_types``), so both validate alike."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from aduan.errors import ValidationFailed
@@ -17,6 +23,8 @@ from aduan.services.admin import common as f
 CONDITIONS = ("categories", "types", "channels", "states")
 ACTIONS = ("unit_id", "category_id", "type", "priority_group", "complexity")
 FIELDS = ("name", "position", "active", "conditions", "actions")
+UNKNOWN = _l("This field is not known.")
+_FORM_PREFIX = {"conditions": "cond_", "actions": "act_"}
 _schema = RoutingRuleSchema()
 
 
@@ -38,8 +46,17 @@ def values(rule: RoutingRule | None) -> dict[str, Any]:
 
 
 def save(actor: Officer, form, rule: RoutingRule | None = None) -> RoutingRule:
-    """Validate through the API schema (plus own-agency targets); audited; caller commits."""
-    data = _load(actor.agency_id, _payload(form))
+    """The admin form's door to ``write``: errors come back keyed by the form's fields."""
+    try:
+        return write(actor, _payload(form), rule)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, errors=form_errors(exc.errors)) from None
+
+
+def write(actor: Officer, payload: Mapping[str, Any], rule: RoutingRule | None = None):
+    """Create (``rule`` None) or replace a rule of the actor's agency from ``payload`` in the
+    API's shape; validated by the schema plus own-agency targets; audited; the caller commits."""
+    data = _load(actor.agency_id, payload)
     before = f.snapshot(rule, FIELDS) if rule is not None else None
     if rule is None:
         rule = RoutingRule(agency_id=actor.agency_id)
@@ -47,18 +64,13 @@ def save(actor: Officer, form, rule: RoutingRule | None = None) -> RoutingRule:
     for key, value in data.items():
         setattr(rule, key, value)
     db.session.flush()
-    f.audit(
-        actor,
-        "routing_rule",
-        rule.id,
-        "update" if before else "create",
-        before,
-        f.snapshot(rule, FIELDS),
-    )
+    after = f.snapshot(rule, FIELDS)
+    f.audit(actor, "routing_rule", rule.id, "update" if before else "create", before, after)
     return rule
 
 
 def delete(actor: Officer, rule: RoutingRule) -> None:
+    """Delete one rule (scoped by the caller through ``common.own``); audited; caller commits."""
     f.audit(actor, "routing_rule", rule.id, "delete", f.snapshot(rule, FIELDS), None)
     db.session.delete(rule)
 
@@ -85,37 +97,59 @@ def _int_or_text(value):
         return value  # the schema reports it as not a whole number
 
 
-def _load(agency_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+def _load(agency_id: int, payload: Mapping[str, Any]) -> dict[str, Any]:
     try:
         data = _schema.load(payload)
     except ValidationError as exc:
-        raise ValidationFailed("the routing rule is not valid", errors=_flatten(exc.messages))
-    errors: f.Errors = {}
+        raise ValidationFailed("the routing rule is not valid", errors=_translated(exc, payload))
+    errors: dict[str, Any] = {}
     actions = data.get("actions") or {}
     for key, model in (("unit_id", Unit), ("category_id", Category)):
         target = actions.get(key)
         row = db.session.get(model, target) if target is not None else None
         if target is not None and (row is None or row.agency_id != agency_id):
-            f.add(errors, f"act_{key}", f.BAD_CHOICE)
+            _add(errors, "actions", key, f.BAD_CHOICE)
     codes = set(db.session.scalars(db.select(Category.code).where(Category.agency_id == agency_id)))
     if any(code not in codes for code in (data.get("conditions") or {}).get("categories", [])):
-        f.add(errors, "cond_categories", f.BAD_CHOICE)
-    f.fail_if(errors)
+        _add(errors, "conditions", "categories", f.BAD_CHOICE)
+    if errors:
+        raise ValidationFailed("the routing rule is not valid", errors=errors)
     return data
 
 
-def _flatten(messages: dict) -> f.Errors:
-    """Schema errors as form fields: ``conditions.types`` → ``cond_types`` and so on."""
-    errors: f.Errors = {}
-    for key, value in messages.items():
-        if key in ("conditions", "actions") and isinstance(value, dict):
-            prefix = "cond_" if key == "conditions" else "act_"
-            for sub in value:
-                f.add(errors, prefix + str(sub), f.BAD_CHOICE)
-        elif key == "position":
-            f.add(errors, key, f.NOT_NEGATIVE)
+def _translated(exc: ValidationError, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Marshmallow's messages replaced by the admin forms' translated ones, same keys."""
+    errors: dict[str, Any] = {}
+    for key, value in exc.messages.items():  # type: ignore[union-attr]
+        if key in _FORM_PREFIX and isinstance(value, dict):
+            for sub, messages in value.items():
+                _add(errors, key, str(sub), _message(messages))
         elif key == "name":
-            f.add(errors, key, f.REQUIRED)
+            too_long = len(str(payload.get("name") or "").strip()) > 200
+            _add(errors, None, key, f.TOO_LONG if too_long else f.REQUIRED)
         else:
-            f.add(errors, str(key), f.BAD_CHOICE)
+            fallback = f.NOT_NEGATIVE if key == "position" else f.BAD_CHOICE
+            _add(errors, None, str(key), _message(value, fallback))
     return errors
+
+
+def _message(messages, fallback=f.BAD_CHOICE):
+    unknown = _schema.error_messages["unknown"]
+    return UNKNOWN if isinstance(messages, list) and unknown in messages else fallback
+
+
+def _add(errors: dict[str, Any], group: str | None, field: str, message) -> None:
+    target = errors if group is None else errors.setdefault(group, {})
+    target.setdefault(field, []).append(str(message))
+
+
+def form_errors(errors: dict[str, Any]) -> f.Errors:
+    """Errors in the API's shape as the form's fields: ``conditions.types`` → ``cond_types``."""
+    flat: f.Errors = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            for sub, messages in value.items():
+                flat.setdefault(_FORM_PREFIX.get(key, f"{key}_") + sub, []).extend(messages)
+        else:
+            flat.setdefault(key, []).extend(value)
+    return flat

@@ -10,15 +10,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, union_all
 
 from aduan.extensions import db
 from aduan.models import Message, Officer, Ticket
 from aduan.models.routing import SlaAlert
 from aduan.models.tickets import TICKET_SEARCH_VECTOR
+from aduan.services.sla.clock import local_moment, local_today
 from aduan.services.tickets import access, deadlines, references
 from aduan.vocabulary import OPEN_STATUSES
 from aduan.vocabulary import TicketStatus as S
@@ -63,10 +62,6 @@ class Page:
     badges: dict[int, dict] = field(default_factory=dict)
 
 
-def _local_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Kuala_Lumpur")
-
-
 def queue_condition(officer: Officer, queue: str, now: dt.datetime) -> ColumnElement[bool]:
     """The predicate of one named queue (each one served by an index on tickets)."""
     is_open = Ticket.status.in_(OPEN)
@@ -76,7 +71,7 @@ def queue_condition(officer: Officer, queue: str, now: dt.datetime) -> ColumnEle
         return and_(Ticket.assignee_id.is_(None), is_open)
     running = Ticket.status.in_(RUNNING)  # a paused ticket is in "waiting", never late
     if queue == "due_today":
-        end = dt.datetime.combine(now.astimezone(_local_tz()).date(), dt.time.max, _local_tz())
+        end = local_moment(local_today(now), dt.time.max)
         return and_(running, Ticket.resolve_due_at >= now, Ticket.resolve_due_at <= end)
     if queue == "overdue":
         return and_(running, Ticket.resolve_due_at < now)
@@ -99,12 +94,11 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
         Ticket.state_code: filters.state,
     }
     conditions += [column == value for column, value in simple.items() if value]
-    tz = _local_tz()
     if filters.received_from:
-        start = dt.datetime.combine(filters.received_from, dt.time.min, tz)
+        start = local_moment(filters.received_from, dt.time.min)
         conditions.append(Ticket.received_at >= start)
     if filters.received_to:
-        end = dt.datetime.combine(filters.received_to + dt.timedelta(days=1), dt.time.min, tz)
+        end = local_moment(filters.received_to + dt.timedelta(days=1), dt.time.min)
         conditions.append(Ticket.received_at < end)
     if filters.priority:
         conditions.append(Ticket.priority_group.is_not(None))

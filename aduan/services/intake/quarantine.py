@@ -54,15 +54,33 @@ def summary(event: InboundEvent) -> dict[str, Any]:
     }
 
 
-def retry(event_id: int, agency_id: int | None = None) -> dict[str, Any]:
-    """Release a quarantined event and enqueue it again; returns its summary and ``enqueued``."""
+def find_quarantined(event_id: int, agency_id: int | None = None) -> InboundEvent:
+    """The quarantined event, locked for update; ``NotFound`` if it is not (or not the agency's)."""
     query = _scoped(db.select(InboundEvent), agency_id).where(
         InboundEvent.id == event_id, InboundEvent.quarantined_at.is_not(None)
     )
     event = db.session.scalar(query.with_for_update(of=InboundEvent))
     if event is None:
         raise NotFound(f"no quarantined event {event_id}")
+    return event
+
+
+def release(event: InboundEvent) -> None:
+    """Out of quarantine with a fresh count of attempts; the caller commits, then ``requeue``."""
     event.quarantined_at = None
     event.attempts = 0
+
+
+def requeue(event: InboundEvent) -> bool:
+    """Queue a released (and committed) event again; False when Redis is unreachable."""
+    return enqueue_ingest(event.id, replace_finished=True)
+
+
+def retry(event_id: int, agency_id: int | None = None) -> dict[str, Any]:
+    """Release a quarantined event and enqueue it again; returns its summary and ``enqueued``.
+
+    Unaudited (the operator's CLI); an admin retries through ``services.admin.quarantine``."""
+    event = find_quarantined(event_id, agency_id)
+    release(event)
     db.session.commit()
-    return {**summary(event), "enqueued": enqueue_ingest(event.id, replace_finished=True)}
+    return {**summary(event), "enqueued": requeue(event)}

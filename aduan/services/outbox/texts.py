@@ -5,41 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from flask import current_app
 
 from aduan.models import Ticket
+from aduan.services.sla.clock import local_zone
 
 PHONE_CHANNELS = frozenset({"sms", "whatsapp", "whatsapp_cloud", "voice"})
-MONTHS_MS = [
-    "Januari",
-    "Februari",
-    "Mac",
-    "April",
-    "Mei",
-    "Jun",
-    "Julai",
-    "Ogos",
-    "September",
-    "Oktober",
-    "November",
-    "Disember",
-]
-MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+# Complainants read every date and time in one pattern, the month named by Babel (CLDR) in the
+# ticket's language: "3 Mac 2026, 17:00" / "3 March 2026, 17:00". A fixed pattern, because the
+# "en" locale's own long format is American ("March 3, 2026").
+DATE_TIME_PATTERN = "d MMMM y, HH:mm"
 
 
 def identity_type(channel: str) -> str:
@@ -48,12 +25,12 @@ def identity_type(channel: str) -> str:
 
 
 def format_local(moment: dt.datetime | None, language: str) -> str:
-    """``3 Mac 2026, 17:00`` / ``3 March 2026, 17:00`` in the configured time zone."""
+    """``3 Mac 2026, 17:00`` / ``3 March 2026, 17:00`` in the agency-local time zone, by Babel
+    in ``language`` (English for "en", else Bahasa Malaysia)."""
     if moment is None:
         return "-"
-    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-    months = MONTHS_EN if language == "en" else MONTHS_MS
-    return f"{local.day} {months[local.month - 1]} {local.year}, {local:%H:%M}"
+    locale = "en" if language == "en" else "ms"
+    return format_datetime(moment, DATE_TIME_PATTERN, tzinfo=local_zone(), locale=locale)
 
 
 def status_link(ticket: Ticket) -> str:

@@ -1,7 +1,10 @@
 """SLA clock: deadlines and working time over timezone-aware datetimes.
 
-This is the only place in the product that does deadline arithmetic. Everything here is pure:
-calendars come from a provider and office hours are passed in; nothing touches the database.
+This is the only place in the product that does deadline arithmetic, and the one place that
+reads the agency-local time zone (the ``TIMEZONE`` setting): ``local_zone``, ``local_now``,
+``local_today`` and ``local_moment`` are what every other module asks for local time. Apart from
+those four, everything here is pure: calendars come from a provider and office hours are passed
+in; nothing touches the database.
 
 Definitions
 -----------
@@ -32,6 +35,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+
+from aduan.models.base import utcnow
 from aduan.services.sla.working_calendar import WorkingCalendar, calendar_for, clear_calendar_cache
 
 __all__ = [
@@ -41,11 +47,35 @@ __all__ = [
     "add_working_seconds",
     "calendar_for",
     "clear_calendar_cache",
+    "local_moment",
+    "local_now",
+    "local_today",
+    "local_zone",
     "working_seconds_between",
 ]
 
 MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
 _MICROS = 1_000_000
+
+
+def local_zone() -> ZoneInfo:
+    """The agency-local time zone: the ``TIMEZONE`` setting (Asia/Kuala_Lumpur by default)."""
+    return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Kuala_Lumpur")
+
+
+def local_now() -> datetime:
+    """Now, in the agency-local time zone."""
+    return utcnow().astimezone(local_zone())
+
+
+def local_today(at: datetime | None = None) -> date:
+    """The agency-local date of ``at`` (now by default)."""
+    return (at or utcnow()).astimezone(local_zone()).date()
+
+
+def local_moment(day: date, at: time) -> datetime:
+    """The instant of local time ``at`` on ``day`` in the agency-local zone."""
+    return datetime.combine(day, at, tzinfo=local_zone())
 
 
 @dataclass(frozen=True)

@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.services.outbox import officer_notices as notifications
+from aduan.services.sla.clock import local_moment, local_today
 from aduan.services.tickets import deadlines
-from aduan.services.tickets.roster import OPEN, local_today
+from aduan.services.tickets.roster import OPEN
 
 
 def previous_working_day(state_code: str, day: dt.date) -> dt.date:
-    """The last working day before ``day`` in the state's calendar."""
-    calendar = deadlines.calendar(state_code)
-    candidate = day - dt.timedelta(days=1)
-    while not calendar.is_working_day(candidate):
-        candidate -= dt.timedelta(days=1)
-    return candidate
+    """The last working day before ``day`` in the state's calendar (with its overrides)."""
+    return deadlines.calendar(state_code).previous_working_day(day)
 
 
 def _assigned_open_tickets():
@@ -40,7 +34,7 @@ def _assigned_open_tickets():
 
 
 def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    return local_moment(day, dt.time(0))
 
 
 def send_handling_reminders(now: dt.datetime | None = None) -> int:

@@ -26,9 +26,9 @@ from aduan.models.base import utcnow
 from aduan.models.routing import ServiceRecovery, SlaAlert
 from aduan.services.outbox import officer_notices as notifications
 from aduan.services.outbox.notices import queue_notice
-from aduan.services.sla.clock import add_working_seconds, working_seconds_between
+from aduan.services.sla.clock import add_working_seconds, local_today, working_seconds_between
 from aduan.services.tickets import deadlines
-from aduan.services.tickets.roster import OPEN, local_today
+from aduan.services.tickets.roster import OPEN
 from aduan.services.tickets.workflow import record_event
 
 log = logging.getLogger(__name__)

@@ -155,6 +155,15 @@ class WorkingCalendar:
             remaining -= year.total
         return year.nth_working_day(year.total + remaining)
 
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before ``day`` (daily handling looks back to it)."""
+        year = self._year(day.year)
+        before = year.counts[year.index(day)]
+        while before == 0:  # none earlier this year: the last one of an earlier year
+            year = self._year(year.first.year - 1)
+            before = year.total
+        return year.nth_working_day(before)
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days ``d`` with ``start < d <= end``; negative when ``end`` is before ``start``.
 

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -19,7 +18,7 @@ from redis.exceptions import RedisError
 from aduan.extensions import db
 from aduan.models import Agency, SlaProfile, Ticket, Unit
 from aduan.redis_conn import get_redis
-from aduan.services.sla.clock import OfficeHours, SlaClock, WorkingDuration
+from aduan.services.sla.clock import OfficeHours, SlaClock, WorkingDuration, local_zone
 from aduan.services.sla.holiday_rules import load_holiday_rules
 from aduan.services.sla.working_calendar import WorkingCalendar, calendar_for, clear_calendar_cache
 
@@ -77,7 +76,7 @@ def _drop_stale_calendars() -> None:
 
 
 def clock_for(agency: Agency | None) -> SlaClock:
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    tz = local_zone()
     open_at = agency.office_open if agency and agency.office_open else dt.time(8, 0)
     close_at = agency.office_close if agency and agency.office_close else dt.time(17, 0)
     return SlaClock(calendar, OfficeHours(open=open_at, close=close_at, tz=tz))

@@ -7,7 +7,8 @@ import datetime as dt
 from aduan.errors import ValidationFailed
 from aduan.models import Officer, Ticket
 from aduan.models.base import utcnow
-from aduan.services.outbox.notices import local_date, queue_notice
+from aduan.services.outbox.notices import queue_notice
+from aduan.services.sla.clock import local_today
 from aduan.services.tickets import workflow
 from aduan.vocabulary import TicketStatus as S
 
@@ -34,7 +35,7 @@ def extend(ticket: Ticket, actor: Officer | None, reason: str, new_resolve_due_a
         after={"resolve_due_at": new_resolve_due_at.isoformat()},
         data={"reason": reason},
     )
-    date = local_date(new_resolve_due_at)
+    date = f"{local_today(new_resolve_due_at):%d/%m/%Y}"  # numeric, as the recovery notice
     return queue_notice(
         ticket,
         "interim",

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Agency, Category, Complainant, Officer, Ticket, Unit
 from aduan.models.base import utcnow
+from aduan.services.sla.clock import local_zone
 from aduan.services.tickets import deadlines, references
 from aduan.services.tickets.workflow import record_event
 from aduan.vocabulary import Channel, Complexity, PriorityGroup, TicketStatus, TicketType
@@ -101,7 +100,7 @@ def _default_unit(agency: Agency, category: Category | None) -> Unit | None:
 
 
 def _year(received_at: dt.datetime) -> int:
-    return received_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).year
+    return received_at.astimezone(local_zone()).year
 
 
 def _prefix(agency: Agency) -> str:

@@ -9,28 +9,21 @@ officer with the fewest open tickets; ties go to whoever was given a ticket leas
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import event, func, inspect
 from sqlalchemy.orm import Session
 
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, Unit
-from aduan.models.base import utcnow
 from aduan.models.routing import RosterException, RosterPattern
 from aduan.services.intake import reference_cache
 from aduan.services.outbox import officer_notices as notifications
+from aduan.services.sla.clock import local_moment, local_today
 from aduan.services.tickets import deadlines
 from aduan.services.tickets.workflow import record_event
 from aduan.vocabulary import OPEN_STATUSES
 
 OPEN = [s.value for s in OPEN_STATUSES]
-
-
-def local_today(at: dt.datetime | None = None) -> dt.date:
-    """The agency-local date of ``at`` (now by default)."""
-    return (at or utcnow()).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def on_duty(unit: Unit, day: dt.date) -> list[Officer]:
@@ -166,9 +159,7 @@ def go_on_leave(officer: Officer, day: dt.date, at: dt.datetime | None = None) -
             .order_by(Ticket.id)
         )
     )
-    when = at or dt.datetime.combine(
-        day, dt.time(9), tzinfo=ZoneInfo(current_app.config["TIMEZONE"])
-    )
+    when = at or local_moment(day, dt.time(9))
     for ticket in tickets:
         ticket.assignee = None
         assign(ticket, at=when)

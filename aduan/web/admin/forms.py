@@ -1,5 +1,6 @@
 """One GET/POST cycle for every admin form: show, validate in a service, re-show with the
-posted input and per-field errors (422), or commit, flash and redirect (303)."""
+posted input and per-field errors (422), or commit, flash and redirect (303). The admin JSON
+endpoints read their body with ``json_object`` and call the same services."""
 
 from __future__ import annotations
 
@@ -61,3 +62,11 @@ def handle(
         url = success_url(saved) if callable(success_url) else success_url
         return redirect(url, code=303)
     return render_template(template, values=as_form(initial), errors={}, **context)
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body, which must be an object (else 422 like any invalid input)."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ValidationFailed("send a JSON object", errors={"_body": ["JSON object expected"]})
+    return payload

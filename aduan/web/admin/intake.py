@@ -10,7 +10,8 @@ from aduan.extensions import db
 from aduan.models import ChannelAccount
 from aduan.models.admin import AdminAuditLog
 from aduan.services.admin import channels as admin_channels
-from aduan.services.admin.common import audit, own
+from aduan.services.admin import quarantine as admin_quarantine
+from aduan.services.admin.common import own
 from aduan.services.intake import quarantine
 from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, handle
@@ -82,9 +83,7 @@ def quarantined():
 @bp.post("/quarantine/<int:event_id>/retry")
 @roles_required("admin")
 def quarantine_retry(event_id: int):
-    result = quarantine.retry(event_id, current_user.agency_id)
-    audit(_me(), "inbound_event", event_id, "retry", None, {"enqueued": result["enqueued"]})
-    db.session.commit()
+    result = admin_quarantine.retry(_me(), event_id)
     if result["enqueued"]:
         flash(_("The event was released and queued again."), "success")
     else:

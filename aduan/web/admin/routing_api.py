@@ -1,4 +1,5 @@
-"""Admin JSON API for routing rules, scoped to the signed-in admin's agency.
+"""Admin JSON API for routing rules, scoped to the signed-in admin's agency. Every write goes
+through ``services.admin.routing`` — the admin page's path — so both validate and audit alike.
 
 CSRF: this blueprint is exempt from the form token because it takes JSON only, and every
 state-changing request must carry ``X-Requested-With: XMLHttpRequest``. A cross-site form
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
-from marshmallow import ValidationError
 
-from aduan.errors import NotFound, PermissionDenied, ValidationFailed
+from aduan.errors import PermissionDenied
 from aduan.extensions import csrf, db
-from aduan.models import Category, Unit
 from aduan.models.routing import RoutingRule
 from aduan.schemas.routing import RoutingRuleSchema
+from aduan.services.admin import routing as admin_routing
+from aduan.services.admin.common import own
+from aduan.web.admin.forms import json_object
+from aduan.web.admin.org import _me
 from aduan.web.auth_session import roles_required
 
 bp = Blueprint("api_routing", __name__, url_prefix="/api/admin/routing-rules")
@@ -37,20 +40,14 @@ def _require_ajax_header():
 @bp.get("")
 @roles_required("admin")
 def list_rules():
-    rules = db.session.scalars(
-        db.select(RoutingRule)
-        .where(RoutingRule.agency_id == current_user.agency_id)
-        .order_by(RoutingRule.position, RoutingRule.id)
-    )
+    rules = admin_routing.list_for(current_user.agency_id)
     return jsonify(items=schema.dump(rules, many=True))
 
 
 @bp.post("")
 @roles_required("admin")
 def create_rule():
-    data = _load()
-    rule = RoutingRule(agency_id=current_user.agency_id, **data)
-    db.session.add(rule)
+    rule = admin_routing.write(_me(), json_object())
     db.session.commit()
     return jsonify(schema.dump(rule)), 201
 
@@ -64,9 +61,7 @@ def get_rule(rule_id: int):
 @bp.put("/<int:rule_id>")
 @roles_required("admin")
 def update_rule(rule_id: int):
-    rule = _own_rule(rule_id)
-    for key, value in _load().items():
-        setattr(rule, key, value)
+    rule = admin_routing.write(_me(), json_object(), _own_rule(rule_id))
     db.session.commit()
     return jsonify(schema.dump(rule))
 
@@ -74,36 +69,10 @@ def update_rule(rule_id: int):
 @bp.delete("/<int:rule_id>")
 @roles_required("admin")
 def delete_rule(rule_id: int):
-    db.session.delete(_own_rule(rule_id))
+    admin_routing.delete(_me(), _own_rule(rule_id))
     db.session.commit()
     return "", 204
 
 
 def _own_rule(rule_id: int) -> RoutingRule:
-    rule = db.session.get(RoutingRule, rule_id)
-    if rule is None or rule.agency_id != current_user.agency_id:
-        raise NotFound("no such routing rule")  # another agency's rule is not acknowledged
-    return rule
-
-
-def _load() -> dict:
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise ValidationFailed("send a JSON object", errors={"_body": ["JSON object expected"]})
-    try:
-        data = schema.load(payload)
-    except ValidationError as exc:
-        raise ValidationFailed("the routing rule is not valid", errors=exc.messages)
-    _check_own(data.get("actions") or {})
-    return data
-
-
-def _check_own(actions: dict) -> None:
-    """Actions may only point at the admin's own agency's units and categories."""
-    for key, model in (("unit_id", Unit), ("category_id", Category)):
-        target = actions.get(key)
-        row = db.session.get(model, target) if target is not None else None
-        if target is not None and (row is None or row.agency_id != current_user.agency_id):
-            raise ValidationFailed(
-                "the rule points outside your agency", errors={"actions": {key: ["unknown"]}}
-            )
+    return own(RoutingRule, rule_id, current_user.agency_id)  # another agency's rule: 404
