@@ -24,7 +24,7 @@ from aduan.models.base import utcnow
 from aduan.queues import OUTBOUND, SEND_OUTBOUND_JOB, enqueue, safe_job_id
 from aduan.redis_conn import get_redis
 from aduan.services.channel_config import lookup as channel_lookup
-from aduan.services.outbox import officer_notices, whatsapp_window
+from aduan.services.outbox import officer_notices, whatsapp_templates, whatsapp_window
 from aduan.services.tickets.workflow import record_event
 from channels.base import ChannelError, DeliveryStatus, InboundMessage, OutboundRequest
 
@@ -113,7 +113,7 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
     if row is None or row.state != "queued":
         db.session.rollback()
         return row
-    if whatsapp_window.must_wait(row) and not whatsapp_window.use_acknowledgement_template(row):
+    if whatsapp_window.must_wait(row) and not whatsapp_templates.use_acknowledgement_template(row):
         return _outside_window(row)
     try:
         result = channel_lookup.adapter_for(row.channel, row.account_key).send(build_request(row))
@@ -134,7 +134,7 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
 
 def build_request(row: OutboundMessage) -> OutboundRequest:
     """The adapter's view of a stored row."""
-    variables, language = whatsapp_window.split_variables(row.template_variables)
+    variables, language = whatsapp_templates.split_variables(row.template_variables)
     return OutboundRequest(
         channel=row.channel,
         to_handle=row.to_handle,

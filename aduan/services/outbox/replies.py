@@ -25,13 +25,13 @@ from aduan.services.outbox.texts import (  # noqa: F401  (callers read them here
     identity_type,
     status_link,
 )
-from aduan.services.outbox.whatsapp_window import acknowledgement_template
+from aduan.services.outbox.whatsapp_templates import ACK_SETTING, acknowledgement_template
 from aduan.services.tickets import workflow
 
 log = logging.getLogger(__name__)
 
 WINDOW_CHANNELS = whatsapp_window.WINDOW_CHANNELS
-TEMPLATE_SETTING = whatsapp_window.ACK_SETTING
+TEMPLATE_SETTING = ACK_SETTING
 # Channels that cannot carry a reply themselves: answer on the complainant's phone by SMS.
 REPLY_CHANNEL = {"voice": "sms"}
 ACK_TEXT = {
