@@ -12,7 +12,7 @@ from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
 from aduan.services.intake.pipeline import process_event
 from aduan.services.outbox import delivery as outbound
-from aduan.services.outbox import replies
+from aduan.services.outbox import enqueueing, replies
 from tests.builders import gen_officer
 from tests.services import intake_builders
 from tests.services.intake_builders import email_event, sms_event, whatsapp_event
@@ -150,7 +150,7 @@ def test_reply_survives_an_enqueue_failure_and_is_resent(agency, accounts, monke
     def redis_down(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(outbound, "enqueue", redis_down)
+    monkeypatch.setattr(enqueueing, "enqueue", redis_down)
     row = replies.queue_reply(ticket, gen_officer(agency), "Sedang diambil tindakan.")
     db.session.remove()
     row = db.session.get(OutboundMessage, row.id)

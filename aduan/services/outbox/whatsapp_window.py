@@ -46,7 +46,7 @@ from aduan.models import ContactIdentity, InboundEvent, OutboundMessage, Ticket,
 from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
 from aduan.services.intake.identities import serialise_complainant
-from aduan.services.outbox import whatsapp_assignee
+from aduan.services.outbox import door, whatsapp_assignee
 from aduan.services.outbox.whatsapp_templates import (
     NOTICE_SETTING,
     TEMPLATE_LANGUAGE,
@@ -134,7 +134,7 @@ def may_hold(row: OutboundMessage) -> bool:
 
 def hold(row: OutboundMessage) -> OutboundMessage | None:
     """Hold ``row`` until the complainant writes again or it expires; queue the notice
-    template (flushed, returned; the caller enqueues it after its commit) unless one is
+    template (through ``door``: sent once the caller commits; returned) unless one is
     already waiting."""
     row.state = "held"
     row.error = HELD_ERROR
@@ -335,18 +335,7 @@ def _serialise_notices(row: OutboundMessage) -> None:
 def _new_notice(
     row: OutboundMessage, ticket: Ticket, template: str, language: str
 ) -> OutboundMessage:
-    notice = OutboundMessage(
-        ticket_id=ticket.id,
-        purpose=NOTICE,
-        channel=row.channel,
-        account_key=row.account_key,
-        to_handle=row.to_handle,
-        body="",
-        template=template,
-        template_variables={**notice_variables(ticket), TEMPLATE_LANGUAGE: language},
-        state="queued",
-        attempts=0,
-    )
-    db.session.add(notice)
-    db.session.flush()
-    return notice
+    """The notice template, to the held row's number from the held row's business number."""
+    to = door.Recipient(row.channel, row.to_handle, row.account_key)
+    variables = {**notice_variables(ticket), TEMPLATE_LANGUAGE: language}
+    return door.queue(ticket, NOTICE, "", to=to, template=template, variables=variables)
