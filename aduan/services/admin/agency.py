@@ -13,12 +13,8 @@ from aduan.extensions import db
 from aduan.models import Agency, Officer
 from aduan.services.admin import common as f
 from aduan.services.intake.placement import DEFAULT_WINDOW_DAYS
-from aduan.services.outbox.whatsapp_window import (
-    DEFAULT_HELD_EXPIRY_DAYS,
-    HELD_EXPIRY_SETTING,
-    LANGUAGES,
-    template_setting,
-)
+from aduan.services.outbox.whatsapp_templates import LANGUAGES, template_setting
+from aduan.services.outbox.whatsapp_window import DEFAULT_HELD_EXPIRY_DAYS, HELD_EXPIRY_SETTING
 
 CLOSE_AFTER_OPEN = _l("Closing time must be after opening time.")
 FIELDS = ("name", "office_open", "office_close", "charter_reviewed_on")
@@ -28,7 +24,7 @@ TEMPLATE_KINDS = (
     "whatsapp_notice_template",
     "whatsapp_cloud_notice_template",
 )
-# Each template in BM (the plain key) and EN (``…_en``): see whatsapp_window.pick_template.
+# Each template in BM (the plain key) and EN (``…_en``): see whatsapp_templates.pick_template.
 TEMPLATES = tuple(template_setting(kind, lang) for kind in TEMPLATE_KINDS for lang in LANGUAGES)
 SETTINGS = ("thread_window_days", HELD_EXPIRY_SETTING, *TEMPLATES)
 TEMPLATE_MAX_LEN = 100  # OutboundMessage.template keeps the chosen template

@@ -3,8 +3,8 @@ how to answer on its chat), the conversation's state in ``BotConversation`` rows
 answers, and filing a new ticket through the intake pipeline that the context carries.
 
 State is read with ``SELECT … FOR UPDATE`` so two updates for one chat processed at once take
-turns. Bot answers are OutboundMessage rows committed with the inbound event and enqueued for
-delivery after that commit.
+turns. Bot answers are queued through the outbox's door: committed with the inbound event and
+enqueued for delivery after that commit.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from aduan.models.bots import BotConversation
 from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.citizen import bot_texts
 from aduan.services.intake.identities import normalise_handle
-from aduan.services.outbox.delivery import enqueue_delivery
+from aduan.services.outbox import door
 from aduan.services.outbox.replies import format_local, identity_type
 from aduan.services.tickets import references
 from channels.base import ChannelAdapter, InboundMessage
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 IDLE = "idle"
 AWAITING_NEW = "awaiting_new"  # SMS/WhatsApp: BARU alone, the next message opens a ticket
-_PENDING_KEY = "aduan_bot_outbound"
 _ANSWERS_KEY = "aduan_bot_button_answers"
 
 
@@ -58,23 +57,11 @@ class Context:
     def reply(
         self, text: str, buttons: list[list[list[str]]] | None = None, ticket_id: int | None = None
     ) -> OutboundMessage:
-        """Queue a bot message to this chat (sent after the commit)."""
-        row = OutboundMessage(
-            ticket_id=ticket_id,
-            purpose="bot",
-            channel=self.message.channel,
-            account_key=self.account_key,
-            to_handle=self.reply_to,
-            body=text,
-            buttons=buttons or None,
-            template_variables={},
-            state="queued",
-            attempts=0,
-        )
-        db.session.add(row)
-        db.session.flush()
-        enqueue_after_commit(row.id)
-        return row
+        """Queue a bot message to this chat, from the account it came in on (sent after the
+        commit)."""
+        ticket = db.session.get(Ticket, ticket_id) if ticket_id is not None else None
+        to = door.Recipient(self.message.channel, self.reply_to, self.account_key)
+        return door.queue(ticket, "bot", text, to=to, buttons=buttons)
 
 
 def answer_button_press(context: Context) -> None:
@@ -95,17 +82,6 @@ def answer_button_press(context: Context) -> None:
     pending.append((adapter, str(query_id), context.button_notice))
 
 
-def enqueue_after_commit(outbound_id: int) -> None:
-    """Enqueue delivery of ``outbound_id`` once the current transaction commits."""
-    db.session().info.setdefault(_PENDING_KEY, []).append(outbound_id)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _enqueue_pending(session: Session) -> None:
-    for outbound_id in session.info.pop(_PENDING_KEY, []):
-        enqueue_delivery(outbound_id)
-
-
 @sa_event.listens_for(Session, "after_commit")
 def _answer_button_presses(session: Session) -> None:
     for adapter, query_id, notice in session.info.pop(_ANSWERS_KEY, []):
@@ -118,7 +94,6 @@ def _answer_button_presses(session: Session) -> None:
 @sa_event.listens_for(Session, "after_soft_rollback")
 def _forget_pending(session: Session, previous_transaction) -> None:
     if not previous_transaction.nested:
-        session.info.pop(_PENDING_KEY, None)
         session.info.pop(_ANSWERS_KEY, None)
 
 
@@ -244,9 +219,7 @@ def file_through_pipeline(context: Context, message: InboundMessage, **ticket_fi
         message, extra={**message.extra, "new_ticket": True, "ticket_fields": ticket_fields}
     )
     adapter = channel_lookup.adapter_for(context.message.channel, context.account_key)
-    ack_id = context.file(context.event, composed, adapter)
-    if ack_id is not None:
-        enqueue_after_commit(ack_id)
+    ack_id = context.file(context.event, composed, adapter)  # sent once the caller commits
     ticket_id = db.session.scalar(
         db.select(Message.ticket_id).where(
             Message.channel == composed.channel, Message.provider_id == composed.provider_id

@@ -21,12 +21,11 @@ import secrets
 from typing import Any
 
 from aduan.extensions import db
-from aduan.models import Message, OutboundMessage, Ticket, TicketEvent
+from aduan.models import Message, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import ContactCheck, VerificationCode
 from aduan.services.citizen import answer_keys, merged_replies
-from aduan.services.outbox.delivery import enqueue_delivery
-from aduan.services.outbox.notices import contact_for
+from aduan.services.outbox import door
 from aduan.services.tickets import references
 from aduan.vocabulary import TicketStatus, TicketType
 
@@ -139,36 +138,24 @@ def request_code(reference: str) -> None:
     reference); at most ``CODES_PER_WINDOW`` codes per ticket per ``CODE_TTL`` and
     ``CODES_PER_DAY`` per day."""
     ticket = find(reference)
-    target = contact_for(ticket) if ticket is not None else None
-    if ticket is None or target is None or _codes_spent(ticket):
+    to = door.recipient(ticket) if ticket is not None else None
+    if ticket is None or to is None or _codes_spent(ticket):
         return
     code = new_status_pin()
-    channel, handle = target
     db.session.add(
         VerificationCode(
             ticket_id=ticket.id,
             code_hash=_digest(str(ticket.id), code),
-            channel=channel,
+            channel=to.channel,
             attempts=0,
             expires_at=utcnow() + CODE_TTL,
         )
     )
     language = "en" if ticket.language == "en" else "ms"
+    text = CODE_TEXT[language].format(reference=ticket.reference, code=code)
     # An OutboundMessage without a Message: the code never appears on any timeline.
-    row = OutboundMessage(
-        ticket_id=ticket.id,
-        purpose="verification",
-        channel=channel,
-        to_handle=handle,
-        subject=f"[{ticket.reference}]",
-        body=CODE_TEXT[language].format(reference=ticket.reference, code=code),
-        template_variables={},
-        state="queued",
-        attempts=0,
-    )
-    db.session.add(row)
-    db.session.commit()
-    enqueue_delivery(row.id)
+    door.queue(ticket, "verification", text, to=to, subject=f"[{ticket.reference}]")
+    db.session.commit()  # the code is sent once this commits
 
 
 def _codes_spent(ticket: Ticket) -> bool:

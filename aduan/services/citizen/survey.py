@@ -20,7 +20,6 @@ from aduan.extensions import db
 from aduan.models import Ticket
 from aduan.models.base import utcnow
 from aduan.models.citizen import SurveyResponse
-from aduan.services.outbox.delivery import enqueue_delivery
 from aduan.services.outbox.notices import queue_notice
 from aduan.services.outbox.replies import status_link
 from aduan.services.tickets import workflow
@@ -60,19 +59,13 @@ def request_surveys(now: dt.datetime | None = None) -> int:
         .order_by(Ticket.id)
         .limit(BATCH)
     ).all()
-    outbound_ids, count = [], 0
+    count = 0
     for ticket in tickets:
-        row = _new_survey(ticket, now)
-        if row is None:
+        if _new_survey(ticket, now) is None:
             continue
         count += 1
-        notice = _ask(ticket)
-        if notice is not None:
-            db.session.flush()
-            outbound_ids.append(notice.id)
+        _ask(ticket)  # sent once this commits
     db.session.commit()
-    for outbound_id in outbound_ids:
-        enqueue_delivery(outbound_id)
     return count
 
 

@@ -4,7 +4,7 @@ Idempotent and safe to run twice or concurrently: the event row is locked (``FOR
 and skipped once processed; a message already stored under (channel, provider_id) is not
 stored again; messages from one complainant are processed one at a time (an advisory lock),
 so two messages arriving together cannot open two tickets. Acknowledgements are committed
-with the event and enqueued after the commit.
+with the event and enqueued after the commit (``outbox.door``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from aduan.services.intake.identities import (  # noqa: F401  (callers read them
     normalise_handle,
     serialise_complainant,
 )
-from aduan.services.outbox.delivery import apply_status, enqueue_delivery, release_held
+from aduan.services.outbox.delivery import apply_status, release_held
 from aduan.services.outbox.replies import identity_type, queue_acknowledgement
 from aduan.services.tickets import roster, routing
 from aduan.services.tickets.opening import open_ticket
@@ -105,7 +105,7 @@ def process_event(event_id: int, *, skip_locked: bool = False) -> str:
             db.session.rollback()
             return "deferred"
         try:
-            ack_ids = _process(event)
+            _process(event)  # what it queues is enqueued by the outbox once this commits
             event.processed_at = utcnow()
             event.attempts = (event.attempts or 0) + 1
             event.error = None
@@ -127,8 +127,6 @@ def process_event(event_id: int, *, skip_locked: bool = False) -> str:
             db.session.rollback()
             _finish_failed(event_id, f"{type(exc).__name__}: {exc}"[:1000], quarantine=False)
             raise
-    for outbound_id in ack_ids:
-        enqueue_delivery(outbound_id)
     return "processed"
 
 
@@ -239,9 +237,7 @@ def ingest_message(
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
         return None
-    ack = queue_acknowledgement(
-        ticket, auto_submitted=message.auto_submitted, account_key=event.account_key
-    )
+    ack = queue_acknowledgement(ticket, auto_submitted=message.auto_submitted)
     return ack.id if ack is not None else None
 
 

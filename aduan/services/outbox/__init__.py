@@ -1,5 +1,7 @@
-"""Everything sent to a person: the messages to complainants (``replies``, ``notices``,
-``texts``), notices to officers (``officer_notices``), the OutboundMessage rows' delivery with
-retries and statuses (``delivery``), and the WhatsApp 24-hour window with held messages
-(``whatsapp_window``, ``whatsapp_assignee``).
+"""Everything sent to a person, through one door (``door.queue``: contact, sending account,
+the OutboundMessage, its enqueue once the caller commits — ``enqueueing``). What is said:
+complainant messages (``replies``, ``notices``, ``texts``) and notices to officers
+(``officer_notices``); the rows' delivery with retries and statuses (``delivery``); the WhatsApp
+24-hour window with held messages (``whatsapp_window``, ``whatsapp_assignee``) and the agency's
+approved templates (``whatsapp_templates``).
 """

@@ -13,15 +13,18 @@ import datetime as dt
 import logging
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from aduan.extensions import db
 from aduan.models import InboundEvent, OutboundMessage, Ticket
 from aduan.models.base import utcnow
-from aduan.queues import OUTBOUND, SEND_OUTBOUND_JOB, enqueue_once
+from aduan.queues import SEND_OUTBOUND_JOB
 from aduan.services.channel_config import lookup as channel_lookup
-from aduan.services.outbox import officer_notices, whatsapp_window
+from aduan.services.outbox import door, officer_notices, whatsapp_templates, whatsapp_window
+from aduan.services.outbox.enqueueing import (  # noqa: F401  (callers read them here)
+    enqueue_after_commit,
+    enqueue_delivery,
+    job_id,
+)
 from aduan.services.tickets.workflow import record_event
 from channels.base import ChannelError, DeliveryStatus, InboundMessage, OutboundRequest
 
@@ -36,41 +39,6 @@ STATE_RANK = {
 }  # fmt: skip
 SEND_JOB = SEND_OUTBOUND_JOB
 RESEND_BATCH = 500
-_AFTER_COMMIT = "outbound_after_commit"
-
-
-def job_id(outbound_id: int) -> str:
-    return f"send-{outbound_id}"
-
-
-def enqueue_delivery(outbound_id: int) -> bool:
-    """Enqueue the send job (idempotent by job id). False when Redis refused: the row stays
-    queued and ``resend_due`` picks it up."""
-    try:
-        # A live job for this row is left alone; a finished or stranded one is replaced.
-        enqueue_once(OUTBOUND, SEND_JOB, outbound_id, job_id=job_id(outbound_id))
-    except Exception as exc:  # Redis down: the committed row waits for the periodic resend
-        log.warning("outbound enqueue failed outbound_id=%s error=%s", outbound_id, exc)
-        return False
-    return True
-
-
-def enqueue_after_commit(outbound_id: int) -> None:
-    """Enqueue the send job once the current transaction commits: a job started before the
-    commit would not find the row. A rollback forgets it (``resend_due`` is the backstop)."""
-    db.session.info.setdefault(_AFTER_COMMIT, []).append(outbound_id)
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_committed(session: Session) -> None:
-    for outbound_id in session.info.pop(_AFTER_COMMIT, ()):
-        enqueue_delivery(outbound_id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(_AFTER_COMMIT, None)
 
 
 def release_held(message: InboundMessage, event: InboundEvent) -> list[int]:
@@ -96,7 +64,7 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
     if row is None or row.state != "queued":
         db.session.rollback()
         return row
-    if whatsapp_window.must_wait(row) and not whatsapp_window.use_acknowledgement_template(row):
+    if whatsapp_window.must_wait(row) and not whatsapp_templates.use_acknowledgement_template(row):
         return _outside_window(row)
     try:
         result = channel_lookup.adapter_for(row.channel, row.account_key).send(build_request(row))
@@ -117,7 +85,7 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
 
 def build_request(row: OutboundMessage) -> OutboundRequest:
     """The adapter's view of a stored row."""
-    variables, language = whatsapp_window.split_variables(row.template_variables)
+    variables, language = whatsapp_templates.split_variables(row.template_variables)
     return OutboundRequest(
         channel=row.channel,
         to_handle=row.to_handle,
@@ -147,7 +115,12 @@ def status_callback_url(row: OutboundMessage) -> str | None:
 
 def _park(row: OutboundMessage, reason: str) -> OutboundMessage:
     """No account for this channel: keep the message queued (nothing is lost), look again in
-    an hour, and say why on the row — not a delivery attempt, so no retry budget is spent."""
+    an hour, and say why on the row — not a delivery attempt, so no retry budget is spent.
+    A ticket's row is re-addressed to its agency's account as it is now: one configured in
+    the meantime sends it at the next look."""
+    ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    if ticket is not None and row.purpose != "officer_notice":
+        row.account_key = door.sending_account(ticket, row.channel)
     row.error = f"waiting for a channel account: {reason}"[:500]
     row.next_attempt_at = utcnow() + PARKED_RECHECK
     db.session.commit()
@@ -167,9 +140,7 @@ def _outside_window(row: OutboundMessage) -> OutboundMessage:
 
 
 def _hold(row: OutboundMessage) -> None:
-    notice = whatsapp_window.hold(row)
-    if notice is not None:
-        enqueue_after_commit(notice.id)
+    whatsapp_window.hold(row)  # its notice, if any, is sent once the caller commits
 
 
 def _failed_attempt(row: OutboundMessage, exc: ChannelError) -> OutboundMessage:

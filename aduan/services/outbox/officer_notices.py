@@ -1,4 +1,5 @@
-"""Notices to officers: an in-app row and an e-mail in the officer's own language."""
+"""Notices to officers: an in-app row and an e-mail in the officer's own language (through
+``door``, sent once the caller commits)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import logging
 from sqlalchemy.exc import IntegrityError
 
 from aduan.extensions import db
-from aduan.models import Officer, OutboundMessage, Ticket
+from aduan.models import Officer, Ticket
 from aduan.models.routing import Notification
+from aduan.services.outbox import door
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +49,10 @@ def notify(
     except IntegrityError:
         log.info("notification skipped duplicate kind=%s officer=%s", kind, officer.id)
         return None
-    if officer.email:
-        db.session.add(
-            OutboundMessage(
-                ticket_id=ticket.id if ticket else None,
-                purpose="officer_notice",
-                channel="email",
-                to_handle=officer.email,
-                subject=title_en if english else title_ms,
-                body=body,
-            )
-        )
+    to = door.officer_recipient(officer)
+    if to is not None:
+        subject = title_en if english else title_ms
+        door.queue(ticket, "officer_notice", body, to=to, subject=subject)
     return note
 
 

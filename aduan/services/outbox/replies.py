@@ -15,25 +15,23 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from aduan.extensions import db
-from aduan.models import ContactIdentity, InboundEvent, Message, Officer, OutboundMessage, Ticket
+from aduan.models import Message, Officer, OutboundMessage, Ticket
 from aduan.models.base import utcnow
-from aduan.services.outbox import whatsapp_window
-from aduan.services.outbox.delivery import enqueue_delivery
+from aduan.services.outbox import door, whatsapp_window
 from aduan.services.outbox.texts import (  # noqa: F401  (callers read them here)
     PHONE_CHANNELS,
     format_local,
     identity_type,
     status_link,
 )
-from aduan.services.outbox.whatsapp_window import acknowledgement_template
+from aduan.services.outbox.whatsapp_templates import ACK_SETTING, acknowledgement_template
 from aduan.services.tickets import workflow
 
 log = logging.getLogger(__name__)
 
 WINDOW_CHANNELS = whatsapp_window.WINDOW_CHANNELS
-TEMPLATE_SETTING = whatsapp_window.ACK_SETTING
-# Channels that cannot carry a reply themselves: answer on the complainant's phone by SMS.
-REPLY_CHANNEL = {"voice": "sms"}
+TEMPLATE_SETTING = ACK_SETTING
+REPLY_CHANNEL = door.REPLY_CHANNEL
 ACK_TEXT = {
     "ms": (
         "Aduan anda telah diterima. No. Rujukan: {reference}. "
@@ -61,26 +59,26 @@ def acknowledgement_text(ticket: Ticket) -> str:
 
 
 def queue_acknowledgement(
-    ticket: Ticket, *, auto_submitted: bool = False, account_key: str | None = None
+    ticket: Ticket, *, auto_submitted: bool = False
 ) -> OutboundMessage | None:
-    """Queue the acknowledgement on the ticket's channel; flushes, the caller commits and then
-    calls ``enqueue_delivery``. None when no acknowledgement may or can be sent."""
+    """Queue the acknowledgement on the ticket's channel from the agency's account (through
+    ``door``: sent once the caller commits). None when no acknowledgement may or can be sent."""
     if auto_submitted:
         return _skip(ticket, "auto-submitted or bulk mail")
-    target = reply_target(ticket)
-    if target is None:
+    to = door.recipient(ticket)
+    if to is None:
         return _skip(ticket, "no channel to reply on")
-    channel, handle = target
-    row = _new_outbound(ticket, channel, handle, acknowledgement_text(ticket), "acknowledgement")
-    row.account_key = account_key or _account_key(ticket, channel)
-    if channel in WINDOW_CHANNELS and not whatsapp_window_open(channel, handle, row.account_key):
-        template = acknowledgement_template(ticket, channel)
-        if template is None:
+    template = variables = None
+    if to.channel in WINDOW_CHANNELS and not whatsapp_window_open(*to):
+        chosen = acknowledgement_template(ticket, to.channel)
+        if chosen is None:
             return _skip(ticket, "outside the 24-hour window and no template configured")
-        row.template, row.template_variables = template
+        template, variables = chosen
+    text = acknowledgement_text(ticket)
+    row = door.queue(ticket, "acknowledgement", text, to=to, template=template, variables=variables)
     _record_out_message(ticket, row, author=None)
     workflow.record_event(
-        ticket, "acknowledgement_queued", data={"channel": channel, "template": row.template}
+        ticket, "acknowledgement_queued", data={"channel": to.channel, "template": row.template}
     )
     return row
 
@@ -89,41 +87,23 @@ def queue_reply(
     ticket: Ticket, officer: Officer, text: str, channel: str | None = None
 ) -> OutboundMessage:
     """An officer's reply: Message + OutboundMessage committed, then the send job enqueued."""
-    target = reply_target(ticket, channel)
-    if target is None:
+    row = door.queue(ticket, "reply", text, channel=channel)
+    if row is None:
         raise LookupError(f"ticket {ticket.reference} has no channel to reply on")
-    channel, handle = target
-    row = _new_outbound(ticket, channel, handle, text, "reply")
-    row.account_key = _account_key(ticket, channel)
     _record_out_message(ticket, row, author=officer)
     now = utcnow()
     ticket.last_officer_action_at = now
     if ticket.first_responded_at is None:
         ticket.first_responded_at = now
-    workflow.record_event(ticket, "reply_queued", actor=officer, data={"channel": channel})
-    workflow.commit()
-    enqueue_delivery(row.id)
+    workflow.record_event(ticket, "reply_queued", actor=officer, data={"channel": row.channel})
+    workflow.commit()  # the send job is enqueued once this commits
+    log.info("reply queued outbound_id=%s channel=%s", row.id, row.channel)  # loads it again
     return row
 
 
 def reply_target(ticket: Ticket, channel: str | None = None) -> tuple[str, str] | None:
     """(channel, handle) to reach the complainant on ``channel`` (default: the ticket's own)."""
-    channel = REPLY_CHANNEL.get(channel or ticket.origin_channel, channel or ticket.origin_channel)
-    if ticket.complainant_id is None:
-        return None
-    if channel in ("web", "counter", "phone"):  # no channel of their own: e-mail, else SMS
-        return reply_target(ticket, "email") or reply_target(ticket, "sms")
-    kind = identity_type(channel)
-    handle = db.session.scalar(
-        db.select(ContactIdentity.handle)
-        .where(
-            ContactIdentity.complainant_id == ticket.complainant_id,
-            ContactIdentity.channel_type == kind,
-        )
-        .order_by(ContactIdentity.last_inbound_at.desc().nulls_last(), ContactIdentity.id.desc())
-        .limit(1)
-    )
-    return (channel, handle) if handle else None
+    return door.contact(ticket, channel)
 
 
 def whatsapp_window_open(
@@ -132,24 +112,6 @@ def whatsapp_window_open(
     """True when the complainant wrote to that business number on ``channel`` within the last
     24 hours."""
     return whatsapp_window.window_open(channel, account_key, handle, now)
-
-
-def _new_outbound(
-    ticket: Ticket, channel: str, handle: str, text: str, purpose: str
-) -> OutboundMessage:
-    row = OutboundMessage(
-        ticket_id=ticket.id,
-        purpose=purpose,
-        channel=channel,
-        to_handle=handle,
-        body=text,
-        template_variables={},
-        state="queued",
-        attempts=0,
-    )
-    if channel == "email":
-        _add_email_headers(ticket, row, purpose)
-    return row
 
 
 def _add_email_headers(ticket: Ticket, row: OutboundMessage, purpose: str) -> None:
@@ -189,6 +151,9 @@ def _mail_domain() -> str:
 
 
 def _record_out_message(ticket: Ticket, row: OutboundMessage, author: Officer | None) -> None:
+    """The message on the ticket's timeline (e-mail: with our Message-ID and threading)."""
+    if row.channel == "email":
+        _add_email_headers(ticket, row, row.purpose)
     message = Message(
         ticket_id=ticket.id,
         direction="out",
@@ -201,20 +166,7 @@ def _record_out_message(ticket: Ticket, row: OutboundMessage, author: Officer | 
     db.session.add(message)
     db.session.flush()
     row.message_id = message.id
-    db.session.add(row)
     db.session.flush()
-
-
-def _account_key(ticket: Ticket, channel: str) -> str:
-    """The account the complainant last wrote to on ``channel`` (replies come from it)."""
-    key = db.session.scalar(
-        db.select(InboundEvent.account_key)
-        .join(Message, Message.inbound_event_id == InboundEvent.id)
-        .where(Message.ticket_id == ticket.id, Message.channel == channel)
-        .order_by(Message.id.desc())
-        .limit(1)
-    )
-    return key or "default"
 
 
 def _skip(ticket: Ticket, reason: str) -> None:

@@ -30,11 +30,8 @@ and the status page; a later message from the complainant no longer sends it.
 The acknowledgement has its own template (``replies.queue_acknowledgement``); a verification
 code is never held (it expires within minutes).
 
-Templates per language: the settings above hold the Bahasa Malaysia template, the same key with
-``_en`` the English one (``whatsapp_notice_template_en``…). The ticket's language picks one, the
-other language's template stands in when it is missing. The chosen template's language is kept
-with the row's variables (key ``language``, never sent as a variable): Meta needs it as the
-template's language code.
+The templates themselves (which setting, which language, which variables) are
+``whatsapp_templates``'s.
 """
 
 from __future__ import annotations
@@ -49,8 +46,14 @@ from aduan.models import ContactIdentity, InboundEvent, OutboundMessage, Ticket,
 from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
 from aduan.services.intake.identities import serialise_complainant
-from aduan.services.outbox import whatsapp_assignee
-from aduan.services.outbox.texts import format_local, status_link
+from aduan.services.outbox import door, whatsapp_assignee
+from aduan.services.outbox.whatsapp_templates import (
+    NOTICE_SETTING,
+    TEMPLATE_LANGUAGE,
+    notice_variables,
+    pick_template,
+    split_variables,
+)
 from aduan.services.tickets import workflow
 from channels.base import InboundMessage
 from channels.phones import normalise_phone
@@ -59,45 +62,15 @@ log = logging.getLogger(__name__)
 
 WINDOW = dt.timedelta(hours=24)
 WINDOW_CHANNELS = frozenset({"whatsapp", "whatsapp_cloud"})
-NOTICE_SETTING = {
-    "whatsapp": "whatsapp_notice_template",
-    "whatsapp_cloud": "whatsapp_cloud_notice_template",
-}
-ACK_SETTING = {"whatsapp": "whatsapp_ack_template", "whatsapp_cloud": "whatsapp_cloud_ack_template"}
 # What the providers answer to a free-form message outside the window (Twilio, Meta).
 WINDOW_CLOSED_CODES = frozenset({"63016", "131047"})
 NEVER_HELD = frozenset({"verification"})
-LANGUAGES = ("ms", "en")
-TEMPLATE_LANGUAGE = "language"  # in OutboundMessage.template_variables: not a variable
 NOTICE = "window_notice"
 HELD_ERROR = "held: outside the WhatsApp 24-hour window"
 EXPIRED_ERROR = "expired: the complainant did not write again on WhatsApp"
 HELD_EXPIRY_SETTING = "whatsapp_held_expiry_days"
 DEFAULT_HELD_EXPIRY_DAYS = 3
 EXPIRE_BATCH = 200
-
-
-def template_setting(base: str, language: str) -> str:
-    """The settings key of a template in ``language``: ``base`` for BM, ``base_en`` for EN."""
-    return base if language == "ms" else f"{base}_{language}"
-
-
-def pick_template(settings: dict | None, base: str, language: str) -> tuple[str, str] | None:
-    """(template, its language): the one in ``language``, else the other language's; None
-    when neither is configured."""
-    wanted = "en" if language == "en" else "ms"
-    for candidate in sorted(LANGUAGES, key=lambda lang: lang != wanted):
-        template = (settings or {}).get(template_setting(base, candidate))
-        if template:
-            return str(template), candidate
-    return None
-
-
-def split_variables(variables: dict | None) -> tuple[dict[str, str], str | None]:
-    """A row's stored variables → (the template's variables, the template's language)."""
-    stored = dict(variables or {})
-    language = stored.pop(TEMPLATE_LANGUAGE, None)
-    return {str(k): str(v) for k, v in stored.items()}, language
 
 
 def window_open(
@@ -161,7 +134,7 @@ def may_hold(row: OutboundMessage) -> bool:
 
 def hold(row: OutboundMessage) -> OutboundMessage | None:
     """Hold ``row`` until the complainant writes again or it expires; queue the notice
-    template (flushed, returned; the caller enqueues it after its commit) unless one is
+    template (through ``door``: sent once the caller commits; returned) unless one is
     already waiting."""
     row.state = "held"
     row.error = HELD_ERROR
@@ -333,24 +306,6 @@ def _days_held(ticket: Ticket, row: OutboundMessage) -> int:
     return held_expiry_days(ticket)
 
 
-def notice_variables(ticket: Ticket) -> dict[str, str]:
-    """``{{1}}`` the reference, ``{{2}}`` the status-page link."""
-    return {"1": ticket.reference, "2": status_link(ticket)}
-
-
-def use_acknowledgement_template(row: OutboundMessage) -> bool:
-    """An acknowledgement queued inside the window but sent after it becomes the agency's
-    acknowledgement template, as if it had been queued outside; False when none is set."""
-    ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
-    if row.purpose != "acknowledgement" or ticket is None:
-        return False
-    template = acknowledgement_template(ticket, row.channel)
-    if template is None:
-        return False
-    row.template, row.template_variables = template
-    return True
-
-
 def _pending_notice(row: OutboundMessage) -> OutboundMessage | None:
     """A notice for this ticket and handle, from this business number, not yet answered by a
     message from the complainant to that number."""
@@ -380,35 +335,7 @@ def _serialise_notices(row: OutboundMessage) -> None:
 def _new_notice(
     row: OutboundMessage, ticket: Ticket, template: str, language: str
 ) -> OutboundMessage:
-    notice = OutboundMessage(
-        ticket_id=ticket.id,
-        purpose=NOTICE,
-        channel=row.channel,
-        account_key=row.account_key,
-        to_handle=row.to_handle,
-        body="",
-        template=template,
-        template_variables={**notice_variables(ticket), TEMPLATE_LANGUAGE: language},
-        state="queued",
-        attempts=0,
-    )
-    db.session.add(notice)
-    db.session.flush()
-    return notice
-
-
-def acknowledgement_template(ticket: Ticket, channel: str) -> tuple[str, dict] | None:
-    """The agency's acknowledgement template for ``channel`` in the ticket's language (else
-    the other language's) and its variables ({{1}} the reference, {{2}} the expected
-    resolution date, and the template's language), or None when none is configured."""
-    setting = ACK_SETTING.get(channel)
-    picked = setting and pick_template(ticket.agency.settings, setting, ticket.language)
-    if not picked:
-        return None
-    template, language = picked  # the date in the template's own language
-    variables = {
-        "1": ticket.reference,
-        "2": format_local(ticket.resolve_due_at, language),
-        TEMPLATE_LANGUAGE: language,
-    }
-    return template, variables
+    """The notice template, to the held row's number from the held row's business number."""
+    to = door.Recipient(row.channel, row.to_handle, row.account_key)
+    variables = {**notice_variables(ticket), TEMPLATE_LANGUAGE: language}
+    return door.queue(ticket, NOTICE, "", to=to, template=template, variables=variables)

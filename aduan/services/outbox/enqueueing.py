@@ -1,0 +1,58 @@
+"""Handing OutboundMessage rows to the send job: the one after-commit mechanism.
+
+A row queued in a transaction is enqueued once that transaction commits — a job started before
+the commit would not find the row — and forgotten when it rolls back (the row is gone with it).
+When Redis refuses, the committed row stays ``queued`` and ``delivery.resend_due`` (periodic)
+enqueues it later, so nothing is lost either way.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from aduan.extensions import db
+from aduan.queues import OUTBOUND, SEND_OUTBOUND_JOB, enqueue_once
+
+log = logging.getLogger(__name__)
+
+_AFTER_COMMIT = "outbound_after_commit"
+
+
+def job_id(outbound_id: int) -> str:
+    """The send job's id for one row: one live job per row."""
+    return f"send-{outbound_id}"
+
+
+def enqueue_delivery(outbound_id: int) -> bool:
+    """Enqueue the send job now (idempotent by job id). False when Redis refused: the row
+    stays queued and ``resend_due`` picks it up. Senders call ``enqueue_after_commit``."""
+    try:
+        # A live job for this row is left alone; a finished or stranded one (a retry scheduled
+        # with no scheduler to run it, a worker killed under it) is replaced.
+        enqueue_once(OUTBOUND, SEND_OUTBOUND_JOB, outbound_id, job_id=job_id(outbound_id))
+    except Exception as exc:  # Redis down: the committed row waits for the periodic resend
+        log.warning("outbound enqueue failed outbound_id=%s error=%s", outbound_id, exc)
+        return False
+    return True
+
+
+def enqueue_after_commit(outbound_id: int) -> None:
+    """Enqueue the send job once the current transaction commits; a rollback forgets it."""
+    pending = db.session.info.setdefault(_AFTER_COMMIT, [])
+    if outbound_id not in pending:
+        pending.append(outbound_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    for outbound_id in session.info.pop(_AFTER_COMMIT, ()):
+        enqueue_delivery(outbound_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_AFTER_COMMIT, None)
