@@ -42,8 +42,7 @@ def raw_request() -> RawRequest:
 
 
 def _accept(channel: str, account_key: str) -> inbound.Outcome:
-    limit = inbound.BODY_LIMITS.get(channel)
-    if limit and (request.content_length or 0) > limit:
+    if (request.content_length or 0) > inbound.body_limit(channel):
         abort(413)
     outcome = inbound.accept(channel, account_key, raw_request())
     if outcome.status != 200:

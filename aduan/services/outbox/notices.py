@@ -9,25 +9,15 @@ from flask import current_app
 
 from aduan.extensions import db
 from aduan.models import Complainant, OutboundMessage, Ticket
-
-# Which identity type answers on which channel; web and counter tickets have no channel of
-# their own, so they are answered by e-mail, else SMS.
-_IDENTITY_FOR_CHANNEL = {
-    "sms": "phone",
-    "whatsapp": "phone",
-    "whatsapp_cloud": "phone",
-    "voice": "phone",
-    "phone": "phone",
-    "email": "email",
-    "telegram": "telegram",
-    "messenger": "messenger",
-    "instagram": "instagram",
-    "x": "x",
-}
+from aduan.services.outbox.texts import identity_type, reply_channel
 
 
 def contact_for(ticket: Ticket) -> tuple[str, str] | None:
-    """``(channel, handle)`` to reach the complainant, or None (anonymous or no handle)."""
+    """``(channel, handle)`` to reach the complainant, or None (anonymous or no handle).
+
+    The ticket's channel answers when its manifest says officers can reply on it (voice: on
+    SMS); web, counter and telephone tickets, which have none, are answered by e-mail, else
+    SMS."""
     complainant = ticket.complainant or (
         db.session.get(Complainant, ticket.complainant_id) if ticket.complainant_id else None
     )
@@ -38,9 +28,9 @@ def contact_for(ticket: Ticket) -> tuple[str, str] | None:
         handles.setdefault("email", complainant.email)
     if complainant.phone:
         handles.setdefault("phone", complainant.phone)
-    wanted = _IDENTITY_FOR_CHANNEL.get(ticket.origin_channel)
-    if wanted and wanted in handles:
-        return ticket.origin_channel, handles[wanted]
+    channel = reply_channel(ticket.origin_channel)
+    if channel and identity_type(channel) in handles:
+        return channel, handles[identity_type(channel)]
     if "email" in handles:
         return "email", handles["email"]
     if "phone" in handles:

@@ -20,9 +20,11 @@ from aduan.models.base import utcnow
 from aduan.services.outbox import whatsapp_window
 from aduan.services.outbox.delivery import enqueue_delivery
 from aduan.services.outbox.texts import (  # noqa: F401  (callers read them here)
-    PHONE_CHANNELS,
     format_local,
     identity_type,
+    phone_channels,
+    reply_channel,
+    reply_channels,
     status_link,
 )
 from aduan.services.outbox.whatsapp_window import acknowledgement_template
@@ -30,10 +32,7 @@ from aduan.services.tickets import workflow
 
 log = logging.getLogger(__name__)
 
-WINDOW_CHANNELS = whatsapp_window.WINDOW_CHANNELS
 TEMPLATE_SETTING = whatsapp_window.ACK_SETTING
-# Channels that cannot carry a reply themselves: answer on the complainant's phone by SMS.
-REPLY_CHANNEL = {"voice": "sms"}
 ACK_TEXT = {
     "ms": (
         "Aduan anda telah diterima. No. Rujukan: {reference}. "
@@ -73,7 +72,9 @@ def queue_acknowledgement(
     channel, handle = target
     row = _new_outbound(ticket, channel, handle, acknowledgement_text(ticket), "acknowledgement")
     row.account_key = account_key or _account_key(ticket, channel)
-    if channel in WINDOW_CHANNELS and not whatsapp_window_open(channel, handle, row.account_key):
+    if channel in whatsapp_window.window_channels() and not whatsapp_window_open(
+        channel, handle, row.account_key
+    ):
         template = acknowledgement_template(ticket, channel)
         if template is None:
             return _skip(ticket, "outside the 24-hour window and no template configured")
@@ -107,12 +108,19 @@ def queue_reply(
 
 
 def reply_target(ticket: Ticket, channel: str | None = None) -> tuple[str, str] | None:
-    """(channel, handle) to reach the complainant on ``channel`` (default: the ticket's own)."""
-    channel = REPLY_CHANNEL.get(channel or ticket.origin_channel, channel or ticket.origin_channel)
+    """(channel, handle) to reach the complainant on ``channel`` (default: the ticket's own);
+    a channel that carries no replies of its own is answered by e-mail, else SMS."""
+    wanted = channel or ticket.origin_channel
     if ticket.complainant_id is None:
         return None
-    if channel in ("web", "counter", "phone"):  # no channel of their own: e-mail, else SMS
-        return reply_target(ticket, "email") or reply_target(ticket, "sms")
+    channel = reply_channel(wanted)
+    if channel is None:
+        return _reach(ticket, "email") or _reach(ticket, "sms")
+    return _reach(ticket, channel)
+
+
+def _reach(ticket: Ticket, channel: str) -> tuple[str, str] | None:
+    """(channel, the complainant's latest handle of the channel's identity kind), or None."""
     kind = identity_type(channel)
     handle = db.session.scalar(
         db.select(ContactIdentity.handle)
