@@ -1,8 +1,15 @@
-"""Domain vocabulary: ticket statuses, types, channels and roles, with BM and EN labels."""
+"""Domain vocabulary: ticket statuses, types, channels and roles, with BM and EN labels.
+
+Channels are not listed here: each adapter's manifest names its channel, so the channel terms
+are read from the registry (``channel_terms``) and a new adapter adds its own.
+"""
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
+
+from channels.registry import manifests
 
 
 class LabelledEnum(str, enum.Enum):
@@ -61,19 +68,35 @@ class TicketType(LabelledEnum):
     FEEDBACK = ("maklum_balas", "Maklum Balas", "Feedback")
 
 
-class Channel(LabelledEnum):
-    WEB = ("web", "Borang web", "Web form")
-    EMAIL = ("email", "E-mel", "E-mail")
-    SMS = ("sms", "SMS", "SMS")
-    WHATSAPP = ("whatsapp", "WhatsApp", "WhatsApp")
-    WHATSAPP_CLOUD = ("whatsapp_cloud", "WhatsApp (Meta)", "WhatsApp (Meta)")
-    TELEGRAM = ("telegram", "Telegram", "Telegram")
-    MESSENGER = ("messenger", "Facebook Messenger", "Facebook Messenger")
-    INSTAGRAM = ("instagram", "Instagram", "Instagram")
-    X = ("x", "X (Twitter)", "X (Twitter)")
-    VOICE = ("voice", "Mel suara", "Voicemail")
-    COUNTER = ("counter", "Kaunter", "Counter")
-    PHONE = ("phone", "Telefon", "Telephone")
+@dataclass(frozen=True)
+class ChannelTerm:
+    """A channel as the vocabulary shows it: its value and its BM and EN labels."""
+
+    value: str
+    label_ms: str
+    label_en: str
+
+    def label(self, locale: str = "ms") -> str:
+        """The label in the interface language."""
+        return self.label_en if locale.startswith("en") else self.label_ms
+
+
+def channel_terms() -> list[ChannelTerm]:
+    """Every channel with a registered adapter, labelled from its manifest, in registry order."""
+    return [ChannelTerm(value, m.label_ms, m.label_en) for value, m in manifests().items()]
+
+
+def channel_values() -> list[str]:
+    """The valid values of a ticket's or a rule's channel."""
+    return list(manifests())
+
+
+def channel_term(value: str) -> ChannelTerm:
+    """The term for ``value``; ValueError for a channel no adapter serves (like an enum)."""
+    for term in channel_terms():
+        if term.value == value:
+            return term
+    raise ValueError(f"unknown channel {value!r}")
 
 
 class Complexity(LabelledEnum):

@@ -139,8 +139,91 @@ class DeliveryStatus:
     at: dt.datetime | None = None
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One account setting an adapter reads: a credential or an optional setting.
+
+    ``env`` names the environment variable, without the ``ADUAN_`` prefix, that fills this
+    setting for the default agency's account (``"TWILIO_AUTH_TOKEN"``); ``secret`` settings
+    are encrypted at rest and masked whenever shown.
+    """
+
+    key: str
+    description: str = ""
+    secret: bool = False
+    env: str | None = None
+    default: str | None = None  # what the adapter uses when the setting is not set
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One HTTP route a provider calls, under ``/webhooks`` (also with ``/<account_key>``).
+
+    ``endpoint`` is the name the request is accepted under: the adapter's own type, or a name
+    shared by several adapters whose provider posts to one URL (``"meta"``, ``"twilio_status"``).
+    """
+
+    path: str
+    endpoint: str
+    methods: tuple[str, ...] = ("POST",)
+    body_limit: int = 1024 * 1024  # bytes; below the app-wide MAX_CONTENT_LENGTH
+
+
+@dataclass(frozen=True)
+class ChannelManifest:
+    """What a channel is, declared once on its adapter; every channel list elsewhere is derived.
+
+    - ``identity``: the kind of handle its senders have (``phone``, ``email``, ``telegram``…);
+      channels sharing a kind share the complainant's identity (SMS, WhatsApp and voice: phone).
+    - ``replies``: officers can answer on the channel itself; ``reply_via``: the channel that
+      carries the answers when it cannot (voice → sms). Neither: e-mail, else SMS.
+    - ``offered_for_replies``: listed on the ticket page as another way to reach the
+      complainant (False for a second provider of a service already listed).
+    - ``bot``: ``"commands"`` (SEMAK/BARU/BANTUAN keywords) or ``"guided"`` (step-by-step
+      filing with buttons); ``contact_details``: senders are identified by the phone or
+      e-mail they give (web form, counter); ``session_window``: free-form text only within
+      24 hours of the complainant's last message (WhatsApp).
+    - ``ids_per_account``: the provider's ids count per account, not per channel.
+    - ``configurable``: admins keep accounts for it on the Channels page.
+    - ``status_callback``: the webhook path the provider posts delivery statuses to.
+    """
+
+    label_en: str
+    label_ms: str
+    identity: str
+    credentials: tuple[Setting, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    webhooks: tuple[Webhook, ...] = ()
+    replies: bool = False
+    reply_via: str | None = None
+    offered_for_replies: bool = True
+    bot: str | None = None
+    contact_details: bool = False
+    session_window: bool = False
+    ids_per_account: bool = False
+    configurable: bool = True
+    status_callback: str | None = None
+
+    def all_settings(self) -> tuple[Setting, ...]:
+        """Credentials first, then optional settings, in declaration order."""
+        return self.credentials + self.settings
+
+    def secret_keys(self) -> frozenset[str]:
+        """The keys of the settings that are secret."""
+        return frozenset(s.key for s in self.all_settings() if s.secret)
+
+    def environment(self) -> dict[str, str]:
+        """Account key → environment name (without ``ADUAN_``) for the default account."""
+        return {s.key: s.env for s in self.all_settings() if s.env}
+
+    def label(self, locale: str = "ms") -> str:
+        """The channel's name in Bahasa Malaysia or English."""
+        return self.label_en if locale.startswith("en") else self.label_ms
+
+
 class ChannelAdapter:
-    """Base class for one provider channel. Subclasses set ``type`` and override what they support.
+    """Base class for one provider channel. Subclasses set ``type`` and ``manifest`` and
+    override what they support.
 
     ``account`` is a plain mapping of settings and secrets for one channel account
     (e.g. ``{"auth_token": ..., "account_sid": ...}``); adapters never read the environment.
@@ -148,8 +231,7 @@ class ChannelAdapter:
 
     type: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
-    # Account settings beyond the provider's credentials that an admin may set (plain text).
-    optional_settings: ClassVar[tuple[str, ...]] = ()
+    manifest: ClassVar[ChannelManifest]
     # Hosts the core may fetch this channel's media URLs from ("*.example.com" patterns).
     media_hosts: ClassVar[tuple[str, ...]] = ()
 

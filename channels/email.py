@@ -23,6 +23,7 @@ from typing import Any
 
 from channels.base import (
     ChannelAdapter,
+    ChannelManifest,
     DeliveryStatus,
     InboundMessage,
     OutboundRequest,
@@ -30,6 +31,7 @@ from channels.base import (
     RawEvent,
     RawRequest,
     SendResult,
+    Setting,
 )
 from channels.mail_imap import event_from_bytes, poll_mailbox
 from channels.mail_parse import (
@@ -109,6 +111,23 @@ class EmailAdapter(ChannelAdapter):
 
     type = "email"
     display_name = "E-mel"
+    manifest = ChannelManifest(
+        label_en="E-mail",
+        label_ms="E-mel",
+        identity="email",
+        credentials=(
+            Setting("imap_url", "imaps://user:password@host/mailbox", secret=True, env="IMAP_URL"),
+            Setting("smtp_url", "smtp(s)://user:password@host:port", secret=True, env="SMTP_URL"),
+            Setting("mail_from", "From address of replies", env="MAIL_FROM"),
+        ),
+        settings=(
+            Setting("inbound_token", "X-Aduan-Token of MIME posted by an MTA", secret=True),
+            Setting("reply_to", "Reply-To address"),
+            Setting("message_id_domain", "Domain of our Message-IDs (default: From's)"),
+        ),
+        replies=True,
+        ids_per_account=True,  # one Message-ID sent to several agencies is a ticket at each
+    )
 
     def __init__(self, account: Mapping[str, Any]):
         super().__init__(account)

@@ -21,6 +21,7 @@ import requests
 from channels.base import (
     ChannelAdapter,
     ChannelError,
+    ChannelManifest,
     DeliveryStatus,
     InboundAttachment,
     InboundMessage,
@@ -29,7 +30,9 @@ from channels.base import (
     RawEvent,
     RawRequest,
     SendResult,
+    Setting,
     ThreadHints,
+    Webhook,
 )
 from channels.phones import normalise_wa_id
 from channels.registry import register
@@ -61,6 +64,15 @@ def _load_json(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ParseError("meta webhook body is not an object")
     return data
+
+
+META_CREDENTIALS = (
+    Setting("app_secret", "App secret (webhook signatures)", secret=True, env="META_APP_SECRET"),
+    Setting("verify_token", "Subscription handshake token", secret=True, env="META_VERIFY_TOKEN"),
+    Setting("access_token", "Access token", secret=True, env="META_ACCESS_TOKEN"),
+)
+# One callback URL for the app: the body's ``object`` says which of the three it is for.
+META_WEBHOOK = Webhook("/meta", "meta", methods=("GET", "POST"), body_limit=4096 * 1024)
 
 
 class _MetaAdapter(ChannelAdapter):
@@ -153,16 +165,28 @@ def _status_to_delivery(status: Mapping[str, Any]) -> DeliveryStatus | None:
 class WhatsAppCloudAdapter(_MetaAdapter):
     """WhatsApp through Meta's Cloud API.
 
-    Account keys: ``app_secret`` (webhook signatures), ``verify_token`` (subscription handshake),
-    ``access_token``, ``phone_number_id``, ``graph_base_url`` (default https://graph.facebook.com;
-    tests point it at a fake Graph API), ``template_language`` (Meta's code for the BM
-    templates, default "ms") and ``template_language_en`` (for the English ones, default "en";
-    e.g. "en_US" when the templates were approved under that code).
+    Beyond the manifest: ``graph_base_url`` (default https://graph.facebook.com; tests point
+    it at a fake Graph API). ``template_language_en`` is e.g. "en_US" when the templates were
+    approved under that code.
     """
 
     type = "whatsapp_cloud"
     display_name = "WhatsApp (Meta Cloud API)"
-    optional_settings = ("template_language", "template_language_en")
+    manifest = ChannelManifest(
+        label_en="WhatsApp (Meta)",
+        label_ms="WhatsApp (Meta)",
+        identity="phone",
+        credentials=(*META_CREDENTIALS, Setting("phone_number_id", "Sender phone number id")),
+        settings=(
+            Setting("template_language", "Meta's code for the BM templates", default="ms"),
+            Setting("template_language_en", "Meta's code for the English ones", default="en"),
+        ),
+        webhooks=(META_WEBHOOK,),
+        replies=True,
+        offered_for_replies=False,  # WhatsApp (Twilio) is offered for the same phone
+        bot="commands",
+        session_window=True,
+    )
 
     def split(self, request: RawRequest) -> list[RawEvent]:
         """One event per message (wamid) and per status (``<wamid>:<status>``)."""
@@ -387,21 +411,35 @@ def _messaging_attachments(message: Mapping[str, Any]) -> tuple[InboundAttachmen
 class MessengerAdapter(_MessagingAdapter):
     """Facebook Messenger (a Page).
 
-    Account keys: ``app_secret``, ``verify_token``, ``access_token`` (Page access token),
-    ``graph_base_url`` (default https://graph.facebook.com; tests use a fake Graph API).
+    The access token is the Page's; ``graph_base_url`` as for WhatsApp Cloud.
     """
 
     type = "messenger"
     display_name = "Facebook Messenger"
+    manifest = ChannelManifest(
+        label_en="Facebook Messenger",
+        label_ms="Facebook Messenger",
+        identity="messenger",  # page-scoped ids
+        credentials=META_CREDENTIALS,
+        webhooks=(META_WEBHOOK,),
+        replies=True,
+    )
 
 
 @register
 class InstagramAdapter(_MessagingAdapter):
     """Instagram direct messages (Messenger Platform for Instagram); echoes are dropped.
 
-    Account keys: ``app_secret``, ``verify_token``, ``access_token`` (Page access token of the
-    linked Page), ``graph_base_url`` (default https://graph.facebook.com).
+    The access token is the linked Page's; ``graph_base_url`` as for WhatsApp Cloud.
     """
 
     type = "instagram"
     display_name = "Instagram"
+    manifest = ChannelManifest(
+        label_en="Instagram",
+        label_ms="Instagram",
+        identity="instagram",  # Instagram-scoped ids
+        credentials=META_CREDENTIALS,
+        webhooks=(META_WEBHOOK,),
+        replies=True,
+    )

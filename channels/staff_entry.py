@@ -13,6 +13,7 @@ import datetime as dt
 from channels.base import (
     ChannelAdapter,
     ChannelError,
+    ChannelManifest,
     InboundMessage,
     OutboundRequest,
     ParseError,
@@ -76,9 +77,24 @@ class StaffEntryAdapter(ChannelAdapter):
 class CounterEntryAdapter(StaffEntryAdapter):
     type = "counter"
     display_name = "Counter"
+    # Each agency's secret-free account is made by counter entry itself, not by an admin.
+    manifest = ChannelManifest(
+        label_en="Counter",
+        label_ms="Kaunter",
+        identity="counter",
+        contact_details=True,
+        configurable=False,
+    )
 
 
 @register
 class PhoneEntryAdapter(StaffEntryAdapter):
     type = "phone"
     display_name = "Telephone"
+    manifest = ChannelManifest(
+        label_en="Telephone",
+        label_ms="Telefon",
+        identity="phone",
+        contact_details=True,
+        configurable=False,
+    )

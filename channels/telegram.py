@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from channels.base import (
     ChannelAdapter,
     ChannelError,
+    ChannelManifest,
     InboundAttachment,
     InboundMessage,
     OutboundRequest,
@@ -28,7 +29,9 @@ from channels.base import (
     RawEvent,
     RawRequest,
     SendResult,
+    Setting,
     ThreadHints,
+    Webhook,
 )
 from channels.registry import register
 
@@ -84,13 +87,31 @@ def run_to_completion(coroutine: Awaitable[T]) -> T:
 class TelegramAdapter(ChannelAdapter):
     """A Telegram bot.
 
-    Account keys: ``bot_token``, ``webhook_secret`` (the ``secret_token`` given to setWebhook),
-    ``api_base_url`` (server root, default https://api.telegram.org; tests point it at a fake
-    Bot API — ``/bot<token>/…`` and ``/file/bot<token>/…`` are appended).
+    Beyond the manifest: ``api_base_url`` (server root, default https://api.telegram.org;
+    tests point it at a fake Bot API — ``/bot<token>/…`` and ``/file/bot<token>/…`` are
+    appended).
     """
 
     type = "telegram"
     display_name = "Telegram"
+    manifest = ChannelManifest(
+        label_en="Telegram",
+        label_ms="Telegram",
+        identity="telegram",  # Telegram user ids
+        credentials=(
+            Setting("bot_token", "Bot token", secret=True, env="TELEGRAM_BOT_TOKEN"),
+            Setting(
+                "webhook_secret",
+                "The secret_token given to setWebhook",
+                secret=True,
+                env="TELEGRAM_WEBHOOK_SECRET",
+            ),
+        ),
+        webhooks=(Webhook("/telegram", "telegram"),),
+        replies=True,
+        bot="guided",
+        ids_per_account=True,  # update_id counts per bot
+    )
 
     def verify(self, request: RawRequest) -> bool:
         """Constant-time compare of ``X-Telegram-Bot-Api-Secret-Token`` with the secret."""

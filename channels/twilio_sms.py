@@ -25,6 +25,7 @@ from twilio.rest import Client
 from channels.base import (
     ChannelAdapter,
     ChannelError,
+    ChannelManifest,
     DeliveryStatus,
     InboundAttachment,
     InboundMessage,
@@ -33,6 +34,8 @@ from channels.base import (
     RawEvent,
     RawRequest,
     SendResult,
+    Setting,
+    Webhook,
 )
 from channels.phones import normalise_phone, whatsapp_address
 from channels.registry import register
@@ -143,6 +146,15 @@ def chunk_text(text: str, limit: int) -> list[str]:
     return chunks
 
 
+TWILIO_BODY_LIMIT = 64 * 1024
+TWILIO_CREDENTIALS = (
+    Setting("account_sid", "Twilio account SID", env="TWILIO_ACCOUNT_SID"),
+    Setting("auth_token", "Twilio auth token", secret=True, env="TWILIO_AUTH_TOKEN"),
+)
+STATUS_PATH = "/twilio/status"
+STATUS_WEBHOOK = Webhook(STATUS_PATH, "twilio_status", body_limit=TWILIO_BODY_LIMIT)
+
+
 class _TwilioMessaging(ChannelAdapter):
     """Shared by SMS and WhatsApp: same webhook shape, same REST resource."""
 
@@ -221,12 +233,25 @@ class _TwilioMessaging(ChannelAdapter):
 class TwilioSmsAdapter(_TwilioMessaging):
     """SMS through Twilio.
 
-    Account keys: ``account_sid``, ``auth_token``, ``sms_number`` (E.164 sender),
-    ``api_base_url`` (None in production; tests point it at a fake Twilio), ``timeout``.
+    Account keys beyond the manifest: ``api_base_url`` (None in production; tests point it at
+    a fake Twilio), ``timeout``.
     """
 
     type = "sms"
     display_name = "SMS (Twilio)"
+    manifest = ChannelManifest(
+        label_en="SMS",
+        label_ms="SMS",
+        identity="phone",
+        credentials=(
+            *TWILIO_CREDENTIALS,
+            Setting("sms_number", "E.164 sender number", env="TWILIO_SMS_NUMBER"),
+        ),
+        webhooks=(Webhook("/twilio/sms", "sms", body_limit=TWILIO_BODY_LIMIT), STATUS_WEBHOOK),
+        replies=True,
+        bot="commands",
+        status_callback=STATUS_PATH,
+    )
     number_key = "sms_number"
 
 
@@ -234,12 +259,32 @@ class TwilioSmsAdapter(_TwilioMessaging):
 class TwilioWhatsAppAdapter(_TwilioMessaging):
     """WhatsApp through Twilio; outside the 24-hour window only templates (ContentSid) go out.
 
-    Account keys: ``account_sid``, ``auth_token``, ``whatsapp_number`` (E.164, with or without
-    ``whatsapp:``), ``api_base_url`` (tests only), ``timeout``.
+    Account keys beyond the manifest: ``api_base_url`` (tests only), ``timeout``.
     """
 
     type = "whatsapp"
     display_name = "WhatsApp (Twilio)"
+    manifest = ChannelManifest(
+        label_en="WhatsApp",
+        label_ms="WhatsApp",
+        identity="phone",
+        credentials=(
+            *TWILIO_CREDENTIALS,
+            Setting(
+                "whatsapp_number",
+                "E.164 WhatsApp sender, with or without whatsapp:",
+                env="TWILIO_WHATSAPP_NUMBER",
+            ),
+        ),
+        webhooks=(
+            Webhook("/twilio/whatsapp", "whatsapp", body_limit=TWILIO_BODY_LIMIT),
+            STATUS_WEBHOOK,
+        ),
+        replies=True,
+        bot="commands",
+        session_window=True,
+        status_callback=STATUS_PATH,
+    )
     number_key = "whatsapp_number"
 
     def _address(self, handle: str) -> str:

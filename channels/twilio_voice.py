@@ -27,6 +27,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from channels.base import (
     ChannelAdapter,
     ChannelError,
+    ChannelManifest,
     InboundAttachment,
     InboundMessage,
     OutboundRequest,
@@ -34,11 +35,18 @@ from channels.base import (
     RawEvent,
     RawRequest,
     SendResult,
+    Setting,
     ThreadHints,
+    Webhook,
 )
 from channels.phones import normalise_phone
 from channels.registry import register
-from channels.twilio_sms import form_of, verify_twilio_signature
+from channels.twilio_sms import (
+    TWILIO_BODY_LIMIT,
+    TWILIO_CREDENTIALS,
+    form_of,
+    verify_twilio_signature,
+)
 
 GREETING_MS = (
     "Selamat datang ke talian aduan. Sila nyatakan aduan anda selepas bunyi bip, "
@@ -67,13 +75,24 @@ class TwilioVoiceAdapter(ChannelAdapter):
     type = "voice"
     media_hosts = ("api.twilio.com", "*.twiliocdn.com")
     display_name = "Voice mail (Twilio)"
-    optional_settings = (
-        "transcribe",
-        "max_recording_seconds",
-        "greeting_ms",
-        "greeting_en",
-        "say_voice_ms",
-        "say_voice_en",
+    manifest = ChannelManifest(
+        label_en="Voicemail",
+        label_ms="Mel suara",
+        identity="phone",
+        credentials=TWILIO_CREDENTIALS,
+        settings=(
+            Setting("transcribe", "Ask Twilio for a transcription (true/false)"),
+            Setting("max_recording_seconds", "Longest message", default="120"),
+            Setting("greeting_ms", "Spoken greeting in Bahasa Malaysia"),
+            Setting("greeting_en", "Spoken greeting in English"),
+            Setting("say_voice_ms", "TTS voice for Bahasa Malaysia"),
+            Setting("say_voice_en", "TTS voice for English"),
+        ),
+        webhooks=(
+            Webhook("/twilio/voice", "voice", body_limit=TWILIO_BODY_LIMIT),
+            Webhook("/twilio/voice/recording", "voice", body_limit=TWILIO_BODY_LIMIT),
+        ),
+        reply_via="sms",
     )
 
     def verify(self, request: RawRequest) -> bool:

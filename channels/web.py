@@ -18,11 +18,13 @@ import datetime as dt
 
 from channels.base import (
     ChannelAdapter,
+    ChannelManifest,
     InboundAttachment,
     InboundMessage,
     ParseError,
     RawEvent,
     RawRequest,
+    Setting,
 )
 from channels.registry import register
 
@@ -33,6 +35,14 @@ STORED_PREFIX = "stored:"
 class WebFormAdapter(ChannelAdapter):
     type = "web"
     display_name = "Web form"
+    # Our own form: no provider secrets; filers are identified by the contact they give.
+    manifest = ChannelManifest(
+        label_en="Web form",
+        label_ms="Borang web",
+        identity="web",
+        settings=(Setting("attachment_dir", "Where uploads are kept", env="ATTACHMENT_DIR"),),
+        contact_details=True,
+    )
 
     def verify(self, request: RawRequest) -> bool:
         """Never: web events are stored by our own views, not posted by a provider."""

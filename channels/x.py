@@ -18,6 +18,7 @@ import requests
 from channels.base import (
     ChannelAdapter,
     ChannelError,
+    ChannelManifest,
     InboundAttachment,
     InboundMessage,
     OutboundRequest,
@@ -25,7 +26,9 @@ from channels.base import (
     RawEvent,
     RawRequest,
     SendResult,
+    Setting,
     ThreadHints,
+    Webhook,
 )
 from channels.registry import register
 
@@ -45,14 +48,30 @@ def _signature(secret: str, data: bytes) -> str:
 class XAdapter(ChannelAdapter):
     """Direct messages to the agency's X account.
 
-    Account keys: ``consumer_secret`` (webhook signature and CRC), ``bearer_token`` (an OAuth 2.0
-    *user-context* token with dm.write — app-only tokens cannot send DMs), ``api_base_url``
-    (default https://api.x.com; tests point it at a fake X API).
+    The bearer token must be an OAuth 2.0 *user-context* token with dm.write (app-only tokens
+    cannot send DMs). Beyond the manifest: ``api_base_url`` (default https://api.x.com; tests
+    point it at a fake X API).
     """
 
     type = "x"
     display_name = "X (Twitter)"
     media_hosts = ("ton.twitter.com", "pbs.twimg.com")
+    manifest = ChannelManifest(
+        label_en="X (Twitter)",
+        label_ms="X (Twitter)",
+        identity="x",  # X user ids
+        credentials=(
+            Setting(
+                "consumer_secret",
+                "Consumer secret (signatures, CRC)",
+                secret=True,
+                env="X_CONSUMER_SECRET",
+            ),
+            Setting("bearer_token", "User-context token with dm.write", secret=True),
+        ),
+        webhooks=(Webhook("/x", "x", methods=("GET", "POST")),),
+        replies=True,
+    )
 
     def verify(self, request: RawRequest) -> bool:
         """``x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer_secret, body)>``."""

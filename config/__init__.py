@@ -15,6 +15,8 @@ import secrets
 import zlib
 from pathlib import Path
 
+from channels.registry import environment_names
+
 PREFIX = "ADUAN_"
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "test")
@@ -57,24 +59,6 @@ def _development_secret(instance: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-# Provider settings for the default agency's channel accounts (issue: channels).
-CHANNEL_SETTINGS = (
-    "TWILIO_ACCOUNT_SID",
-    "TWILIO_AUTH_TOKEN",
-    "TWILIO_SMS_NUMBER",
-    "TWILIO_WHATSAPP_NUMBER",
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_WEBHOOK_SECRET",
-    "META_APP_SECRET",
-    "META_VERIFY_TOKEN",
-    "META_ACCESS_TOKEN",
-    "X_CONSUMER_SECRET",
-    "IMAP_URL",
-    "SMTP_URL",
-    "MAIL_FROM",
-)
 
 
 # Optional settings: present in the config only when set (the code holds their defaults).
@@ -136,8 +120,10 @@ def load_settings(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Asia/Kuala_Lumpur"),
         "JSON_SORT_KEYS": False,
     }
-    for name in CHANNEL_SETTINGS:
-        settings[name] = _env(name)
+    # The default agency's channel accounts: each adapter's manifest names its variables
+    # (a name the settings above already hold, such as ATTACHMENT_DIR, keeps its default).
+    for name in environment_names():
+        settings.setdefault(name, _env(name))
     for name in OPTIONAL_SETTINGS:
         if _env(name) is not None:
             settings[name] = _env(name)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from aduan.models.org import STATE_CODES
-from aduan.vocabulary import Channel, Complexity, PriorityGroup, TicketType
+from aduan.vocabulary import Complexity, PriorityGroup, TicketType, channel_values
 
 
 def _list_of(field: fields.Field) -> fields.List:
     return fields.List(field, load_default=list, validate=validate.Length(max=200))
+
+
+def _known_channel(value: str) -> None:
+    """The registered channels, read when a rule is loaded (adapters may register later)."""
+    choices = channel_values()
+    if value not in choices:
+        raise ValidationError(f"Must be one of: {', '.join(choices)}.")
 
 
 class ConditionsSchema(Schema):
@@ -20,7 +27,7 @@ class ConditionsSchema(Schema):
 
     categories = _list_of(fields.String(validate=validate.Length(min=1, max=30)))
     types = _list_of(fields.String(validate=validate.OneOf(TicketType.values())))
-    channels = _list_of(fields.String(validate=validate.OneOf(Channel.values())))
+    channels = _list_of(fields.String(validate=_known_channel))
     states = _list_of(fields.String(validate=validate.OneOf(STATE_CODES)))
     keywords = _list_of(fields.String(validate=validate.Length(min=1, max=100)))
 

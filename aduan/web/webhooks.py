@@ -1,6 +1,8 @@
 """Provider webhooks. Thin: build a RawRequest, call ``inbound.accept``, answer the provider.
 
-CSRF-exempt: every request is verified by its provider signature instead.
+CSRF-exempt: every request is verified by its provider signature instead. A route an adapter's
+manifest declares is served by ``declared`` (answer ``{"ok": true}``) unless a view below
+gives it the special answer its provider needs (TwiML, handshakes).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from aduan.extensions import csrf, limiter
 from aduan.services.intake import inbound
-from channels.base import RawRequest
+from channels.base import RawRequest, Webhook
+from channels.registry import webhooks as declared_webhooks
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
@@ -42,8 +45,7 @@ def raw_request() -> RawRequest:
 
 
 def _accept(channel: str, account_key: str) -> inbound.Outcome:
-    limit = inbound.BODY_LIMITS.get(channel)
-    if limit and (request.content_length or 0) > limit:
+    if (request.content_length or 0) > inbound.body_limit(channel):
         abort(413)
     outcome = inbound.accept(channel, account_key, raw_request())
     if outcome.status != 200:
@@ -129,3 +131,24 @@ def x(account_key: str = "default"):
         return jsonify(answer)
     _accept("x", account_key)
     return jsonify(ok=True)
+
+
+@bp.route("/<path:route>", methods=["GET", "POST"])
+def declared(route: str):
+    """Any other route an adapter's manifest declares (``Webhook``), with or without a
+    trailing ``/<account_key>``: accept the POST, answer ``{"ok": true}``."""
+    hook, account_key = _declared_hook("/" + route)
+    if hook is None or request.method not in hook.methods:
+        abort(404)
+    if request.method != "POST":
+        abort(405)  # a GET handshake needs a provider-specific view above
+    _accept(hook.endpoint, account_key)
+    return jsonify(ok=True)
+
+
+def _declared_hook(path: str) -> tuple[Webhook | None, str]:
+    hooks = declared_webhooks()
+    if path in hooks:
+        return hooks[path], "default"
+    head, _, account_key = path.rpartition("/")
+    return hooks.get(head), account_key

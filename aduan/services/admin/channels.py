@@ -2,7 +2,8 @@
 ``save``, its form adapter) and the JSON API; secrets masked, health shown, blank keeps a secret.
 
 A secret is never sent back to the browser: the form shows ``••••last4`` next to an empty
-password field, and an empty field on save keeps the stored value unchanged.
+password field, and an empty field on save keeps the stored value unchanged. Which channels
+have accounts here, their fields and which are secret come from the adapters' manifests.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from aduan.extensions import db
 from aduan.models import ChannelAccount, Officer
 from aduan.services.admin import common as f
 from aduan.services.channel_config.accounts import (
-    ENV_DEFAULTS,
-    SECRET_KEYS,
     clear_account_cache,
     decrypt_settings,
     default_agency_id,
@@ -30,7 +29,8 @@ from aduan.services.channel_config.accounts import (
     masked,
 )
 from aduan.services.intake import mail_polling as mail_intake
-from channels.registry import get_adapter_class
+from channels.base import Setting
+from channels.registry import channels_where, manifest, secret_keys
 
 BAD_KEY = _l("Use lower-case letters, digits and dashes.")
 BAD_SETTINGS = _l("Send the settings as names with text values.")
@@ -39,7 +39,8 @@ _ACCOUNT_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
 def channels() -> list[str]:
-    return sorted(ENV_DEFAULTS)
+    """The channel types an admin keeps accounts for (manifest ``configurable``), by name."""
+    return sorted(channels_where(configurable=True))
 
 
 def list_for(agency_id: int) -> list[dict[str, Any]]:
@@ -47,7 +48,7 @@ def list_for(agency_id: int) -> list[dict[str, Any]]:
 
     The secret-free accounts that counter/phone entry makes for itself are not listed."""
     query = db.select(ChannelAccount).where(
-        ChannelAccount.agency_id == agency_id, ChannelAccount.channel.in_(sorted(ENV_DEFAULTS))
+        ChannelAccount.agency_id == agency_id, ChannelAccount.channel.in_(channels())
     )
     rows = db.session.scalars(query.order_by(ChannelAccount.channel, ChannelAccount.account_key))
     return [describe(row) for row in rows]
@@ -63,20 +64,24 @@ def environment_mailbox(agency_id: int) -> dict[str, Any] | None:
     return {"channel": "email", "account_key": "default", **mail_intake.environment_status()}
 
 
+def declared_settings(channel: str) -> dict[str, Setting]:
+    """Key → declaration of the channel's credentials, then its optional settings."""
+    try:
+        return {s.key: s for s in manifest(channel).all_settings()}
+    except LookupError:  # its adapter is disabled: only what is stored
+        return {}
+
+
 def setting_keys(channel: str, row: ChannelAccount | None = None) -> list[str]:
     """The provider's credentials, the adapter's optional settings, then any others stored."""
-    keys = list(ENV_DEFAULTS.get(channel, {}))
-    try:
-        optional = get_adapter_class(channel).optional_settings
-    except LookupError:
-        optional = ()
-    keys += [k for k in optional if k not in keys]
+    keys = list(declared_settings(channel))
     stored = _plain(row) if row is not None else {}
     return keys + sorted(k for k in stored if k not in keys)
 
 
 def is_secret(key: str) -> bool:
-    return key in SECRET_KEYS
+    """True for a key some channel declares secret: never shown, blank keeps it."""
+    return key in secret_keys()
 
 
 def values(row: ChannelAccount | None) -> dict[str, Any]:
@@ -139,7 +144,7 @@ def write(
 
 
 def _new_key(channel: str, data: Mapping[str, Any], errors: f.Errors) -> str:
-    if channel not in ENV_DEFAULTS:
+    if channel not in channels():
         f.add(errors, "channel", f.BAD_CHOICE)
     key = f.text(data, "account_key", errors, max_len=40)
     if key and not _ACCOUNT_KEY.match(key):
@@ -151,7 +156,7 @@ def _new_key(channel: str, data: Mapping[str, Any], errors: f.Errors) -> str:
 
 def _settings_in(channel: str, row, given, errors: f.Errors) -> dict[str, str]:
     """The posted settings, each a text and one the channel knows, else an error."""
-    if given is None or channel not in ENV_DEFAULTS:
+    if given is None or channel not in channels():
         return {}
     known = set(setting_keys(channel, row))
     if not isinstance(given, Mapping) or any(not isinstance(v, str) for v in given.values()):

@@ -3,7 +3,8 @@
 Secret values are stored as ``fernet:<token>`` strings. The key is ``ADUAN_ENCRYPTION_KEY``
 when set (a Fernet key, or any string that is stretched with HKDF), else derived from
 ``SECRET_KEY`` with HKDF — so rotating SECRET_KEY without setting ENCRYPTION_KEY makes the
-stored secrets unreadable (re-enter them).
+stored secrets unreadable (re-enter them). Which settings are secret, and which environment
+variables fill the default account, each adapter declares in its manifest.
 """
 
 from __future__ import annotations
@@ -24,44 +25,10 @@ from aduan.extensions import db
 from aduan.models import Agency, ChannelAccount
 from aduan.models.base import utcnow
 from channels.base import ChannelAdapter
-from channels.registry import get_adapter_class, load_adapters
+from channels.registry import get_adapter_class, load_adapters, manifest, secret_keys
 
 DEFAULT_KEY = "default"
 ENCRYPTED_PREFIX = "fernet:"
-SECRET_KEYS = frozenset(
-    {
-        "auth_token",
-        "bot_token",
-        "webhook_secret",
-        "app_secret",
-        "verify_token",
-        "access_token",
-        "consumer_secret",
-        "bearer_token",
-        "imap_url",
-        "smtp_url",
-        "inbound_token",
-    }
-)
-_TWILIO = {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN"}
-_META = {
-    "app_secret": "META_APP_SECRET",
-    "verify_token": "META_VERIFY_TOKEN",
-    "access_token": "META_ACCESS_TOKEN",
-}
-# Adapter account key -> app.config name, for the default account of each channel.
-ENV_DEFAULTS: dict[str, dict[str, str]] = {
-    "sms": {**_TWILIO, "sms_number": "TWILIO_SMS_NUMBER"},
-    "whatsapp": {**_TWILIO, "whatsapp_number": "TWILIO_WHATSAPP_NUMBER"},
-    "voice": dict(_TWILIO),
-    "telegram": {"bot_token": "TELEGRAM_BOT_TOKEN", "webhook_secret": "TELEGRAM_WEBHOOK_SECRET"},
-    "whatsapp_cloud": dict(_META),
-    "messenger": dict(_META),
-    "instagram": dict(_META),
-    "x": {"consumer_secret": "X_CONSUMER_SECRET"},
-    "email": {"imap_url": "IMAP_URL", "smtp_url": "SMTP_URL", "mail_from": "MAIL_FROM"},
-    "web": {"attachment_dir": "ATTACHMENT_DIR"},  # our own form: no provider secrets
-}
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
@@ -85,10 +52,10 @@ def _fernet() -> Fernet:
 
 def encrypt_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """Encrypt the secret values of ``settings`` for storage."""
-    fernet = _fernet()
+    fernet, secret = _fernet(), secret_keys()
     stored = {}
     for key, value in settings.items():
-        if key in SECRET_KEYS and isinstance(value, str) and value:
+        if key in secret and isinstance(value, str) and value:
             value = ENCRYPTED_PREFIX + fernet.encrypt(value.encode()).decode()
         stored[key] = value
     return stored
@@ -108,9 +75,18 @@ def decrypt_settings(stored: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
+def environment_mapping(channel: str) -> dict[str, str]:
+    """Account key → config name (the ``ADUAN_`` variable without its prefix) of the default
+    account, from the channel's manifest; empty for a channel with no adapter."""
+    try:
+        return manifest(channel).environment()
+    except LookupError:
+        return {}
+
+
 def env_settings(channel: str) -> dict[str, Any]:
     """The default account's settings from the environment (empty values left out)."""
-    mapping = ENV_DEFAULTS.get(channel, {})
+    mapping = environment_mapping(channel)
     config = current_app.config
     return {key: config[name] for key, name in mapping.items() if config.get(name)}
 
@@ -210,9 +186,9 @@ def mask(value: Any) -> str:
 
 def masked(settings: dict[str, Any]) -> dict[str, Any]:
     """Settings safe to show to an admin: secrets as ``••••last4``."""
+    secret = secret_keys()
     return {
-        key: mask(value) if key in SECRET_KEYS and value else value
-        for key, value in settings.items()
+        key: mask(value) if key in secret and value else value for key, value in settings.items()
     }
 
 
@@ -241,8 +217,9 @@ def _iso(moment) -> str | None:
 
 def scrub(text: str, settings: dict[str, Any] | None = None) -> str:
     """Error text without the account's secrets, URL passwords, e-mail addresses or phones."""
+    secret = secret_keys()
     for key, value in (settings or {}).items():
-        if key in SECRET_KEYS and isinstance(value, str) and len(value) >= 4:
+        if key in secret and isinstance(value, str) and len(value) >= 4:
             text = text.replace(value, "***")
     text = _URL_PASSWORD.sub(r"\1***@", text)
     text = _EMAIL.sub("<email>", text)

@@ -31,10 +31,10 @@ from aduan.services.citizen.bot_session import (
 )
 from aduan.services.tickets import references
 from channels.base import InboundMessage
+from channels.registry import channels_where
 
 log = logging.getLogger(__name__)
 
-COMMAND_CHANNELS = frozenset({"sms", "whatsapp", "whatsapp_cloud"})
 _WORD = re.compile(r"^[\W_]*([A-Za-z]+)[\W_]*(.*)$", re.DOTALL)
 _STATUS_WORDS = {"semak": "ms", "status": "en"}
 _NEW_WORDS = {"baru": "ms", "new": "en"}
@@ -53,13 +53,18 @@ def intercept(
     if message.extra.get("new_ticket") or message.auto_submitted:
         return False  # composed by a bot for the pipeline, or mail that must not be answered
     context = Context(message, complainant, event, file)
-    if message.channel == "telegram":
+    if message.channel in channels_where(bot="guided"):
         handled = bot_filing.handle(context)
         answer_button_press(context)
         return handled
-    if message.channel in COMMAND_CHANNELS:
+    if message.channel in command_channels():
         return _handle_command_channel(context)
     return False
+
+
+def command_channels() -> tuple[str, ...]:
+    """The channels whose texts may be SEMAK/BARU/BANTUAN commands (manifest ``bot``)."""
+    return channels_where(bot="commands")
 
 
 # -- SMS and WhatsApp commands --------------------------------------------------------------

@@ -29,21 +29,12 @@ from aduan.redis_conn import get_redis
 from aduan.services.channel_config.accounts import UnknownAccount, get_adapter
 from aduan.services.intake.drain import slot_for, wake_slots
 from channels.base import ChannelAdapter, ParseError, RawEvent, RawRequest
+from channels.registry import channels_where, webhooks
 
 log = logging.getLogger(__name__)
 
 KIB = 1024
-# Per-channel body caps, below the app-wide MAX_CONTENT_LENGTH.
-BODY_LIMITS = {
-    "sms": 64 * KIB,
-    "whatsapp": 64 * KIB,
-    "voice": 64 * KIB,
-    "twilio_status": 64 * KIB,
-    "telegram": 1024 * KIB,
-    "meta": 4096 * KIB,
-    "x": 1024 * KIB,
-    "email": 25 * 1024 * KIB,
-}
+DEFAULT_BODY_LIMIT = 1024 * KIB
 META_OBJECTS = {
     "whatsapp_business_account": "whatsapp_cloud",
     "page": "messenger",
@@ -62,9 +53,15 @@ class Outcome:
     adapter: ChannelAdapter | None = None
 
 
+def body_limit(endpoint: str) -> int:
+    """The body cap of a webhook endpoint (its manifest's ``Webhook.body_limit``), in bytes."""
+    limits = [hook.body_limit for hook in webhooks().values() if hook.endpoint == endpoint]
+    return max(limits, default=DEFAULT_BODY_LIMIT)
+
+
 def accept(channel: str, account_key: str, raw: RawRequest) -> Outcome:
     """Verify, store and enqueue one webhook request; never raises for a provider's input."""
-    if len(raw.body) > BODY_LIMITS.get(channel, 1024 * KIB):
+    if len(raw.body) > body_limit(channel):
         return Outcome(413, channel)
     if channel == "meta":  # the body picks the adapter: verify before parsing it
         refusal = _refuse_unsigned_meta(account_key, raw)
@@ -182,15 +179,12 @@ def _unreadable(channel: str, raw: RawRequest) -> RawEvent:
     return RawEvent(channel, "message", f"unreadable:{digest}", payload)
 
 
-# Provider ids unique per account only: Telegram's update_id counts per bot, and one e-mail
-# (one Message-ID) sent to several agencies' mailboxes must become a ticket for each.
-ACCOUNT_SCOPED_CHANNELS = frozenset({"telegram", "email"})
-
-
 def provider_key(event: RawEvent, account_key: str) -> str:
-    """The id an event is stored (and deduplicated) under: on account-scoped channels, an
-    account other than "default" prefixes its key."""
-    if event.channel in ACCOUNT_SCOPED_CHANNELS and account_key != "default":
+    """The id an event is stored (and deduplicated) under: on account-scoped channels
+    (manifest ``ids_per_account``: Telegram's update_id counts per bot, and one e-mail sent to
+    several agencies' mailboxes is a ticket at each), an account other than "default"
+    prefixes its key."""
+    if account_key != "default" and event.channel in channels_where(ids_per_account=True):
         return f"{account_key}:{event.provider_id}"
     return event.provider_id
 

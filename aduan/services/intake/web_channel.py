@@ -19,15 +19,15 @@ from aduan.services.citizen import merged_replies
 from aduan.services.intake import placement as threading
 from aduan.vocabulary import PriorityGroup, TicketType
 from channels.base import InboundMessage
+from channels.registry import channels_where
 
 WEB = "web"
-CONTACT_DETAIL_CHANNELS = frozenset({WEB, "counter", "phone"})
 
 
 def identity_kind(message: InboundMessage) -> str | None:
     """``email`` or ``phone`` for a web form or counter/telephone entry that gave contact
     details, else None (other channels identify by their own handle)."""
-    if message.channel not in CONTACT_DETAIL_CHANNELS:
+    if message.channel not in channels_where(contact_details=True):
         return None
     kind = message.extra.get("identity_type")
     return kind if kind in ("email", "phone") else None

@@ -27,6 +27,7 @@ from aduan.services.outbox.enqueueing import (  # noqa: F401  (callers read them
 )
 from aduan.services.tickets.workflow import record_event
 from channels.base import ChannelError, DeliveryStatus, InboundMessage, OutboundRequest
+from channels.registry import manifest
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,17 @@ def build_request(row: OutboundMessage) -> OutboundRequest:
 
 
 def status_callback_url(row: OutboundMessage) -> str | None:
-    """Where Twilio posts delivery statuses: the webhooks' ``/twilio/status/<account_key>``
-    under PUBLIC_BASE_URL, or ``STATUS_CALLBACK_URL`` (format string: {channel}, {account_key})."""
-    if row.channel not in ("sms", "whatsapp"):
+    """Where the provider posts delivery statuses: the webhook its manifest names as
+    ``status_callback`` (Twilio: ``/webhooks/twilio/status/<account_key>``) under
+    PUBLIC_BASE_URL, or ``STATUS_CALLBACK_URL`` (format string: {channel}, {account_key})."""
+    try:
+        path = manifest(row.channel).status_callback
+    except LookupError:
+        path = None
+    if path is None:
         return None
     template = current_app.config.get("STATUS_CALLBACK_URL") or (
-        current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/webhooks/twilio/status/{account_key}"
+        current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/webhooks{path}/{{account_key}}"
     )
     return template.format(channel=row.channel, account_key=row.account_key)
 

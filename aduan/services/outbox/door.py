@@ -31,12 +31,7 @@ from aduan.models import (
 )
 from aduan.services.channel_config.accounts import DEFAULT_KEY, default_agency_id, find_account
 from aduan.services.outbox.enqueueing import enqueue_after_commit
-from aduan.services.outbox.texts import identity_type
-
-# Channels that cannot carry a reply themselves: answer on the complainant's phone by SMS.
-REPLY_CHANNEL = {"voice": "sms"}
-# Tickets with no channel of the complainant's own: answered by e-mail, else SMS.
-NO_OWN_CHANNEL = frozenset({"web", "counter", "phone"})
+from aduan.services.outbox.texts import identity_type, reply_channel
 
 Text = str | Mapping[str, str]
 
@@ -122,8 +117,8 @@ def contact(ticket: Ticket, channel: str | None = None) -> tuple[str, str] | Non
     e-mail, then their phone by SMS."""
     if ticket.complainant_id is None:
         return None
-    wanted = REPLY_CHANNEL.get(channel or ticket.origin_channel, channel or ticket.origin_channel)
-    if wanted in NO_OWN_CHANNEL:
+    wanted = reply_channel(channel or ticket.origin_channel)  # the manifest's: voice → sms
+    if wanted is None:  # web form, counter, telephone: no channel of their own
         return _on(ticket, "email") or _on(ticket, "sms") or _from_record(ticket)
     found = _on(ticket, wanted)
     if found is not None or channel is not None:

@@ -19,9 +19,11 @@ from aduan.models import Message, Officer, OutboundMessage, Ticket
 from aduan.models.base import utcnow
 from aduan.services.outbox import door, whatsapp_window
 from aduan.services.outbox.texts import (  # noqa: F401  (callers read them here)
-    PHONE_CHANNELS,
     format_local,
     identity_type,
+    phone_channels,
+    reply_channel,
+    reply_channels,
     status_link,
 )
 from aduan.services.outbox.whatsapp_templates import ACK_SETTING, acknowledgement_template
@@ -29,9 +31,7 @@ from aduan.services.tickets import workflow
 
 log = logging.getLogger(__name__)
 
-WINDOW_CHANNELS = whatsapp_window.WINDOW_CHANNELS
 TEMPLATE_SETTING = ACK_SETTING
-REPLY_CHANNEL = door.REPLY_CHANNEL
 ACK_TEXT = {
     "ms": (
         "Aduan anda telah diterima. No. Rujukan: {reference}. "
@@ -69,7 +69,7 @@ def queue_acknowledgement(
     if to is None:
         return _skip(ticket, "no channel to reply on")
     template = variables = None
-    if to.channel in WINDOW_CHANNELS and not whatsapp_window_open(*to):
+    if to.channel in whatsapp_window.window_channels() and not whatsapp_window_open(*to):
         chosen = acknowledgement_template(ticket, to.channel)
         if chosen is None:
             return _skip(ticket, "outside the 24-hour window and no template configured")

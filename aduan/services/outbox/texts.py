@@ -11,17 +11,41 @@ from flask import current_app
 
 from aduan.models import Ticket
 from aduan.services.sla.clock import local_zone
+from channels.registry import channels_where, manifest
 
-PHONE_CHANNELS = frozenset({"sms", "whatsapp", "whatsapp_cloud", "voice"})
 # Complainants read every date and time in one pattern, the month named by Babel (CLDR) in the
 # ticket's language: "3 Mac 2026, 17:00" / "3 March 2026, 17:00". A fixed pattern, because the
 # "en" locale's own long format is American ("March 3, 2026").
 DATE_TIME_PATTERN = "d MMMM y, HH:mm"
 
 
+def phone_channels() -> tuple[str, ...]:
+    """The channels whose senders are known by their phone number (SMS, WhatsApp, voice…)."""
+    return channels_where(identity="phone")
+
+
 def identity_type(channel: str) -> str:
-    """``phone`` for phone-number channels, ``email`` for e-mail, else the channel itself."""
-    return "phone" if channel in PHONE_CHANNELS else channel
+    """The kind of handle the channel's senders have, from its manifest (``phone`` for
+    SMS, WhatsApp and voice, ``email``, ``telegram``…); an unknown channel names itself."""
+    try:
+        return manifest(channel).identity
+    except LookupError:
+        return channel
+
+
+def reply_channel(channel: str) -> str | None:
+    """The channel officers' answers to ``channel`` go out on: itself, the one its manifest
+    names (voice → sms), or None when it has none (web form, counter: e-mail, else SMS)."""
+    try:
+        declared = manifest(channel)
+    except LookupError:
+        return None
+    return channel if declared.replies else declared.reply_via
+
+
+def reply_channels() -> tuple[str, ...]:
+    """The channels offered on the ticket page as ways to reach the complainant."""
+    return channels_where(replies=True, offered_for_replies=True)
 
 
 def format_local(moment: dt.datetime | None, language: str) -> str:

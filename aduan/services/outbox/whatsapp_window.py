@@ -57,14 +57,22 @@ from aduan.services.outbox.whatsapp_templates import (
 from aduan.services.tickets import workflow
 from channels.base import InboundMessage
 from channels.phones import normalise_phone
+from channels.registry import channels_where
 
 log = logging.getLogger(__name__)
 
 WINDOW = dt.timedelta(hours=24)
-WINDOW_CHANNELS = frozenset({"whatsapp", "whatsapp_cloud"})
 # What the providers answer to a free-form message outside the window (Twilio, Meta).
 WINDOW_CLOSED_CODES = frozenset({"63016", "131047"})
 NEVER_HELD = frozenset({"verification"})
+
+
+def window_channels() -> tuple[str, ...]:
+    """The channels that take free-form text only inside the 24-hour window (manifest
+    ``session_window``); each needs its agency template settings (``whatsapp_templates``)."""
+    return channels_where(session_window=True)
+
+
 NOTICE = "window_notice"
 HELD_ERROR = "held: outside the WhatsApp 24-hour window"
 EXPIRED_ERROR = "expired: the complainant did not write again on WhatsApp"
@@ -83,7 +91,7 @@ def window_open(
     of that number, written for every inbound WhatsApp message (``reopen``), bot commands
     included. Not by ContactIdentity.last_inbound_at: the phone identity is shared with SMS,
     voice and every agency's number."""
-    if channel not in WINDOW_CHANNELS:
+    if channel not in window_channels():
         return True
     last = _last_inbound(channel, account_key, handle)
     return last is not None and (now or utcnow()) - last < WINDOW
@@ -105,7 +113,7 @@ def must_wait(row: OutboundMessage) -> bool:
     A closed window is looked at again under the complainant's intake lock: a message from
     them being stored at this moment finishes first (and reopens the window), or finds this
     row held once it looks for held rows — never neither."""
-    if row.channel not in WINDOW_CHANNELS or row.template:
+    if row.channel not in window_channels() or row.template:
         return False
     if window_open(row.channel, row.account_key, row.to_handle):
         return False
@@ -125,7 +133,9 @@ def _serialise_with_intake(handle: str) -> None:
 
 def closed_by_provider(row: OutboundMessage, code: str | None) -> bool:
     """True when the provider refused a free-form WhatsApp row because the window is closed."""
-    return row.channel in WINDOW_CHANNELS and not row.template and str(code) in WINDOW_CLOSED_CODES
+    return (
+        row.channel in window_channels() and not row.template and str(code) in WINDOW_CLOSED_CODES
+    )
 
 
 def may_hold(row: OutboundMessage) -> bool:
@@ -169,7 +179,7 @@ def reopen(message: InboundMessage, event: InboundEvent) -> list[int]:
     row held for them there (flushed; the ids are enqueued after the caller's commit).
 
     Called under intake's per-complainant lock, which ``must_wait`` takes as well."""
-    if message.channel not in WINDOW_CHANNELS or not (message.sender_handle or "").strip():
+    if message.channel not in window_channels() or not (message.sender_handle or "").strip():
         return []
     handle = normalise_phone(message.sender_handle.strip())[:254]
     # Twilio gives no timestamp (parse time): the webhook's arrival is closer to the truth.

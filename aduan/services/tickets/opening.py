@@ -13,7 +13,13 @@ from aduan.models.base import utcnow
 from aduan.services.sla.clock import local_zone
 from aduan.services.tickets import deadlines, references
 from aduan.services.tickets.workflow import record_event
-from aduan.vocabulary import Channel, Complexity, PriorityGroup, TicketStatus, TicketType
+from aduan.vocabulary import (
+    Complexity,
+    PriorityGroup,
+    TicketStatus,
+    TicketType,
+    channel_values,
+)
 
 MAX_REFERENCE_ATTEMPTS = 8
 
@@ -82,7 +88,7 @@ def open_ticket(
 
 def _validate(channel: str, type_: str, complexity: str, priority: str | None) -> None:
     errors = {}
-    if channel not in Channel.values():
+    if channel not in channel_values():
         errors["origin_channel"] = [f"unknown channel {channel!r}"]
     if type_ not in TicketType.values():
         errors["type"] = [f"unknown type {type_!r}"]

@@ -17,7 +17,7 @@ from aduan.services.admin import roster as admin_roster
 from aduan.services.admin import routing as admin_routing
 from aduan.services.admin.common import own
 from aduan.services.sla.working_calendar import STATES
-from aduan.vocabulary import Channel, Complexity, PriorityGroup, TicketType
+from aduan.vocabulary import Complexity, PriorityGroup, TicketType, channel_terms
 from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, as_form, handle
 from aduan.web.admin.org import FORM, _me
@@ -48,7 +48,7 @@ def _rule_fields() -> list[Field]:
         Field("active", _("Active"), "checkbox"),
         Field("cond_categories", _("When category is"), "multi", categories),
         Field("cond_types", _("When type is"), "multi", _labels(TicketType)),
-        Field("cond_channels", _("When channel is"), "multi", _labels(Channel)),
+        Field("cond_channels", _("When channel is"), "multi", _labels(channel_terms())),
         Field("cond_states", _("When state is"), "multi", states),
         Field("cond_keywords", _("When any keyword occurs"), hint=_("Separate with commas.")),
         Field("act_unit_id", _("Then route to unit"), "select", units),

@@ -50,7 +50,7 @@ def vocabulary_label(kind: str, value: str | None) -> str:
     enum = {
         "status": vocabulary.TicketStatus,
         "type": vocabulary.TicketType,
-        "channel": vocabulary.Channel,
+        "channel": vocabulary.channel_term,
         "complexity": vocabulary.Complexity,
         "delivery": vocabulary.OutboundState,
         "direction": vocabulary.Direction,

@@ -10,7 +10,7 @@ from flask_login import current_user
 from aduan.extensions import db
 from aduan.models import Category
 from aduan.services.inbox import queries as queries
-from aduan.vocabulary import Channel, TicketStatus, TicketType
+from aduan.vocabulary import TicketStatus, TicketType, channel_terms, channel_values
 from aduan.web.inbox.actions import _assignees
 from aduan.web.inbox.blueprint import bp, officer_required
 
@@ -35,7 +35,7 @@ def filters_from(args) -> queries.Filters:
         status=args.get("status") if args.get("status") in TicketStatus.values() else None,
         type=args.get("type") if args.get("type") in TicketType.values() else None,
         category_id=_int(args.get("category")),
-        channel=args.get("channel") if args.get("channel") in Channel.values() else None,
+        channel=args.get("channel") if args.get("channel") in channel_values() else None,
         state=args.get("state") or None,
         received_from=_date(args.get("from")),
         received_to=_date(args.get("to")),
@@ -72,6 +72,6 @@ def inbox():
         categories=list(categories),
         statuses=list(TicketStatus),
         types=list(TicketType),
-        channels=list(Channel),
+        channels=channel_terms(),
         assignees=[] if fragment else _assignees(),
     )

@@ -15,8 +15,6 @@ from aduan.models.access import CannedResponse
 from aduan.services.outbox import replies
 from aduan.services.tickets import access, merging
 
-REPLY_CHANNELS = ("email", "sms", "whatsapp", "telegram", "messenger", "instagram", "x")
-
 EVENT_LABELS = {
     "created": _l("Ticket opened"),
     "routed": _l("Routed"),
@@ -138,7 +136,7 @@ def reply_channels(ticket: Ticket) -> list[tuple[str, str]]:
     own = replies.reply_target(ticket)
     if own:
         found[own[0]] = own[1]
-    for channel in REPLY_CHANNELS:
+    for channel in replies.reply_channels():
         if channel not in found:
             target = replies.reply_target(ticket, channel)
             if target and target[0] == channel:
