@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, ForeignKey, String, Table, Time
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Time,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aduan.extensions import db
@@ -90,3 +101,8 @@ class Officer(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated officer cannot sign in
         return bool(self.active)
+
+
+# Sign-in compares usernames in lower case, so they are unique in lower case across the
+# deployment: ``ADMIN`` of one agency cannot shadow ``admin`` of another (migration 0015).
+Index("uq_officers_username_lower", func.lower(Officer.username), unique=True)

@@ -23,6 +23,9 @@ SHORT_PASSWORD = _l("Use at least 12 characters.")
 BAD_EMAIL = _l("Enter a valid e-mail address.")
 BAD_USERNAME = _l("Use letters, digits, dot, dash or underscore.")
 NO_ROLE = _l("Choose at least one role.")
+USERNAME_TAKEN = _l(
+    "This username is already taken in this system (capital and small letters count as the same)."
+)
 NOT_YOURSELF = _l("You cannot deactivate yourself or remove your own admin role.")
 FIELDS = ("username", "name", "email", "roles", "unit_ids", "locale", "active")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -79,7 +82,7 @@ def _clean(actor: Officer, form, officer: Officer | None, errors: f.Errors) -> d
     if username and not _USERNAME.match(username):
         f.add(errors, "username", BAD_USERNAME)
     elif username and _username_taken(username, officer):
-        f.add(errors, "username", f.IN_USE)
+        f.add(errors, "username", USERNAME_TAKEN)
     email = f.text(form, "email", errors, max_len=254)
     if email and not _EMAIL.match(email):
         f.add(errors, "email", BAD_EMAIL)
@@ -112,7 +115,8 @@ def _revokes(before: dict[str, Any], data: dict[str, Any], new_password: bool) -
 
 
 def _username_taken(username: str, officer: Officer | None) -> bool:
-    query = db.select(Officer.id).where(Officer.username == username)
+    """Taken by any officer of any agency, whatever the case: sign-in compares lower case."""
+    query = db.select(Officer.id).where(db.func.lower(Officer.username) == username.lower())
     if officer is not None:
         query = query.where(Officer.id != officer.id)
     return db.session.scalar(query) is not None
