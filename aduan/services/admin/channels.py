@@ -23,9 +23,10 @@ from aduan.services.channel_config.accounts import (
     default_agency_id,
     describe,
     encrypt_settings,
-    find_account,
     masked,
+    serving_account,
 )
+from aduan.services.channel_config.ownership import key_refusal
 from aduan.services.intake import mail_polling as mail_intake
 from channels.registry import get_adapter_class
 
@@ -52,7 +53,7 @@ def list_for(agency_id: int) -> list[dict[str, Any]]:
 def environment_mailbox(agency_id: int) -> dict[str, Any] | None:
     """The mailbox configured by ``ADUAN_IMAP_URL`` (no account row), with its health, for the
     agency that receives its mail; None when there is none or it belongs to another agency."""
-    if not current_app.config.get("IMAP_URL") or find_account("email") is not None:
+    if not current_app.config.get("IMAP_URL") or serving_account("email") is not None:
         return None
     if default_agency_id() != agency_id:
         return None
@@ -78,7 +79,7 @@ def is_secret(key: str) -> bool:
 def values(row: ChannelAccount | None) -> dict[str, Any]:
     """Form values: plain settings, but never a secret (its field starts empty)."""
     if row is None:
-        return {"active": True, "account_key": "default"}
+        return {"active": True, "account_key": ""}  # "default" is the default agency's alone
     plain = _plain(row)
     out: dict[str, Any] = {"account_key": row.account_key, "active": row.active}
     out.update({f"s_{k}": v for k, v in plain.items() if not is_secret(k)})
@@ -100,8 +101,8 @@ def save(actor: Officer, form, channel: str, row: ChannelAccount | None = None) 
     key = row.account_key if row is not None else f.text(form, "account_key", errors, max_len=40)
     if row is None and key and not _ACCOUNT_KEY.match(key):
         f.add(errors, "account_key", BAD_KEY)
-    elif row is None and key and _taken(channel, key):
-        f.add(errors, "account_key", f.IN_USE)
+    elif row is None and key and (refusal := key_refusal(actor.agency_id, channel, key)):
+        f.add(errors, "account_key", refusal)
     try:
         stored = _plain(row) if row is not None else {}
     except ValueError:
@@ -151,10 +152,3 @@ def _audit_view(row: ChannelAccount) -> dict[str, Any]:
         "active": row.active,
         "settings_set": sorted(k for k, v in (row.settings or {}).items() if v),
     }
-
-
-def _taken(channel: str, key: str) -> bool:
-    query = db.select(ChannelAccount.id).where(
-        ChannelAccount.channel == channel, ChannelAccount.account_key == key
-    )
-    return db.session.scalar(query) is not None
