@@ -75,3 +75,51 @@ def test_username_clashes_are_renamed_with_a_suffix_and_reported(migrated_to):
     assert audits[0].before == {"username": "ADMIN"}
     assert audits[0].after["username"] == "ADMIN-2"
     downgrade(directory="alembic", revision="0014_agency_due_index_status")
+
+
+def _complainant(name: str) -> int:
+    complainant = _sql(
+        "INSERT INTO complainants (name, phone, language, created_at) VALUES (:n, '+60123456789', "
+        "'ms', now()) RETURNING id",
+        n=name,
+    ).scalar_one()
+    _sql(
+        "INSERT INTO contact_identities (complainant_id, channel_type, handle, created_at) "
+        "VALUES (:c, 'phone', '+60123456789', now())",
+        c=complainant,
+    )
+    return complainant
+
+
+def _ticket(agency_id: int, complainant_id: int, reference: str) -> int:
+    return _sql(
+        "INSERT INTO tickets (reference, agency_id, type, status, complexity, complainant_id, "
+        "origin_channel, subject, description, language, received_at, sla_paused_seconds, "
+        "created_at, updated_at, version) VALUES (:r, :a, 'aduan', 'baharu', 'biasa', :c, "
+        "'sms', '', '', 'ms', now(), 0, now(), now(), 1) RETURNING id",
+        r=reference, a=agency_id, c=complainant_id,
+    ).scalar_one()  # fmt: skip
+
+
+def test_a_complainant_shared_by_two_agencies_is_split_per_agency(migrated_to):
+    migrated_to("0015_tenancy_usernames")
+    agency_a, agency_b = _agency("A"), _agency("B")
+    shared = _complainant("Siti")
+    first_a = _ticket(agency_a, shared, "ADU-1")
+    in_b = _ticket(agency_b, shared, "ADU-2")
+    second_a = _ticket(agency_a, shared, "ADU-3")
+    lonely = _sql(
+        "INSERT INTO complainants (name, language, created_at) VALUES ('X', 'ms', now()) "
+        "RETURNING id"
+    ).scalar_one()
+    migrated_to("0016_tenancy_complainants")
+    owners = dict(_sql("SELECT id, complainant_id FROM tickets").all())
+    assert owners[first_a] == owners[second_a] == shared and owners[in_b] != shared
+    rows = {r.id: r for r in _sql("SELECT id, agency_id, name FROM complainants").all()}
+    assert (rows[shared].agency_id, rows[owners[in_b]].agency_id) == (agency_a, agency_b)
+    assert rows[owners[in_b]].name == "Siti" and rows[lonely].agency_id == agency_a
+    identities = _sql(
+        "SELECT agency_id, complainant_id FROM contact_identities ORDER BY agency_id"
+    ).all()
+    assert [tuple(i) for i in identities] == [(agency_a, shared), (agency_b, owners[in_b])]
+    downgrade(directory="alembic", revision="0015_tenancy_usernames")

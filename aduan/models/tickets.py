@@ -38,6 +38,9 @@ class Ticket(db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     complainant_id: Mapped[int | None] = mapped_column(ForeignKey("complainants.id"), index=True)
+    # The name given with this complaint (a form's contact details prove nothing, so the officer
+    # sees what this filer gave, never a stored record's name; migration 0017).
+    filer_name: Mapped[str | None] = mapped_column(String(200))
     origin_channel: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
