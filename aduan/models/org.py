@@ -34,6 +34,7 @@ officer_units = Table(
 
 class Agency(db.Model):
     __tablename__ = "agencies"
+    __tenant__ = "self"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -56,6 +57,7 @@ class Agency(db.Model):
 
 class Unit(db.Model):
     __tablename__ = "units"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (CheckConstraint(f"state_code IN {STATE_CODES!r}", name="state_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +77,7 @@ class Unit(db.Model):
 
 class Officer(UserMixin, db.Model):
     __tablename__ = "officers"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)

@@ -17,6 +17,7 @@ from aduan.models.base import UTCDateTime, utcnow
 
 class Complainant(db.Model):
     __tablename__ = "complainants"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
@@ -35,6 +36,7 @@ class ContactIdentity(db.Model):
     ``email`` (lower-cased), ``telegram`` (user id), ``messenger``, ``instagram``, ``x``."""
 
     __tablename__ = "contact_identities"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (UniqueConstraint("agency_id", "channel_type", "handle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,6 +27,7 @@ TICKET_SEARCH_VECTOR = "tickets.search_vector"
 
 class Ticket(db.Model):
     __tablename__ = "tickets"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -99,6 +100,7 @@ class TicketEvent(db.Model):
     """Append-only: the timeline and the audit trail. Never updated, never deleted."""
 
     __tablename__ = "ticket_events"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

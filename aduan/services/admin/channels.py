@@ -28,6 +28,7 @@ from aduan.services.channel_config.accounts import (
 )
 from aduan.services.channel_config.ownership import key_refusal
 from aduan.services.intake import mail_polling as mail_intake
+from aduan.services.tenancy import scoped
 from channels.registry import get_adapter_class
 
 BAD_KEY = _l("Use lower-case letters, digits and dashes.")
@@ -43,8 +44,8 @@ def list_for(agency_id: int) -> list[dict[str, Any]]:
     """Every provider account of the agency as ``describe`` shows it (masked settings, health).
 
     The secret-free accounts that counter/phone entry makes for itself are not listed."""
-    query = db.select(ChannelAccount).where(
-        ChannelAccount.agency_id == agency_id, ChannelAccount.channel.in_(sorted(ENV_DEFAULTS))
+    query = scoped(db.select(ChannelAccount), ChannelAccount, agency_id).where(
+        ChannelAccount.channel.in_(sorted(ENV_DEFAULTS))
     )
     rows = db.session.scalars(query.order_by(ChannelAccount.channel, ChannelAccount.account_key))
     return [describe(row) for row in rows]

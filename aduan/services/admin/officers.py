@@ -16,6 +16,7 @@ from aduan.extensions import db
 from aduan.models import Officer, Unit
 from aduan.services.admin import common as f
 from aduan.services.auth.passwords import hash_password
+from aduan.services.tenancy import scoped
 from aduan.vocabulary import Role
 
 MIN_PASSWORD = 12
@@ -33,17 +34,14 @@ _USERNAME = re.compile(r"^[\w.-]+$")
 
 
 def list_for(agency_id: int) -> list[Officer]:
-    return list(
-        db.session.scalars(
-            db.select(Officer).where(Officer.agency_id == agency_id).order_by(Officer.username)
-        )
-    )
+    """The agency's officers by username."""
+    query = scoped(db.select(Officer), Officer, agency_id)
+    return list(db.session.scalars(query.order_by(Officer.username)))
 
 
 def units_of(agency_id: int) -> list[Unit]:
-    return list(
-        db.session.scalars(db.select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.code))
-    )
+    """The agency's units by code."""
+    return list(db.session.scalars(scoped(db.select(Unit), Unit, agency_id).order_by(Unit.code)))
 
 
 def values(officer: Officer | None) -> dict[str, Any]:
