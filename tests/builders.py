@@ -63,12 +63,15 @@ def gen_officer(agency: Agency, units=(), roles=("officer",), **kw) -> Officer:
     return officer
 
 
-def gen_complainant(phone: str | None = None, email: str | None = None, **kw) -> Complainant:
-    complainant = Complainant(phone=phone, email=email, **kw)
-    if phone:
-        complainant.identities.append(ContactIdentity(channel_type="phone", handle=phone))
-    if email:
-        complainant.identities.append(ContactIdentity(channel_type="email", handle=email))
+def gen_complainant(
+    agency: Agency, phone: str | None = None, email: str | None = None, **kw
+) -> Complainant:
+    """A complainant of ``agency`` (complainants are per agency) with its identities."""
+    complainant = Complainant(agency_id=agency.id, phone=phone, email=email, **kw)
+    for kind, handle in (("phone", phone), ("email", email)):
+        if handle:
+            identity = ContactIdentity(agency_id=agency.id, channel_type=kind, handle=handle)
+            complainant.identities.append(identity)
     db.session.add(complainant)
     db.session.flush()
     return complainant

@@ -53,7 +53,8 @@ def gen_org(state: str = "10", officers: int = 2, code: str | None = None):
 
 def gen_reachable_ticket(agency, unit, language="ms", at: dt.datetime | None = None, **kw):
     phone = kw.pop("phone", f"+6012{next(_phones)}")
-    complainant = gen_complainant(phone=phone, email=kw.pop("email", None), language=language)
+    email = kw.pop("email", None)
+    complainant = gen_complainant(agency, phone=phone, email=email, language=language)
     kw.setdefault("origin_channel", "sms")
     if at is not None:
         kw["received_at"] = at

@@ -15,6 +15,7 @@ class TicketAccessLog(db.Model):
     """One officer action on one ticket (``view``, ``reply``, ``download`` …). Append-only."""
 
     __tablename__ = "ticket_access_logs"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
     __table_args__ = (
         Index("ix_ticket_access_logs_ticket_at", "ticket_id", "created_at"),
         Index("ix_ticket_access_logs_officer_at", "officer_id", "created_at"),
@@ -32,6 +33,7 @@ class CannedResponse(db.Model):
     """A ready answer an officer can drop into a reply, in Bahasa Malaysia or English."""
 
     __tablename__ = "canned_responses"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (Index("ix_canned_responses_agency_language", "agency_id", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,6 +22,7 @@ class AdminAuditLog(db.Model):
     """
 
     __tablename__ = "admin_audit_log"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (Index("ix_admin_audit_log_agency_created", "agency_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

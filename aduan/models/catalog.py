@@ -15,6 +15,7 @@ class SlaProfile(db.Model):
     """Targets in working days; every number is the agency's to set (domain.md defaults)."""
 
     __tablename__ = "sla_profiles"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (UniqueConstraint("agency_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +31,7 @@ class SlaProfile(db.Model):
 
 class Category(db.Model):
     __tablename__ = "categories"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (UniqueConstraint("agency_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +58,7 @@ class HolidayOverride(db.Model):
     """
 
     __tablename__ = "holiday_overrides"
+    __tenant__ = "national"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[dt.date] = mapped_column(index=True)

@@ -16,6 +16,7 @@ class ChannelAccount(db.Model):
     ``aduan.services.channel_config.accounts``); never read them directly."""
 
     __tablename__ = "channel_accounts"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (UniqueConstraint("channel", "account_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

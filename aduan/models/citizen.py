@@ -19,6 +19,7 @@ class ContactCheck(db.Model):
     ``key_version`` (``aduan.services.citizen.answer_keys``; 0: older releases' SECRET_KEY)."""
 
     __tablename__ = "contact_checks"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
 
     ticket_id: Mapped[int] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
@@ -33,6 +34,7 @@ class VerificationCode(db.Model):
     """A one-time code sent to the complainant's own channel (hashed, 10 minutes, 5 tries)."""
 
     __tablename__ = "verification_codes"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
     __table_args__ = (Index("ix_verification_codes_ticket_created", "ticket_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +54,7 @@ class SurveyResponse(db.Model):
     when the complainant re-opened the ticket instead; ``closed_at`` when the window ended."""
 
     __tablename__ = "survey_responses"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
     __table_args__ = (UniqueConstraint("ticket_id", "resolved_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ from aduan.models.base import JSONType, UTCDateTime, utcnow
 
 class Message(db.Model):
     __tablename__ = "messages"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index("ix_messages_email_message_id", "email_message_id"),
@@ -43,6 +44,7 @@ class Attachment(db.Model):
     """The bytes are in the attachment store under ``sha256`` (``services.storage``)."""
 
     __tablename__ = "attachments"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -60,6 +62,7 @@ class InboundEvent(db.Model):
     """A provider's raw payload, committed before we answer the provider."""
 
     __tablename__ = "inbound_events"
+    __tenant__ = "account"  # aduan/services/tenancy.py
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index(
@@ -98,6 +101,7 @@ class OutboundMessage(db.Model):
     """One message out, sent by an RQ job: queued → sent → delivered | failed."""
 
     __tablename__ = "outbound_messages"
+    __tenant__ = "account"  # aduan/services/tenancy.py
     __table_args__ = (
         Index("ix_outbound_messages_channel_provider", "channel", "provider_id"),
         Index("ix_outbound_messages_state_next", "state", "next_attempt_at"),
@@ -135,6 +139,7 @@ class WhatsAppWindow(db.Model):
     bot commands included (they store no Message); read before a free-form send."""
 
     __tablename__ = "whatsapp_windows"
+    __tenant__ = "account"  # aduan/services/tenancy.py
 
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     account_key: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, ForeignKey, String, Table, Time
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Time,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aduan.extensions import db
@@ -23,6 +34,7 @@ officer_units = Table(
 
 class Agency(db.Model):
     __tablename__ = "agencies"
+    __tenant__ = "self"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -45,6 +57,7 @@ class Agency(db.Model):
 
 class Unit(db.Model):
     __tablename__ = "units"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (CheckConstraint(f"state_code IN {STATE_CODES!r}", name="state_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +77,7 @@ class Unit(db.Model):
 
 class Officer(UserMixin, db.Model):
     __tablename__ = "officers"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
@@ -90,3 +104,8 @@ class Officer(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated officer cannot sign in
         return bool(self.active)
+
+
+# Sign-in compares usernames in lower case, so they are unique in lower case across the
+# deployment: ``ADMIN`` of one agency cannot shadow ``admin`` of another (migration 0015).
+Index("uq_officers_username_lower", func.lower(Officer.username), unique=True)

@@ -1,4 +1,8 @@
-"""Complainants and the identities by which they reach us (one person across channels)."""
+"""Complainants and the identities by which they reach us (one person across channels).
+
+Both belong to one agency: the same phone writing to two agencies is two complainants, so a
+name or a history given to one agency is never seen by another (migration 0016 split the
+records that were shared before)."""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from aduan.models.base import UTCDateTime, utcnow
 
 class Complainant(db.Model):
     __tablename__ = "complainants"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164
@@ -30,9 +36,11 @@ class ContactIdentity(db.Model):
     ``email`` (lower-cased), ``telegram`` (user id), ``messenger``, ``instagram``, ``x``."""
 
     __tablename__ = "contact_identities"
-    __table_args__ = (UniqueConstraint("channel_type", "handle"),)
+    __tenant__ = "agency"  # aduan/services/tenancy.py
+    __table_args__ = (UniqueConstraint("agency_id", "channel_type", "handle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     complainant_id: Mapped[int] = mapped_column(
         ForeignKey("complainants.id", ondelete="CASCADE"), index=True
     )

@@ -40,6 +40,7 @@ class RoutingRule(db.Model):
     """
 
     __tablename__ = "routing_rules"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
     __table_args__ = (Index("ix_routing_rules_agency_position", "agency_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +58,7 @@ class RosterPattern(db.Model):
     """An officer is on duty in a unit every week on ``weekday`` (0 Monday … 6 Sunday)."""
 
     __tablename__ = "roster_patterns"
+    __tenant__ = "via:unit_id"  # aduan/services/tenancy.py
     __table_args__ = (UniqueConstraint("unit_id", "officer_id", "weekday"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +71,7 @@ class RosterException(db.Model):
     """One day off the weekly pattern: ``leave`` (not on duty) or ``extra`` (on duty)."""
 
     __tablename__ = "roster_exceptions"
+    __tenant__ = "via:unit_id"  # aduan/services/tenancy.py
     __table_args__ = (UniqueConstraint("unit_id", "officer_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +85,7 @@ class Notification(db.Model):
     """An in-app notice to one officer. ``dedupe_key`` makes a daily notice happen once."""
 
     __tablename__ = "notifications"
+    __tenant__ = "via:officer_id"  # aduan/services/tenancy.py
     __table_args__ = (Index("ix_notifications_officer_read", "officer_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +104,7 @@ class SlaAlert(db.Model):
     """One warning or one escalation level for one deadline; the unique key makes it once."""
 
     __tablename__ = "sla_alerts"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
     __table_args__ = (
         UniqueConstraint("ticket_id", "deadline_field", "deadline_at", "kind", "level"),
     )
@@ -117,6 +122,7 @@ class ServiceRecovery(db.Model):
     """Pemulihan perkhidmatan: one missed promise, the apology and the new date given."""
 
     __tablename__ = "service_recoveries"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
     __table_args__ = (UniqueConstraint("ticket_id", "deadline_field", "promised_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,14 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from aduan.extensions import db
 from aduan.models.base import UTCDateTime
 
-# National: the schedule belongs to the deployment, not to an agency.
-
 
 class PeriodicRun(db.Model):
     """Job ``name``'s period number ``slot`` (seconds since the epoch // its interval):
     enqueued at, started at (by the job, a claim), done at."""
 
     __tablename__ = "periodic_runs"
+    __tenant__ = "system"  # aduan/services/tenancy.py
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -16,6 +16,7 @@ class AttachmentBlob(db.Model):
     photo sent to two tickets is stored once; the ``attachments`` rows say whose it is."""
 
     __tablename__ = "attachment_blobs"
+    __tenant__ = "system"  # aduan/services/tenancy.py: reached only through Attachment
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)

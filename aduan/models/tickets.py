@@ -27,6 +27,7 @@ TICKET_SEARCH_VECTOR = "tickets.search_vector"
 
 class Ticket(db.Model):
     __tablename__ = "tickets"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -38,6 +39,9 @@ class Ticket(db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     complainant_id: Mapped[int | None] = mapped_column(ForeignKey("complainants.id"), index=True)
+    # The name given with this complaint (a form's contact details prove nothing, so the officer
+    # sees what this filer gave, never a stored record's name; migration 0017).
+    filer_name: Mapped[str | None] = mapped_column(String(200))
     origin_channel: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -96,6 +100,7 @@ class TicketEvent(db.Model):
     """Append-only: the timeline and the audit trail. Never updated, never deleted."""
 
     __tablename__ = "ticket_events"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -22,7 +22,7 @@ def desk(db):
     officer = gen_officer(
         agency, [unit], username="pegawai.browser", name="Pegawai Ujian", locale="en"
     )
-    person = gen_complainant(email="aminah@example.my", name="Aminah")
+    person = gen_complainant(agency, email="aminah@example.my", name="Aminah")
     ticket = gen_ticket(agency, unit, subject="Lampu jalan rosak", complainant=person)
     duplicate = gen_ticket(agency, unit, subject="Lampu jalan masih rosak", complainant=person)
     db.session.add(

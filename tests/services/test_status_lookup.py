@@ -8,7 +8,7 @@ from aduan.models import Message, OutboundMessage
 from aduan.models.citizen import VerificationCode
 from aduan.services.citizen import status as status_lookup
 from aduan.services.tickets import workflow
-from tests.builders import gen_complainant, gen_officer, gen_ticket
+from tests.builders import gen_agency, gen_complainant, gen_officer, gen_ticket
 
 
 def test_contact_hint_from_phone_and_email():
@@ -28,8 +28,9 @@ def test_verify_right_wrong_and_missing(db):
 
 
 def test_one_time_code_sent_hashed_used_once_and_limited(db):
-    complainant = gen_complainant(email="siti@contoh.my")
-    ticket = gen_ticket(complainant=complainant, origin_channel="email")
+    agency = gen_agency()
+    complainant = gen_complainant(agency, email="siti@contoh.my")
+    ticket = gen_ticket(agency, complainant=complainant, origin_channel="email")
     db.session.commit()
     status_lookup.request_code(ticket.reference)
     sent = db.session.scalars(
@@ -52,7 +53,9 @@ def test_one_time_code_sent_hashed_used_once_and_limited(db):
 
 
 def test_code_expires_after_ten_minutes(db):
-    ticket = gen_ticket(complainant=gen_complainant(phone="+60123456789"), origin_channel="sms")
+    agency = gen_agency()
+    person = gen_complainant(agency, phone="+60123456789")
+    ticket = gen_ticket(agency, complainant=person, origin_channel="sms")
     db.session.commit()
     with time_machine.travel("2026-03-02 01:00:00+00:00", tick=False):
         status_lookup.request_code(ticket.reference)

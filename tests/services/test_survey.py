@@ -13,13 +13,15 @@ from aduan.models import OutboundMessage, TicketEvent
 from aduan.models.citizen import SurveyResponse
 from aduan.services.citizen import survey
 from aduan.services.tickets import workflow
-from tests.builders import gen_complainant, gen_ticket
+from tests.builders import gen_agency, gen_complainant, gen_ticket
 
 RESOLVED = dt.datetime(2026, 3, 3, 2, 0, tzinfo=dt.UTC)
 
 
 def _resolved_ticket():
-    ticket = gen_ticket(complainant=gen_complainant(email="siti@contoh.my"), origin_channel="web")
+    agency = gen_agency()
+    person = gen_complainant(agency, email="siti@contoh.my")
+    ticket = gen_ticket(agency, complainant=person, origin_channel="web")
     workflow.change_status(ticket, "dalam_tindakan", at=RESOLVED - dt.timedelta(hours=1))
     workflow.change_status(ticket, "selesai", at=RESOLVED)
     db.session.commit()

@@ -177,7 +177,8 @@ def test_the_same_phone_writing_to_another_agency_opens_that_agencys_ticket(
     jkr_ticket, dbkl_ticket = tickets()
     assert (jkr_ticket.agency_id, dbkl_ticket.agency_id) == (agency.id, second_agency.id)
     assert dbkl_ticket.description.startswith("Sampah tidak dikutip")
-    assert jkr_ticket.complainant_id == dbkl_ticket.complainant_id  # one person, two agencies
+    # one person, two agencies: a complainant record in each (issue #11: names stay apart)
+    assert jkr_ticket.complainant_id != dbkl_ticket.complainant_id
     process_event(build("Lampu masih rosak.", "SM" + "c" * 32).id)  # back to JKR: its ticket
     received = db.select(Message.ticket_id).where(Message.direction == "in").order_by(Message.id)
     assert db.session.scalars(received).all() == [jkr_ticket.id, dbkl_ticket.id, jkr_ticket.id]

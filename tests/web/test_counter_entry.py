@@ -93,7 +93,7 @@ def test_counter_complainant_is_the_same_person_as_on_sms_and_is_answered_by_sms
     from tests.builders import gen_complainant
 
     agency, officer = _signed_in(client)
-    known = gen_complainant(phone="+60123456789", name="Puan Aminah")
+    known = gen_complainant(agency, phone="+60123456789", name="Puan Aminah")
     db.session.commit()
     response = client.post("/inbox/new", data=_form(client))
     assert response.status_code == 303

@@ -9,13 +9,14 @@ from aduan.extensions import db
 from aduan.models import Officer
 from aduan.models.access import CannedResponse
 from aduan.services.admin import common as f
+from aduan.services.tenancy import scoped
 
 FIELDS = ("title", "language", "body", "active")
 LANGUAGES = ("ms", "en")
 
 
 def list_for(agency_id: int) -> list[CannedResponse]:
-    query = db.select(CannedResponse).where(CannedResponse.agency_id == agency_id)
+    query = scoped(db.select(CannedResponse), CannedResponse, agency_id)
     return list(db.session.scalars(query.order_by(CannedResponse.title, CannedResponse.id)))
 
 

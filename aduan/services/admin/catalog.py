@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from aduan.extensions import db
 from aduan.models import Category, Officer, SlaProfile, Unit
 from aduan.services.admin import common as f
+from aduan.services.tenancy import scoped
 
 COMPLEX_BELOW_NORMAL = _l("Must be at least the normal resolution days.")
 RESOLVE_BELOW_ACK = _l("Must be at least the acknowledgement days.")
@@ -25,17 +26,17 @@ PROFILE_FIELDS = (
 
 
 def categories(agency_id: int) -> list[Category]:
-    query = db.select(Category).where(Category.agency_id == agency_id).order_by(Category.code)
+    query = scoped(db.select(Category), Category, agency_id).order_by(Category.code)
     return list(db.session.scalars(query))
 
 
 def profiles(agency_id: int) -> list[SlaProfile]:
-    query = db.select(SlaProfile).where(SlaProfile.agency_id == agency_id)
+    query = scoped(db.select(SlaProfile), SlaProfile, agency_id)
     return list(db.session.scalars(query.order_by(SlaProfile.name)))
 
 
 def units(agency_id: int) -> list[Unit]:
-    query = db.select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.code)
+    query = scoped(db.select(Unit), Unit, agency_id).order_by(Unit.code)
     return list(db.session.scalars(query))
 
 

@@ -25,10 +25,12 @@ from aduan.services.channel_config.accounts import (
     default_agency_id,
     describe,
     encrypt_settings,
-    find_account,
     masked,
+    serving_account,
 )
+from aduan.services.channel_config.ownership import key_refusal
 from aduan.services.intake import mail_polling as mail_intake
+from aduan.services.tenancy import scoped
 from channels.base import Setting
 from channels.registry import channels_where, manifest, secret_keys
 
@@ -47,8 +49,8 @@ def list_for(agency_id: int) -> list[dict[str, Any]]:
     """Every provider account of the agency as ``describe`` shows it (masked settings, health).
 
     The secret-free accounts that counter/phone entry makes for itself are not listed."""
-    query = db.select(ChannelAccount).where(
-        ChannelAccount.agency_id == agency_id, ChannelAccount.channel.in_(channels())
+    query = scoped(db.select(ChannelAccount), ChannelAccount, agency_id).where(
+        ChannelAccount.channel.in_(channels())
     )
     rows = db.session.scalars(query.order_by(ChannelAccount.channel, ChannelAccount.account_key))
     return [describe(row) for row in rows]
@@ -57,7 +59,7 @@ def list_for(agency_id: int) -> list[dict[str, Any]]:
 def environment_mailbox(agency_id: int) -> dict[str, Any] | None:
     """The mailbox configured by ``ADUAN_IMAP_URL`` (no account row), with its health, for the
     agency that receives its mail; None when there is none or it belongs to another agency."""
-    if not current_app.config.get("IMAP_URL") or find_account("email") is not None:
+    if not current_app.config.get("IMAP_URL") or serving_account("email") is not None:
         return None
     if default_agency_id() != agency_id:
         return None
@@ -87,7 +89,7 @@ def is_secret(key: str) -> bool:
 def values(row: ChannelAccount | None) -> dict[str, Any]:
     """Form values: plain settings, but never a secret (its field starts empty)."""
     if row is None:
-        return {"active": True, "account_key": "default"}
+        return {"active": True, "account_key": ""}  # "default" is the default agency's alone
     plain = _plain(row)
     out: dict[str, Any] = {"account_key": row.account_key, "active": row.active}
     out.update({f"s_{k}": v for k, v in plain.items() if not is_secret(k)})
@@ -117,7 +119,7 @@ def write(
     (name → text; a blank secret keeps the stored one, a blank setting removes it, a name not
     given is left as it is)."""
     errors: f.Errors = {}
-    key = row.account_key if row is not None else _new_key(channel, data, errors)
+    key = row.account_key if row is not None else _new_key(actor, channel, data, errors)
     settings_in = _settings_in(channel, row, data.get("settings"), errors)
     if not isinstance(data.get("active", True), bool):
         f.add(errors, "active", f.BAD_CHOICE)
@@ -143,14 +145,14 @@ def write(
     return row
 
 
-def _new_key(channel: str, data: Mapping[str, Any], errors: f.Errors) -> str:
+def _new_key(actor: Officer, channel: str, data: Mapping[str, Any], errors: f.Errors) -> str:
     if channel not in channels():
         f.add(errors, "channel", f.BAD_CHOICE)
     key = f.text(data, "account_key", errors, max_len=40)
     if key and not _ACCOUNT_KEY.match(key):
         f.add(errors, "account_key", BAD_KEY)
-    elif key and _taken(channel, key):
-        f.add(errors, "account_key", f.IN_USE)
+    elif key and (refusal := key_refusal(actor.agency_id, channel, key)):
+        f.add(errors, "account_key", refusal)
     return key
 
 
@@ -193,10 +195,3 @@ def _audit_view(row: ChannelAccount) -> dict[str, Any]:
         "active": row.active,
         "settings_set": sorted(k for k, v in (row.settings or {}).items() if v),
     }
-
-
-def _taken(channel: str, key: str) -> bool:
-    query = db.select(ChannelAccount.id).where(
-        ChannelAccount.channel == channel, ChannelAccount.account_key == key
-    )
-    return db.session.scalar(query) is not None

@@ -17,6 +17,7 @@ from aduan.errors import NotFound, ValidationFailed
 from aduan.extensions import db
 from aduan.models import Officer
 from aduan.models.admin import AdminAuditLog
+from aduan.services import tenancy
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("This is too long.")
@@ -117,12 +118,10 @@ def _missing(errors: Errors, name: str) -> None:
 
 
 def own(model, row_id: int | str | None, agency_id: int):
-    """The row of ``model`` with that id in the admin's agency, else ``NotFound`` (no leak)."""
-    try:
-        row = db.session.get(model, int(row_id)) if row_id not in (None, "") else None
-    except (TypeError, ValueError):
-        row = None
-    if row is None or getattr(row, "agency_id", None) != agency_id:
+    """The row of ``model`` with that id in the admin's agency (the tenancy rule), else
+    ``NotFound`` (no leak). A national row is never an agency admin's to change."""
+    row = None if tenancy.is_national(model) else tenancy.get_scoped(model, row_id, agency_id)
+    if row is None:
         raise NotFound("not found")
     return row
 

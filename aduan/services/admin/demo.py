@@ -275,21 +275,29 @@ def _roster(officers: dict[str, Officer]) -> None:
                     )
 
 
-def _complainant(rng: random.Random, channel: str, language: str) -> Complainant | None:
+def _complainant(
+    rng: random.Random, agency: Agency, channel: str, language: str
+) -> Complainant | None:
     if rng.random() < 0.08:
         return None  # anonymous, in the public interest
     name = rng.choice(NAMES)
     phone = f"+601{rng.randint(2, 9)}{rng.randint(1000000, 9999999)}"
     email = name.lower().replace(" ", ".") + f"{rng.randint(1, 99)}@example.my"
-    complainant = Complainant(name=name, phone=phone, email=email, language=language)
+    complainant = Complainant(
+        agency_id=agency.id, name=name, phone=phone, email=email, language=language
+    )
     kind, handle = ("email", email) if channel == "email" else ("phone", phone)
     if db.session.scalar(
         db.select(ContactIdentity).where(
-            ContactIdentity.channel_type == kind, ContactIdentity.handle == handle
+            ContactIdentity.agency_id == agency.id,
+            ContactIdentity.channel_type == kind,
+            ContactIdentity.handle == handle,
         )
     ):
         return None
-    complainant.identities.append(ContactIdentity(channel_type=kind, handle=handle))
+    complainant.identities.append(
+        ContactIdentity(agency_id=agency.id, channel_type=kind, handle=handle)
+    )
     db.session.add(complainant)
     return complainant
 
@@ -307,7 +315,7 @@ def _ticket(rng, agency, units, officers, categories, path) -> Ticket:
         type=rng.choice(TYPES),
         category=rng.choice(categories),
         unit=unit,
-        complainant=_complainant(rng, channel, language),
+        complainant=_complainant(rng, agency, channel, language),
         received_at=received,
         language=language,
         state_code=unit.state_code,

@@ -18,6 +18,7 @@ from aduan.extensions import db
 from aduan.models import Agency, Officer, Unit
 from aduan.services.admin import common as f
 from aduan.services.auth.passwords import hash_password, is_strong
+from aduan.services.tenancy import scoped
 from aduan.vocabulary import Role
 
 MIN_PASSWORD = 12
@@ -29,6 +30,9 @@ WEAK_PASSWORD = _l(
 BAD_EMAIL = _l("Enter a valid e-mail address.")
 BAD_USERNAME = _l("Use letters, digits, dot, dash or underscore.")
 NO_ROLE = _l("Choose at least one role.")
+USERNAME_TAKEN = _l(
+    "This username is already taken in this system (capital and small letters count as the same)."
+)
 NOT_YOURSELF = _l("You cannot deactivate yourself or remove your own admin role.")
 FIELDS = ("username", "name", "email", "roles", "unit_ids", "locale", "active")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -36,17 +40,14 @@ _USERNAME = re.compile(r"^[\w.-]+$")
 
 
 def list_for(agency_id: int) -> list[Officer]:
-    return list(
-        db.session.scalars(
-            db.select(Officer).where(Officer.agency_id == agency_id).order_by(Officer.username)
-        )
-    )
+    """The agency's officers by username."""
+    query = scoped(db.select(Officer), Officer, agency_id)
+    return list(db.session.scalars(query.order_by(Officer.username)))
 
 
 def units_of(agency_id: int) -> list[Unit]:
-    return list(
-        db.session.scalars(db.select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.code))
-    )
+    """The agency's units by code."""
+    return list(db.session.scalars(scoped(db.select(Unit), Unit, agency_id).order_by(Unit.code)))
 
 
 def values(officer: Officer | None) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def _clean(actor: Officer, form, officer: Officer | None, errors: f.Errors) -> d
     if username and not _USERNAME.match(username):
         f.add(errors, "username", BAD_USERNAME)
     elif username and _username_taken(username, officer):
-        f.add(errors, "username", f.IN_USE)
+        f.add(errors, "username", USERNAME_TAKEN)
     email = f.text(form, "email", errors, max_len=254)
     if email and not _EMAIL.match(email):
         f.add(errors, "email", BAD_EMAIL)
@@ -129,7 +130,8 @@ def _revokes(before: dict[str, Any], data: dict[str, Any], new_password: bool) -
 
 
 def _username_taken(username: str, officer: Officer | None) -> bool:
-    query = db.select(Officer.id).where(Officer.username == username)
+    """Taken by any officer of any agency, whatever the case: sign-in compares lower case."""
+    query = db.select(Officer.id).where(db.func.lower(Officer.username) == username.lower())
     if officer is not None:
         query = query.where(Officer.id != officer.id)
     return db.session.scalar(query) is not None

@@ -11,22 +11,19 @@ from aduan.extensions import db
 from aduan.models import Officer, Unit
 from aduan.services.admin import common as f
 from aduan.services.sla.working_calendar import STATES
+from aduan.services.tenancy import scoped
 
 PARENT_CYCLE = _l("A unit cannot sit below itself.")
 FIELDS = ("code", "name", "state_code", "parent_id", "head_officer_id", "active")
 
 
 def list_for(agency_id: int) -> list[Unit]:
-    return list(
-        db.session.scalars(db.select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.code))
-    )
+    return list(db.session.scalars(scoped(db.select(Unit), Unit, agency_id).order_by(Unit.code)))
 
 
 def officers_of(agency_id: int) -> list[Officer]:
     return list(
-        db.session.scalars(
-            db.select(Officer).where(Officer.agency_id == agency_id).order_by(Officer.name)
-        )
+        db.session.scalars(scoped(db.select(Officer), Officer, agency_id).order_by(Officer.name))
     )
 
 

@@ -10,6 +10,7 @@ variables fill the default account, each adapter declares in its manifest.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import re
 import threading
@@ -27,6 +28,8 @@ from aduan.models.base import utcnow
 from channels.base import ChannelAdapter
 from channels.registry import get_adapter_class, load_adapters, manifest, secret_keys
 
+log = logging.getLogger(__name__)
+
 DEFAULT_KEY = "default"
 ENCRYPTED_PREFIX = "fernet:"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -36,6 +39,10 @@ _URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 
 class UnknownAccount(LookupError):
     """No active account with that channel and key (and no environment default)."""
+
+
+class AccountTaken(ValueError):
+    """The account key belongs to another agency: a row is never moved between agencies."""
 
 
 def _fernet() -> Fernet:
@@ -100,6 +107,19 @@ def find_account(channel: str, key: str = DEFAULT_KEY) -> ChannelAccount | None:
     )
 
 
+def serving_account(channel: str, key: str = DEFAULT_KEY) -> ChannelAccount | None:
+    """The row that serves ``channel``/``key``. The environment's accounts (key ``default``)
+    belong to the default agency alone: a ``default`` row of any other agency is ignored, so
+    it can neither capture the intake, nor switch it off, nor borrow the environment's
+    secrets (rows made before that rule; the admin form refuses new ones)."""
+    row = find_account(channel, key)
+    if row is not None and key == DEFAULT_KEY and row.agency_id != default_agency_id():
+        log.warning("ignored default account of another agency channel=%s row_id=%s", channel,
+                    row.id)  # fmt: skip
+        return None
+    return row
+
+
 # Resolved settings per process for a few seconds: every webhook and every ingest job needs
 # them, and a database round trip plus decryption per message is most of a webhook's cost.
 # An admin's edit reaches this process at once and other processes within ACCOUNT_CACHE_SECONDS.
@@ -132,8 +152,9 @@ def account_settings(channel: str, key: str = DEFAULT_KEY) -> dict[str, Any]:
 
 
 def _load_settings(channel: str, key: str) -> dict[str, Any]:
-    """The stored row's settings (the environment fills gaps of "default")."""
-    row = find_account(channel, key)
+    """The stored row's settings (the environment fills gaps of "default", whose row only the
+    default agency may own: ``serving_account``)."""
+    row = serving_account(channel, key)
     if row is not None and not row.active:
         raise UnknownAccount(f"{channel}/{key} is inactive")
     base = env_settings(channel) if key == DEFAULT_KEY else {}
@@ -163,9 +184,13 @@ _ADAPTERS_LOADED: list[bool] = []
 def save_account(
     agency: Agency, channel: str, settings: dict[str, Any], key: str = DEFAULT_KEY, **fields
 ) -> ChannelAccount:
-    """Create or replace an account's settings (secrets encrypted); the caller commits."""
+    """Create or replace an account's settings (secrets encrypted); the caller commits.
+
+    ``AccountTaken`` when another agency's row has this channel and key: it is not moved."""
     agency_id = agency.id  # read before the add: an expired agency must not autoflush a bare row
     row = find_account(channel, key)
+    if row is not None and row.agency_id != agency_id:
+        raise AccountTaken(f"{channel}/{key} belongs to another agency")
     if row is None:
         row = ChannelAccount(channel=channel, account_key=key, poll_state={}, active=True)
         db.session.add(row)

@@ -10,7 +10,7 @@ from flask import current_app
 
 from aduan.extensions import db
 from aduan.models import Agency
-from aduan.services.channel_config.accounts import find_account, get_adapter
+from aduan.services.channel_config.accounts import get_adapter, serving_account
 from aduan.services.intake import reference_cache
 from channels.base import ChannelAdapter
 
@@ -38,7 +38,7 @@ def agency_for(channel: str, account_key: str = DEFAULT_KEY) -> Agency:
 
 
 def _agency_id(channel: str, account_key: str) -> int:
-    row = find_account(channel, account_key)
+    row = serving_account(channel, account_key)  # "default" is the default agency's alone
     if row is not None and row.agency_id:
         return row.agency_id
     return default_agency().id

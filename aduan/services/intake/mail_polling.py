@@ -40,10 +40,12 @@ def poll_all() -> dict[str, int]:
             ChannelAccount.channel == "email", ChannelAccount.active.is_(True)
         )
     ).all()
+    served = accounts.serving_account("email")  # "default": the default agency's row or none
     for row in rows:
+        if row.account_key == accounts.DEFAULT_KEY and row is not served:
+            continue  # another agency's "default" row: ignored, the environment's is polled
         results[row.account_key] = _poll_isolated(row, row.account_key)
-    no_row = "default" not in results and accounts.find_account("email") is None
-    if no_row and current_app.config.get("IMAP_URL"):
+    if served is None and current_app.config.get("IMAP_URL"):
         results["default"] = _poll_isolated(None, "default")
     return results
 

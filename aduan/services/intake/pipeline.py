@@ -32,6 +32,7 @@ from aduan.services.outbox.replies import identity_type, queue_acknowledgement
 from aduan.services.tickets import roster, routing
 from aduan.services.tickets.opening import open_ticket
 from channels.base import ChannelAdapter, InboundMessage, ParseError, RawEvent
+from channels.registry import channels_where
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,8 @@ def ingest_message(
 ) -> int | None:
     """Store one InboundMessage on its ticket (new or threaded); returns the id of a queued
     acknowledgement, if any. Flushes; the caller commits."""
-    complainant = identify(message)
+    agency = channel_lookup.agency_for(event.channel, event.account_key)
+    complainant = identify(message, agency.id)
     if complainant is not None and complainant.id is not None:
         # A complainant new in this transaction needs no lock: a concurrent message from the
         # same handle waits on our identity row's unique index until we commit.
@@ -205,7 +207,6 @@ def ingest_message(
     release_held(message, event)  # any WhatsApp message, a bot command too, reopens the window
     if complainant is not None and _intercepted(message, complainant, event):
         return None  # a bot command or guided-conversation step: no ticket message
-    agency = channel_lookup.agency_for(event.channel, event.account_key)
     if message.channel == web_intake.WEB:
         placement = web_intake.placement(message, agency)
     elif complainant is not None:
@@ -228,6 +229,7 @@ def ingest_message(
             **message.extra.get("ticket_fields", {}),  # collected by a bot conversation
             **web_intake.ticket_fields(message, agency),  # the web form's fields
             defer_insert=True,  # inserted with its unit and assignee by _route's flush
+            filer_name=message.sender_name,
         )
         web_intake.after_open(ticket, message)
         _route(ticket)
@@ -241,35 +243,45 @@ def ingest_message(
     return ack.id if ack is not None else None
 
 
-def identify(message: InboundMessage) -> Complainant | None:
-    """The complainant behind the sender's handle, created with its identity when new.
+def identify(message: InboundMessage, agency_id: int) -> Complainant | None:
+    """The complainant behind the sender's handle in the receiving agency, created with its
+    identity when new: the same phone writing to two agencies is two complainants.
 
+    Contact details typed into a form (web, counter, phone) prove nothing, so they never
+    change the stored record (its name, its identities' display names): the name this filer
+    gave travels with the ticket instead (``Ticket.filer_name``).
     A new identity is added without a savepoint: if another worker creates the same one at
     the same moment, the unique index refuses ours and ``process_event`` retries."""
     kind = web_intake.identity_kind(message) or identity_type(message.channel)
     handle = normalise_handle(kind, message.sender_handle)
     if not handle:
         return None
-    identity = _find_identity(kind, handle)
+    identity = _find_identity(agency_id, kind, handle)
     if identity is None:
-        return _new_identity(kind, handle, message).complainant
+        return _new_identity(agency_id, kind, handle, message).complainant
     if identity.last_inbound_at is None or identity.last_inbound_at < message.received_at:
         identity.last_inbound_at = message.received_at
-    if message.sender_name and not identity.display_name:
+    typed = message.channel in channels_where(contact_details=True)  # anyone may type them
+    if message.sender_name and not identity.display_name and not typed:
         identity.display_name = message.sender_name[:200]
     return identity.complainant
 
 
-def _find_identity(kind: str, handle: str) -> ContactIdentity | None:
+def _find_identity(agency_id: int, kind: str, handle: str) -> ContactIdentity | None:
     return db.session.scalar(
         db.select(ContactIdentity).where(
-            ContactIdentity.channel_type == kind, ContactIdentity.handle == handle
+            ContactIdentity.agency_id == agency_id,
+            ContactIdentity.channel_type == kind,
+            ContactIdentity.handle == handle,
         )
     )
 
 
-def _new_identity(kind: str, handle: str, message: InboundMessage) -> ContactIdentity:
+def _new_identity(
+    agency_id: int, kind: str, handle: str, message: InboundMessage
+) -> ContactIdentity:
     complainant = Complainant(
+        agency_id=agency_id,
         name=(message.sender_name or None) and message.sender_name[:200],
         phone=handle if kind == "phone" and handle.startswith("+") else None,
         email=handle if kind == "email" else None,
@@ -277,6 +289,7 @@ def _new_identity(kind: str, handle: str, message: InboundMessage) -> ContactIde
     )
     identity = ContactIdentity(
         complainant=complainant,
+        agency_id=agency_id,
         channel_type=kind,
         handle=handle[:254],
         display_name=(message.sender_name or None) and message.sender_name[:200],

@@ -122,12 +122,13 @@ def must_wait(row: OutboundMessage) -> bool:
 
 
 def _serialise_with_intake(handle: str) -> None:
-    complainant_id = db.session.scalar(
-        db.select(ContactIdentity.complainant_id).where(
-            ContactIdentity.channel_type == "phone", ContactIdentity.handle == handle
-        )
+    # One complainant per agency holds the number: take each lock, always in the same order.
+    complainant_ids = db.session.scalars(
+        db.select(ContactIdentity.complainant_id)
+        .where(ContactIdentity.channel_type == "phone", ContactIdentity.handle == handle)
+        .order_by(ContactIdentity.complainant_id)
     )
-    if complainant_id is not None:
+    for complainant_id in complainant_ids.all():
         serialise_complainant(complainant_id)
 
 

@@ -42,13 +42,18 @@ def open_ticket(
     complexity: str = Complexity.NORMAL.value,
     actor: Officer | None = None,
     defer_insert: bool = False,
+    filer_name: str | None = None,
 ) -> Ticket:
     """Create a ticket with a unique reference and its deadlines; flushes, does not commit.
 
     ``defer_insert`` (intake): no flush and no savepoint — the caller's next flush inserts the
     ticket, and on the rare reference collision (``is_reference_collision``) the caller rolls
-    back and retries its whole transaction. Saves a savepoint round trip pair and a flush."""
+    back and retries its whole transaction. Saves a savepoint round trip pair and a flush.
+    ``filer_name``: the name given with this complaint, shown on it whatever the complainant
+    record says; ``complainant`` must be of ``agency`` (ValueError otherwise)."""
     _validate(origin_channel, type, complexity, priority_group)
+    if complainant is not None and complainant.agency_id != agency.id:
+        raise ValueError("a ticket's complainant belongs to the ticket's agency")
     received_at = received_at or utcnow()
     ticket = Ticket(
         agency=agency,
@@ -61,6 +66,7 @@ def open_ticket(
         category=category,
         unit=unit or _default_unit(agency, category),
         complainant=complainant,
+        filer_name=(filer_name or None) and filer_name.strip()[:200] or None,
         received_at=received_at,
         language=language if language in ("ms", "en") else "ms",
         state_code=state_code,

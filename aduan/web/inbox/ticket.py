@@ -27,6 +27,7 @@ from aduan.vocabulary import Complexity, TicketType
 from aduan.web.inbox.blueprint import bp, officer_required
 from aduan.web.inbox.timeline import (
     canned_responses,
+    complainant_name,
     other_tickets,
     reply_channels,
     timeline,
@@ -110,6 +111,7 @@ def ticket_page(reference: str):
         ticket=ticket,
         items=timeline(ticket),
         others=other_tickets(officer, ticket),
+        complainant_name=complainant_name(ticket),
         channels=reply_channels(ticket),
         canned=canned_responses(ticket.agency_id),
         next_statuses=workflow.allowed_next(ticket.status),

@@ -14,6 +14,7 @@ from aduan.models import Message, Officer, OutboundMessage, Ticket, TicketEvent
 from aduan.models.access import CannedResponse
 from aduan.services.outbox import replies
 from aduan.services.tickets import access, merging
+from channels.registry import channels_where
 
 EVENT_LABELS = {
     "created": _l("Ticket opened"),
@@ -128,6 +129,17 @@ def other_tickets(officer: Officer, ticket: Ticket, limit: int = 20) -> list[Tic
             .limit(limit)
         )
     )
+
+
+def complainant_name(ticket: Ticket) -> str | None:
+    """The name the ticket page shows: the one given with this complaint; else the record's
+    name, but only for a channel whose provider vouches for the handle — contact details typed
+    into a form (web, counter, phone) may be anyone's, so they never reveal a stored name."""
+    if ticket.filer_name:
+        return ticket.filer_name
+    if ticket.complainant is None or ticket.origin_channel in channels_where(contact_details=True):
+        return None
+    return ticket.complainant.name
 
 
 def reply_channels(ticket: Ticket) -> list[tuple[str, str]]:

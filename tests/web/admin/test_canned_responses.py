@@ -22,7 +22,7 @@ def _audits() -> list[AdminAuditLog]:
 
 def _ticket(s):
     """A ticket of the admin's agency whose complainant can be replied to (e-mail)."""
-    person = gen_complainant(email="aminah@example.my", name="Aminah")
+    person = gen_complainant(s.agency, email="aminah@example.my", name="Aminah")
     return gen_ticket(s.agency, s.unit, origin_channel="email", complainant=person)
 
 

@@ -46,7 +46,7 @@ def world():
     unit_a = gen_unit(agency, name="Unit A")
     unit_a1 = gen_unit(agency, parent=unit_a, name="Unit A1")
     unit_b = gen_unit(agency, name="Unit B")
-    person = gen_complainant(email="aminah@example.my", name="Aminah")
+    person = gen_complainant(agency, email="aminah@example.my", name="Aminah")
     tickets = {
         "a": gen_ticket(agency, unit_a, subject="Lampu jalan rosak", complainant=person),
         "a1": gen_ticket(agency, unit_a1, subject="Longkang tersumbat", complainant=person),

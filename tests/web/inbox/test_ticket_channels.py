@@ -19,7 +19,7 @@ def whatsapp_ticket_quiet_for_a_day() -> tuple[Ticket, object]:
     agency = gen_agency()
     agency.settings = {**agency.settings, "whatsapp_notice_template": NOTICE_SID}
     unit = gen_unit(agency)
-    person = gen_complainant(phone="+60123456789", name="Aminah")
+    person = gen_complainant(agency, phone="+60123456789", name="Aminah")
     ticket = gen_ticket(agency, unit, origin_channel="whatsapp", complainant=person)
     db.session.add(
         Message(ticket_id=ticket.id, direction="in", channel="whatsapp", sender="+60123456789",
