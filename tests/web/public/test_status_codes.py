@@ -23,7 +23,9 @@ CAP = "Paling banyak 5 kod dihantar bagi satu aduan dalam sehari"
 def _file_two_agencies(client) -> tuple[Ticket, Ticket]:
     _, category = setup_agency()
     other = gen_agency(code="OTH")
-    theirs = gen_ticket(other, gen_unit(other), complainant=gen_complainant(phone="+60198764321"))
+    theirs = gen_ticket(
+        other, gen_unit(other), complainant=gen_complainant(other, phone="+60198764321")
+    )
     status_lookup.set_contact_check(theirs, "4321")
     db.session.commit()
     client.post("/aduan/baru", data=complaint(csrf(client), category))

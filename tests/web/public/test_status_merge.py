@@ -45,7 +45,7 @@ def _other_agency_ticket() -> Ticket:
     ticket = gen_ticket(
         other,
         gen_unit(other),
-        complainant=gen_complainant(phone="+60133336789", name="Orang Lain"),
+        complainant=gen_complainant(other, phone="+60133336789", name="Orang Lain"),
         description="Aduan agensi lain: jalan berlubang.",
     )
     status_lookup.set_contact_check(ticket, "6789")
