@@ -17,11 +17,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from aduan import models  # noqa: F401  (register every table on the metadata)
     from aduan.extensions import babel, csrf, db, login_manager, migrate
-    from aduan.web import hostile_input
+    from aduan.web import hostile_input, post_limits
     from aduan.web.language import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_alembic_dir()), render_as_batch=True)
+    post_limits.register(app)  # before CSRF: a flood of posts is refused before a body is read
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
