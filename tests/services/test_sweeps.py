@@ -98,7 +98,7 @@ def test_selangor_acknowledgement_across_raya_weekend_and_state_holiday(db):
     messages = db.session.scalars(
         db.select(OutboundMessage).where(OutboundMessage.purpose == "recovery")
     ).all()
-    assert any("memohon maaf" in m.body and "31/03/2026" in m.body for m in messages)
+    assert any("memohon maaf" in m.body and "31 Mac 2026" in m.body for m in messages)
     events = Counter(e.kind for e in db.session.scalars(db.select(TicketEvent)))
     assert events["service_recovery"] >= 1
 
@@ -198,7 +198,7 @@ def test_extension_sends_the_interim_reply_with_reason_and_new_date(db):
     db.session.commit()
     assert ticket.status == "dipanjangkan" and ticket.resolve_due_at == new_date
     assert message.purpose == "interim"
-    assert "Awaiting a site inspection" in message.body and "15/05/2026" in message.body
+    assert "Awaiting a site inspection" in message.body and "15 May 2026" in message.body
     kinds = [e.kind for e in ticket.events]
     assert "extended" in kinds and "status_changed" in kinds
     sweep_at(myt(30, 10, 1))
@@ -212,7 +212,7 @@ def test_malay_interim_reply(db):
     message = extension.extend(
         ticket, officer, "Menunggu laporan teknikal", dt.datetime(2026, 6, 1, 17, tzinfo=MYT)
     )
-    assert "Jawapan interim" in message.body and "01/06/2026" in message.body
+    assert "Jawapan interim" in message.body and "1 Jun 2026" in message.body
 
 
 def test_the_sweep_selection_uses_the_partial_index(db):

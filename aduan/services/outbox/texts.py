@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from flask import current_app
 
 from aduan.models import Ticket
@@ -17,6 +17,7 @@ from channels.registry import channels_where, manifest
 # ticket's language: "3 Mac 2026, 17:00" / "3 March 2026, 17:00". A fixed pattern, because the
 # "en" locale's own long format is American ("March 3, 2026").
 DATE_TIME_PATTERN = "d MMMM y, HH:mm"
+DATE_PATTERN = "d MMMM y"
 
 
 def phone_channels() -> tuple[str, ...]:
@@ -55,6 +56,12 @@ def format_local(moment: dt.datetime | None, language: str) -> str:
         return "-"
     locale = "en" if language == "en" else "ms"
     return format_datetime(moment, DATE_TIME_PATTERN, tzinfo=local_zone(), locale=locale)
+
+
+def format_local_date(day: dt.date, language: str) -> str:
+    """``3 Mac 2026`` / ``3 March 2026``: a local calendar date in the same words as
+    ``format_local`` (a new expected date, an extension)."""
+    return format_date(day, DATE_PATTERN, locale="en" if language == "en" else "ms")
 
 
 def status_link(ticket: Ticket) -> str:

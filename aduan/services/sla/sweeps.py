@@ -26,6 +26,7 @@ from aduan.models.base import utcnow
 from aduan.models.routing import ServiceRecovery, SlaAlert
 from aduan.services.outbox import officer_notices as notifications
 from aduan.services.outbox.notices import queue_notice
+from aduan.services.outbox.texts import format_local_date
 from aduan.services.sla.clock import add_working_seconds, local_today, working_seconds_between
 from aduan.services.tickets import deadlines
 from aduan.services.tickets.roster import OPEN
@@ -286,11 +287,11 @@ def _recover(ctx: _Context, field: str, due: dt.datetime, now: dt.datetime, coun
     ms, en = LABELS[field]
     apology_ms = (
         f"Kami memohon maaf kerana tempoh {ms} bagi aduan {ticket.reference} tidak dipenuhi. "
-        f"Tarikh jangkaan baharu: {new_date:%d/%m/%Y}."
+        f"Tarikh jangkaan baharu: {format_local_date(new_date, 'ms')}."
     )
     apology_en = (
         f"We apologise: the {en} deadline of complaint {ticket.reference} was missed. "
-        f"New expected date: {new_date:%d/%m/%Y}."
+        f"New expected date: {format_local_date(new_date, 'en')}."
     )
     inserted = insert_once(
         ServiceRecovery,

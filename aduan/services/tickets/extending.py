@@ -8,6 +8,7 @@ from aduan.errors import ValidationFailed
 from aduan.models import Officer, Ticket
 from aduan.models.base import utcnow
 from aduan.services.outbox.notices import queue_notice
+from aduan.services.outbox.texts import format_local_date
 from aduan.services.sla.clock import local_today
 from aduan.services.tickets import workflow
 from aduan.vocabulary import TicketStatus as S
@@ -35,12 +36,12 @@ def extend(ticket: Ticket, actor: Officer | None, reason: str, new_resolve_due_a
         after={"resolve_due_at": new_resolve_due_at.isoformat()},
         data={"reason": reason},
     )
-    date = f"{local_today(new_resolve_due_at):%d/%m/%Y}"  # numeric, as the recovery notice
+    day = local_today(new_resolve_due_at)  # in the complainant's words, as every date they read
     return queue_notice(
         ticket,
         "interim",
         ms=f"Jawapan interim bagi aduan {ticket.reference}: {reason}. "
-        f"Tarikh jangkaan penyelesaian baharu: {date}.",
+        f"Tarikh jangkaan penyelesaian baharu: {format_local_date(day, 'ms')}.",
         en=f"Interim reply on complaint {ticket.reference}: {reason}. "
-        f"New expected resolution date: {date}.",
+        f"New expected resolution date: {format_local_date(day, 'en')}.",
     )
