@@ -7,7 +7,9 @@ import re
 import uuid
 
 from aduan.extensions import db
-from tests.builders import gen_agency, gen_category, gen_unit
+from aduan.models import Ticket
+from aduan.services.citizen import status as status_lookup
+from tests.builders import gen_agency, gen_category, gen_complainant, gen_ticket, gen_unit
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -52,3 +54,16 @@ def with_file(data: dict, content: bytes = PNG, name: str = "foto.png") -> dict:
     data = dict(data)
     data["attachments"] = [(io.BytesIO(content), name, "image/png")]
     return data
+
+
+def file_with_another_agency(client) -> tuple[Ticket, Ticket]:
+    """Siti's web complaint (answer 6789) and another agency's ticket (answer 4321)."""
+    _, category = setup_agency()
+    other = gen_agency(code="OTH")
+    someone = gen_complainant(other, phone="+60198764321")
+    theirs = gen_ticket(other, gen_unit(other), complainant=someone)
+    status_lookup.set_contact_check(theirs, "4321")
+    db.session.commit()
+    client.post("/aduan/baru", data=complaint(csrf(client), category))
+    ours = db.session.scalar(db.select(Ticket).where(Ticket.agency_id != other.id))
+    return ours, theirs

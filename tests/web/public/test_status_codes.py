@@ -9,27 +9,13 @@ import re
 import time_machine
 
 from aduan.extensions import db
-from aduan.models import OutboundMessage, Ticket
+from aduan.models import OutboundMessage
 from aduan.queues import DEFAULT, get_queue
-from aduan.services.citizen import status as status_lookup
-from tests.builders import gen_agency, gen_complainant, gen_ticket, gen_unit
-from tests.web.public.helpers import complaint, csrf, setup_agency
+from tests.web.public.helpers import csrf, file_with_another_agency
 
 SITI = "+60123456789"
 SENT = "kami telah menghantar kod"
 CAP = "Paling banyak 5 kod dihantar bagi satu aduan dalam sehari"
-
-
-def _file_two_agencies(client) -> tuple[Ticket, Ticket]:
-    _, category = setup_agency()
-    other = gen_agency(code="OTH")
-    theirs = gen_ticket(
-        other, gen_unit(other), complainant=gen_complainant(other, phone="+60198764321")
-    )
-    status_lookup.set_contact_check(theirs, "4321")
-    db.session.commit()
-    client.post("/aduan/baru", data=complaint(csrf(client), category))
-    return db.session.scalar(db.select(Ticket).where(Ticket.agency_id != other.id)), theirs
 
 
 def _ask(client, token: str, reference: str) -> str:
@@ -58,7 +44,7 @@ def _codes(handle: str) -> list[str]:
 
 
 def test_known_and_unknown_references_get_the_same_answer_and_work(client):
-    ours, theirs = _file_two_agencies(client)
+    ours, theirs = file_with_another_agency(client)
     token = csrf(client, "/semak")
     known, unknown = _ask(client, token, ours.reference), _ask(client, token, "ADU-2026-AAAAAA")
     assert known == unknown and SENT in known and CAP in known
@@ -77,7 +63,7 @@ def test_known_and_unknown_references_get_the_same_answer_and_work(client):
 
 
 def test_at_most_five_codes_a_day_reach_one_complainant(client):
-    ours, theirs = _file_two_agencies(client)
+    ours, theirs = file_with_another_agency(client)
     token = csrf(client, "/semak")
     start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
     pages = set()

@@ -4,26 +4,13 @@ per reference, the answer is locked after five, and the complainant is told on t
 from __future__ import annotations
 
 from aduan.extensions import db
-from aduan.models import OutboundMessage, Ticket
+from aduan.models import OutboundMessage
 from aduan.services.citizen import status as status_lookup
-from tests.builders import gen_agency, gen_complainant, gen_ticket, gen_unit
-from tests.web.public.helpers import complaint, csrf, setup_agency
+from tests.web.public.helpers import csrf, file_with_another_agency
 from tests.web.public.test_status import WRONG, _check
 
 LOCKED = "Terlalu banyak jawapan salah"
 SITI = "+60123456789"
-
-
-def _file_two_agencies(client) -> tuple[Ticket, Ticket]:
-    _, category = setup_agency()
-    other = gen_agency(code="OTH")
-    theirs = gen_ticket(
-        other, gen_unit(other), complainant=gen_complainant(other, phone="+60198764321")
-    )
-    status_lookup.set_contact_check(theirs, "4321")
-    db.session.commit()
-    client.post("/aduan/baru", data=complaint(csrf(client), category))
-    return db.session.scalar(db.select(Ticket).where(Ticket.agency_id != other.id)), theirs
 
 
 def _guess(client, token, reference, n: int):
@@ -43,7 +30,7 @@ def _received(handle: str, purpose: str) -> list[str]:
 
 
 def test_guesses_from_many_addresses_lock_the_answer_and_tell_the_complainant(client):
-    ours, theirs = _file_two_agencies(client)
+    ours, theirs = file_with_another_agency(client)
     token = csrf(client, "/semak")
     pages = [_guess(client, token, ours.reference, n) for n in range(1, 13)]  # not 6789
     assert all(WRONG in page for page in pages[:4])
@@ -65,7 +52,7 @@ def test_guesses_from_many_addresses_lock_the_answer_and_tell_the_complainant(cl
 
 
 def test_a_missing_reference_locks_alike_and_nobody_is_told(client):
-    ours, _ = _file_two_agencies(client)
+    ours, _ = file_with_another_agency(client)
     token = csrf(client, "/semak")
     missing = "ADU-2026-AAAAAA"
     pages = [_guess(client, token, missing, n) for n in range(1, 8)]

@@ -6,29 +6,12 @@ from __future__ import annotations
 from flask import g
 
 from aduan.extensions import db
-from aduan.models import Ticket
 from aduan.models.citizen import ContactCheck
 from aduan.services.citizen import answer_keys
-from aduan.services.citizen import status as status_lookup
-from tests.builders import gen_agency, gen_complainant, gen_ticket, gen_unit
-from tests.web.public.helpers import complaint, csrf, setup_agency
+from tests.web.public.helpers import csrf, file_with_another_agency
 from tests.web.public.test_status import WRONG, _check
 
 KEY_ONE, KEY_TWO = "1:" + "a" * 40, "2:" + "b" * 40
-
-
-def _file_two_agencies(client) -> tuple[Ticket, Ticket]:
-    """Siti's web complaint (answer 6789) and another agency's ticket (answer 4321)."""
-    _, category = setup_agency()
-    other = gen_agency(code="OTH")
-    theirs = gen_ticket(
-        other, gen_unit(other), complainant=gen_complainant(other, phone="+60198764321")
-    )
-    status_lookup.set_contact_check(theirs, "4321")
-    db.session.commit()
-    client.post("/aduan/baru", data=complaint(csrf(client), category))
-    ours = db.session.scalar(db.select(Ticket).where(Ticket.agency_id != other.id))
-    return ours, theirs
 
 
 def _opens(app, reference: str, answer: str) -> bool:
@@ -45,7 +28,7 @@ def _opens(app, reference: str, answer: str) -> bool:
 
 def test_rotating_the_secret_key_keeps_citizens_verifying(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "ANSWER_KEY", KEY_ONE)
-    ours, theirs = _file_two_agencies(client)
+    ours, theirs = file_with_another_agency(client)
     monkeypatch.setitem(app.config, "SECRET_KEY", "a-brand-new-session-secret")
     assert _opens(app, ours.reference, "6789")
     assert _opens(app, theirs.reference, "4321")
@@ -54,7 +37,7 @@ def test_rotating_the_secret_key_keeps_citizens_verifying(app, client, monkeypat
 
 def test_rotating_the_answer_key_keeps_the_previous_version_working(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "ANSWER_KEY", KEY_ONE)
-    ours, theirs = _file_two_agencies(client)
+    ours, theirs = file_with_another_agency(client)
     monkeypatch.setitem(app.config, "ANSWER_KEY", KEY_TWO)
     assert not _opens(app, ours.reference, "6789")  # the old hash needs its key
     monkeypatch.setitem(app.config, "ANSWER_KEYS_OLD", KEY_ONE)
@@ -70,7 +53,7 @@ def test_rotating_the_answer_key_keeps_the_previous_version_working(app, client,
 def test_hashes_from_before_answer_keys_verify_with_the_secret_they_were_made_with(
     app, client, monkeypatch
 ):
-    ours, theirs = _file_two_agencies(client)
+    ours, theirs = file_with_another_agency(client)
     db.session.execute(db.update(ContactCheck).values(key_version=0))  # as migration 0015 left them
     old_secret = app.config["SECRET_KEY"]
     for check in db.session.scalars(db.select(ContactCheck)):
