@@ -96,7 +96,7 @@ def test_a_job_still_waiting_or_scheduled_ahead_is_left_alone_and_not_counted(db
     ahead = failed_event(db, "SM-ahead")
     queue("ingest").enqueue("workers.intake_jobs.ingest_event", 1, job_id=f"ingest-{waiting.id}")
     queue("ingest").enqueue_at(
-        NOW + dt.timedelta(minutes=5), "workers.intake_jobs.ingest_event", 1,
+        dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5), "workers.intake_jobs.ingest_event", 1,
         job_id=f"ingest-{ahead.id}",
     )  # fmt: skip
     assert intake_jobs.requeue_stale_events() == 0  # no "requeued=1" every minute for nothing
