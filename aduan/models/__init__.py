@@ -10,6 +10,7 @@ from aduan.models.citizen import ContactCheck, SurveyResponse, VerificationCode 
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity
+from aduan.models.referrals import TicketReferral
 from aduan.models.schedule import PeriodicRun  # noqa: F401  (the periodic schedule)
 from aduan.models.storage import AttachmentBlob
 from aduan.models.tickets import Ticket, TicketEvent
@@ -29,6 +30,7 @@ __all__ = [
     "SlaProfile",
     "Ticket",
     "TicketEvent",
+    "TicketReferral",
     "Unit",
     "officer_units",
 ]

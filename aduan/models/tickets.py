@@ -52,6 +52,9 @@ class Ticket(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     priority_group: Mapped[str | None] = mapped_column(String(20))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When this agency's clocks started, if not at receipt: a referral from another agency
+    # (``tickets.referral``); deadlines count from here (``deadlines.clock_start``).
+    clock_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     acknowledge_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     first_response_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolve_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -21,7 +21,7 @@ import secrets
 from typing import Any
 
 from aduan.extensions import db
-from aduan.models import Message, Ticket, TicketEvent
+from aduan.models import Agency, Message, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import ContactCheck, VerificationCode
 from aduan.services.citizen import answer_keys, merged_replies
@@ -39,6 +39,8 @@ CODES_PER_WINDOW = 3
 CODES_PER_DAY = 5
 _DUMMY_SALT = "0" * 32
 _NEVER = "x" * 64  # not a hex digest: compare_digest against it is always False
+# The events a complainant sees on the timeline: status changes and referrals.
+_PUBLIC_EVENTS = ("status_changed", "referred_out", "referred_outside")
 CODE_TEXT = {
     "ms": "Kod pengesahan untuk {reference}: {code} (sah 10 minit). Jangan kongsi kod ini.",
     "en": "Verification code for {reference}: {code} (valid 10 minutes). Do not share it.",
@@ -216,6 +218,7 @@ def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
         "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at,
         "merged": ticket.merged_into_id is not None,
+        "agency_name": (ticket.agency or db.session.get(Agency, ticket.agency_id)).name,
         "timeline": public_timeline(ticket, locale),
     }
 
@@ -242,8 +245,8 @@ def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
     others = _third_party_message_ids(ticket) | merged_replies.foreign_message_ids(ticket)
     messages = [m for m in messages if m.id not in others]
     changes = db.session.execute(
-        db.select(TicketEvent.after, TicketEvent.created_at)
-        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "status_changed")
+        db.select(TicketEvent.kind, TicketEvent.after, TicketEvent.data, TicketEvent.created_at)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind.in_(_PUBLIC_EVENTS))
         .order_by(TicketEvent.id)
     ).all()
     items = [
@@ -251,11 +254,21 @@ def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
         for m in messages
     ]
     for change in changes:
+        if change.kind != "status_changed":
+            items.append(_referral_item(change.data or {}, change.created_at))
+            continue
         value = (change.after or {}).get("status")
         if value in TicketStatus.values():
             label = TicketStatus(value).label(locale)
             items.append({"kind": "status", "text": label, "at": change.created_at})
     return sorted(items, key=lambda item: item["at"])
+
+
+def _referral_item(data: dict, at: dt.datetime) -> dict[str, Any]:
+    """A referral as the complainant sees it: where it went (and its contact, outside the
+    deployment); never who referred it."""
+    name = data.get("to_agency") or data.get("to_name") or ""
+    return {"kind": "referral", "text": name, "contact": data.get("to_contact"), "at": at}
 
 
 def _third_party_message_ids(ticket: Ticket) -> set[int]:

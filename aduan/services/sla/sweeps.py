@@ -141,7 +141,7 @@ class _Context:
 
 def _warn(ctx: _Context, field: str, due: dt.datetime, now: dt.datetime, counts: Counter):
     """Warnings at the profile's fractions and one working day before; returns future ones."""
-    ticket, start = ctx.ticket, ctx.ticket.received_at
+    ticket, start = ctx.ticket, deadlines.clock_start(ctx.ticket)
     total = ctx.working_seconds(start, due)
     thresholds = [
         (f"warn_{round(f * 100)}", ctx.after(start, f * total))

@@ -5,6 +5,10 @@
 - ``complaint_manager`` and ``admin``: the whole agency.
 Always limited to the officer's own agency. A ticket outside the scope is *not found* (404),
 never *forbidden*, so its existence does not leak.
+
+One exception, read-only: a ticket the agency referred to another agency of the deployment
+(``tickets.referral``) stays readable as the agency's record of it by the officers whose scope
+held it when it left (``referral_record_for``); nothing here lets them change it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from aduan.errors import NotFound
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, Unit
 from aduan.models.access import TicketAccessLog
+from aduan.models.referrals import TicketReferral
 from aduan.services.tickets import references
 
 AGENCY_WIDE_ROLES = ("complaint_manager", "admin")
@@ -80,6 +85,31 @@ def get_ticket_by_id_for(officer: Officer, ticket_id: int) -> Ticket:
     if ticket is None:
         raise NotFound("no such ticket")
     return ticket
+
+
+def referral_record_for(officer: Officer, reference: str) -> TicketReferral:
+    """The officer's agency's record of a ticket it referred to another agency, when the
+    ticket's unit then was in the officer's scope (the whole agency for agency-wide roles);
+    otherwise ``NotFound``. The ticket itself is the receiving agency's: read, never change."""
+    canonical = references.normalise_reference(reference) or reference.strip().upper()
+    query = (
+        select(TicketReferral)
+        .join(Ticket, Ticket.id == TicketReferral.ticket_id)
+        .where(
+            Ticket.reference == canonical,
+            Ticket.agency_id != officer.agency_id,
+            TicketReferral.agency_id == officer.agency_id,
+            TicketReferral.to_agency_id.is_not(None),
+        )
+        .order_by(TicketReferral.id.desc())
+        .limit(1)
+    )
+    if not is_agency_wide(officer):
+        query = query.where(TicketReferral.from_unit_id.in_(sorted(unit_ids_in_scope(officer))))
+    record = db.session.scalar(query) if officer.is_active else None
+    if record is None:
+        raise NotFound("no such ticket")
+    return record
 
 
 def can_see(officer: Officer, ticket: Ticket) -> bool:

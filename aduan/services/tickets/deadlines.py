@@ -127,14 +127,33 @@ def set_initial(ticket: Ticket) -> None:
     recompute(ticket)
 
 
+def clock_start(ticket: Ticket) -> dt.datetime:
+    """Where the ticket's clocks count from: receipt, or the referral that brought it to its
+    agency (``restart``)."""
+    return ticket.clock_started_at or ticket.received_at
+
+
+def restart(ticket: Ticket, at: dt.datetime) -> None:
+    """Start every clock again at ``at`` (a referral: the receiving agency's own deadlines,
+    in its calendar and office hours); nothing met, nothing paused."""
+    ticket.clock_started_at = at
+    ticket.sla_paused_at = None
+    ticket.sla_paused_seconds = 0
+    for _due_field, met_field in _DEADLINES:
+        setattr(ticket, met_field, None)
+    recompute(ticket)
+    ticket.sla_next_check_at = at
+
+
 def recompute(ticket: Ticket) -> None:
-    """Deadlines from receipt in the calendar of the ticket's current unit, shifted by the
+    """Deadlines from the clock's start (``clock_start``: receipt, or a referral) in the
+    calendar of the ticket's current unit, shifted by the
     working time already spent waiting on the complainant. Used on creation, on a transfer to
     a unit in another state and on a change of complexity."""
     clock = clock_for(ticket.agency or db.session.get(Agency, ticket.agency_id))
     state = state_of(ticket)
     for field, days in target_days(ticket).items():
-        due = clock.recompute(ticket.received_at, days, state, ticket.sla_paused_seconds or 0)
+        due = clock.recompute(clock_start(ticket), days, state, ticket.sla_paused_seconds or 0)
         setattr(ticket, field, due)
 
 
@@ -152,7 +171,7 @@ def remaining(ticket: Ticket, now: dt.datetime) -> tuple[WorkingDuration, float]
     clock = clock_for(ticket.agency or db.session.get(Agency, ticket.agency_id))
     state, at = state_of(ticket), clock_reading(ticket, now)
     left = clock.remaining(ticket.resolve_due_at, at, state)
-    return left, clock.fraction_used(ticket.received_at, ticket.resolve_due_at, at, state)
+    return left, clock.fraction_used(clock_start(ticket), ticket.resolve_due_at, at, state)
 
 
 def pause(ticket: Ticket, at: dt.datetime) -> None:

@@ -136,6 +136,25 @@ def change_status(
     )
 
 
+def restart_on_referral(ticket: Ticket, *, at: dt.datetime, from_agency: str) -> TicketEvent:
+    """The receiving agency of a referral starts the ticket afresh: Baharu, its own clocks
+    from ``at`` (``deadlines.restart``). Not a transition an officer picks: only
+    ``tickets.referral`` calls it, after moving the ticket to the new agency."""
+    current = S(ticket.status)
+    ticket.status = S.NEW.value
+    ticket.resolved_at = None
+    ticket.closed_at = None
+    deadlines.restart(ticket, at)
+    return record_event(
+        ticket,
+        "status_changed",
+        before={"status": current.value},
+        after={"status": S.NEW.value},
+        data={"reason": f"referred from {from_agency}"},
+        at=at,
+    )
+
+
 def _parse_status(value: str | S) -> S:
     try:
         return S(value)

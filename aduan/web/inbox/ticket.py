@@ -21,11 +21,12 @@ from aduan.services.intake.attachments import download_name
 from aduan.services.outbox import replies
 from aduan.services.storage.base import BlobMissing
 from aduan.services.storage.selection import attachment_store
-from aduan.services.tickets import access, deadlines, merging, routing, workflow
+from aduan.services.tickets import access, deadlines, merging, referral, routing, workflow
 from aduan.services.tickets.extending import extend
 from aduan.vocabulary import Complexity, TicketType
 from aduan.web.inbox.blueprint import bp, officer_required
 from aduan.web.inbox.timeline import (
+    Cutoff,
     canned_responses,
     complainant_name,
     other_tickets,
@@ -98,7 +99,10 @@ def conflict(exc: StaleTicket):
 @officer_required
 def ticket_page(reference: str):
     officer = _officer()
-    ticket = _load(reference, "view")
+    try:
+        ticket = _load(reference, "view")
+    except NotFound:
+        return _referred_page(officer, reference)
     db.session.commit()
     categories = db.session.scalars(
         db.select(Category)
@@ -109,7 +113,7 @@ def ticket_page(reference: str):
     return render_template(
         "inbox/ticket.html",
         ticket=ticket,
-        items=timeline(ticket),
+        items=timeline(ticket, officer.agency_id),
         others=other_tickets(officer, ticket),
         complainant_name=complainant_name(ticket),
         channels=reply_channels(ticket),
@@ -123,6 +127,23 @@ def ticket_page(reference: str):
         merged_into=merged_into,
         merged_into_visible=bool(merged_into and access.can_see(officer, merged_into)),
         sla_badge=sla_badges([ticket], utcnow()).get(ticket.id),
+        may_refer=referral.may_refer(officer, ticket),
+        agencies=referral.receiving_agencies(officer),
+    )
+
+
+def _referred_page(officer: Officer, reference: str):
+    """The referring agency's read-only record of a ticket now another agency's: what it was
+    up to the referral, and where it went (``access.referral_record_for``)."""
+    record = access.referral_record_for(officer, reference)
+    access.log_access(officer, record.ticket, "view_referred")
+    db.session.commit()
+    until = Cutoff(record.referred_at, referral.departure_event_id(record))
+    return render_template(
+        "inbox/ticket_referred.html",
+        record=record,
+        ticket=record.ticket,
+        items=timeline(record.ticket, officer.agency_id, until),
     )
 
 
@@ -216,6 +237,33 @@ def _status(ticket: Ticket) -> str:
         expected_version=_version(),
     )
     return _("Status changed.")
+
+
+@_action("refer")
+def _refer(ticket: Ticket) -> str:
+    form = request.form
+    referral.refer_to_agency(
+        ticket,
+        _officer(),
+        form.get("to_agency_id"),
+        form.get("reason", ""),
+        expected_version=_version(),
+    )
+    return _("Ticket referred to another agency.")
+
+
+@_action("refer_outside")
+def _refer_outside(ticket: Ticket) -> str:
+    form = request.form
+    referral.refer_outside(
+        ticket,
+        _officer(),
+        form.get("to_name", ""),
+        form.get("to_contact"),
+        form.get("reason", ""),
+        expected_version=_version(),
+    )
+    return _("Ticket referred outside this system.")
 
 
 def _version() -> int:

@@ -24,6 +24,9 @@ EVENT_LABELS = {
     "status_changed": _l("Status changed"),
     "transferred": _l("Transferred"),
     "transferred_out": _l("Transferred to another agency"),
+    "referred_out": _l("Referred to another agency"),
+    "referred_in": _l("Received by referral from another agency"),
+    "referred_outside": _l("Referred to an agency outside this system"),
     "classified": _l("Classification changed"),
     "extended": _l("Deadline extended"),
     "escalated": _l("Escalated"),
@@ -71,11 +74,18 @@ class Item:
         return str(EVENT_LABELS.get(self.event.kind, self.event.kind.replace("_", " ")))
 
 
-def timeline(ticket: Ticket) -> list[Item]:
-    """Messages of the ticket and of the tickets merged into it, and its events, in order."""
+def timeline(
+    ticket: Ticket, agency_id: int | None = None, until: Cutoff | None = None
+) -> list[Item]:
+    """Messages of the ticket and of the tickets merged into it, and its events, in order.
+
+    ``agency_id``, the reader's agency: a referred ticket's internal notes and officers of
+    another agency are not shown (``tickets.referral``). ``until``: only what happened up to a
+    referral (the referring agency's read-only record)."""
     ids = [ticket.id, *merging.merged_ids(ticket)]
-    references = dict(db.session.execute(db.select(Ticket.id, Ticket.reference).where(
-        Ticket.id.in_(ids))).all())  # fmt: skip
+    references = dict(
+        db.session.execute(db.select(Ticket.id, Ticket.reference).where(Ticket.id.in_(ids))).all()
+    )
     messages = list(
         db.session.scalars(
             db.select(Message)
@@ -92,6 +102,13 @@ def timeline(ticket: Ticket) -> list[Item]:
         )
     }
     authors = _officers({m.author_id for m in messages} | {e.actor_id for e in ticket.events})
+    if agency_id is not None:
+        authors = {i: o for i, o in authors.items() if o.agency_id == agency_id}
+        messages = [m for m in messages if m.direction != "note" or m.author_id in authors]
+    events = list(ticket.events)
+    if until is not None:
+        messages = [m for m in messages if m.created_at <= until.at]
+        events = [e for e in events if e.id <= until.event_id]
     items = [
         Item(
             kind=m.direction,
@@ -104,10 +121,17 @@ def timeline(ticket: Ticket) -> list[Item]:
         for m in messages
     ]
     items += [
-        Item(kind="event", at=e.created_at, event=e, author=authors.get(e.actor_id))
-        for e in ticket.events
+        Item(kind="event", at=e.created_at, event=e, author=authors.get(e.actor_id)) for e in events
     ]
     return sorted(items, key=lambda item: (item.at, item.kind != "in"))
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """Where a read-only timeline stops: a moment for messages, an event id for events."""
+
+    at: Any
+    event_id: int
 
 
 def _officers(ids: set[int | None]) -> dict[int, Officer]:
