@@ -4,8 +4,9 @@ its own units, officers, categories, secret-free counter and telephone accounts,
 replies and realistic tickets across channels, statuses and deadlines; and a platform
 administrator, who alone edits the national calendar.
 
-Idempotent: an agency that exists already is left as it is, and so is the platform
-administrator. Deterministic (seeded random) so screenshots and walkthroughs are repeatable.
+Idempotent: an agency that exists already (or whose sign-ins do) is left as it is, and so
+is the platform administrator. Deterministic (seeded random) so screenshots and
+walkthroughs are repeatable.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def seed(ticket_count: int = 200, progress: Callable[[int], None] | None = None)
     created = False
     shares = _split(ticket_count)
     for spec, count in zip(AGENCIES, shares, strict=True):
-        if db.session.scalar(db.select(Agency.id).where(Agency.code == spec.code)) is None:
+        if not _present(spec):
             _seed_agency(spec, count, progress)
             created = True
     created = _platform_admin() or created
@@ -55,6 +56,16 @@ def seed(ticket_count: int = 200, progress: Callable[[int], None] | None = None)
         db.select(db.func.count(Ticket.id)).join(Agency).where(Agency.code.in_(codes))
     )
     return {"created": created, "tickets": tickets, "credentials": _credentials()}
+
+
+def _present(spec: DemoAgency) -> bool:
+    """The agency exists, or its sign-ins do (the one-agency demo of earlier releases)."""
+    if db.session.scalar(db.select(Agency.id).where(Agency.code == spec.code)) is not None:
+        return True
+    usernames = [officer[0] for officer in spec.officers]
+    return (
+        db.session.scalar(db.select(Officer.id).where(Officer.username.in_(usernames))) is not None
+    )
 
 
 def sign_in_lines(result: dict) -> list[str]:
