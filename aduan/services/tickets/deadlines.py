@@ -31,7 +31,7 @@ _DEADLINES = (
 )
 
 
-# Holiday overrides are edited in one process but calendars are cached in every process: an
+# Overrides and closures are edited in one process but calendars are cached in every process: an
 # edit bumps this Redis counter and each process drops its cache when it sees a new value
 # (looked at no more often than every CALENDAR_CHECK_SECONDS, so a sweep stays cheap).
 CALENDAR_VERSION_KEY = "aduan:calendar-version"
