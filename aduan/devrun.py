@@ -76,9 +76,8 @@ def _prepare(app, demo_tickets: int) -> None:
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "alembic"))
         result = demo.seed(demo_tickets)
         if result["created"]:
-            print(f"Demo data created: {result['tickets']} tickets. Sign in with:")
-            for username, password, roles in result["credentials"]:
-                print(f"  {username:<15} {password}   [{roles}]")
+            print(f"Demo data created: {result['tickets']} tickets.")
+            print("\n".join(demo.sign_in_lines(result)))
 
 
 def _stop_all(children: list[subprocess.Popen]) -> None:

@@ -117,6 +117,13 @@ class Role(LabelledEnum):
     SUPERVISOR = ("supervisor", "Penyelia / Ketua Unit", "Supervisor / unit head")
     COMPLAINT_MANAGER = ("complaint_manager", "Pengurus Aduan", "Complaint manager")
     ADMIN = ("admin", "Pentadbir", "Administrator")
+    # Above every agency: edits the national calendar. Not an agency role (Officer.has_role).
+    PLATFORM_ADMIN = ("platform_admin", "Pentadbir Platform", "Platform administrator")
+
+
+def agency_roles() -> list[Role]:
+    """The roles an agency admin grants: every role but the platform's own."""
+    return [role for role in Role if role is not Role.PLATFORM_ADMIN]
 
 
 class Direction(LabelledEnum):

@@ -14,6 +14,7 @@ COMMANDS = (
     ("aduan.cli.calendar", "calendar_cli"),
     ("aduan.cli.demo", "demo_cli"),
     ("aduan.cli.intake", "intake_cli"),
+    ("aduan.cli.platform_admins", "platform_admin_cli"),
 )
 
 

@@ -1,4 +1,5 @@
-"""``flask calendar``: check deadlines and working days from the command line."""
+"""``flask calendar``: check deadlines and working days from the command line, in a state's
+national calendar or, with ``--agency CODE``, in that agency's (its office closures too)."""
 
 from __future__ import annotations
 
@@ -33,14 +34,35 @@ class StateCode(click.ParamType):
 
 
 def _load_rules() -> list[HolidayRule]:
-    """Admin overrides from the database."""
+    """The national overrides from the database."""
     from aduan.services.sla.holiday_rules import load_holiday_rules
 
     return list(load_holiday_rules())
 
 
-def _calendar(state_code: str) -> WorkingCalendar:
-    return WorkingCalendar(state_code, _load_rules())
+def _load_closures(agency_code: str | None) -> list[HolidayRule]:
+    """The office closures of the agency with ``agency_code`` (none without one)."""
+    if agency_code is None:
+        return []
+    from aduan.extensions import db
+    from aduan.models import Agency
+    from aduan.services.sla.holiday_rules import load_office_closures
+
+    agency = db.session.scalar(db.select(Agency).where(Agency.code == agency_code))
+    if agency is None:
+        raise click.BadParameter(f"no agency with code {agency_code!r}", param_hint="--agency")
+    return load_office_closures(agency.id)
+
+
+def _calendar(state_code: str, agency_code: str | None = None) -> WorkingCalendar:
+    closures = _load_closures(agency_code)
+    return WorkingCalendar(state_code, _load_rules(), closures)
+
+
+AGENCY_OPTION = click.option(
+    "--agency", "agency_code", default=None, metavar="CODE",
+    help="Count in this agency's calendar: the state's plus the agency's office closures.",
+)  # fmt: skip
 
 
 def _parse_start(value: str) -> datetime:
@@ -67,12 +89,13 @@ def _parse_month(value: str) -> date:
 @click.argument("start")
 @click.argument("working_days", metavar="N", type=int)
 @click.option("--state", "state_code", type=StateCode(), required=True, help="01..16 or KDH")
-def due_command(start: str, working_days: int, state_code: str) -> None:
+@AGENCY_OPTION
+def due_command(start: str, working_days: int, state_code: str, agency_code: str | None) -> None:
     """Print the deadline N working days after START (naive START is Malaysian time)."""
     received_at = _parse_start(start)
     if working_days < 0:
         raise click.BadParameter(f"must be 0 or more, got {working_days}", param_hint="N")
-    calendar = _calendar(state_code)
+    calendar = _calendar(state_code, agency_code)
     clock = SlaClock(lambda _code: calendar, HOURS)
     click.echo(clock.due_at(received_at, working_days, state_code).isoformat())
 
@@ -80,10 +103,12 @@ def due_command(start: str, working_days: int, state_code: str) -> None:
 @calendar_cli.command("days")
 @click.argument("month")
 @click.option("--state", "state_code", type=StateCode(), required=True, help="01..16 or KDH")
-def days_command(month: str, state_code: str) -> None:
+@AGENCY_OPTION
+def days_command(month: str, state_code: str, agency_code: str | None) -> None:
     """Print every day of MONTH (YYYY-MM) as working, rest or holiday."""
     first = _parse_month(month)
-    for day, is_working, holiday in _calendar(state_code).month(first.year, first.month):
+    calendar = _calendar(state_code, agency_code)
+    for day, is_working, holiday in calendar.month(first.year, first.month):
         if holiday and not is_working:
             kind = f"holiday: {holiday}"
         else:

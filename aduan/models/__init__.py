@@ -4,7 +4,7 @@ from aduan.models import routing  # noqa: F401  (routing, roster, SLA alerts)
 from aduan.models.access import CannedResponse, TicketAccessLog  # noqa: F401  (inbox)
 from aduan.models.admin import AdminAuditLog  # noqa: F401
 from aduan.models.bots import BotConversation  # noqa: F401
-from aduan.models.catalog import Category, HolidayOverride, SlaProfile
+from aduan.models.catalog import Category, HolidayOverride, OfficeClosure, SlaProfile
 from aduan.models.channels import ChannelAccount  # noqa: F401
 from aduan.models.citizen import ContactCheck, SurveyResponse, VerificationCode  # noqa: F401
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
@@ -23,6 +23,7 @@ __all__ = [
     "Complainant",
     "ContactIdentity",
     "HolidayOverride",
+    "OfficeClosure",
     "InboundEvent",
     "Message",
     "Officer",

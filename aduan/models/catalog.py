@@ -1,4 +1,4 @@
-"""What an agency promises: categories, SLA profiles and holiday overrides."""
+"""What an agency promises: categories, SLA profiles, holiday overrides and office closures."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ class HolidayOverride(db.Model):
     """A holiday declared after the release we ship (cuti peristiwa), or one cancelled.
 
     ``state_code`` None means national. ``is_holiday`` False turns that date into a working day.
+    National data: every agency's deadlines read it, so only platform administrators edit it;
+    an agency's own closed days are ``OfficeClosure`` rows.
     """
 
     __tablename__ = "holiday_overrides"
@@ -65,6 +67,31 @@ class HolidayOverride(db.Model):
     state_code: Mapped[str | None] = mapped_column(String(2))
     name: Mapped[str] = mapped_column(String(200))
     is_holiday: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OfficeClosure(db.Model):
+    """A day one agency's offices are closed (a staff retreat, a flood, a move): a rest day in
+    that agency's deadlines only, never in another agency's.
+
+    ``state_code`` None closes every office of the agency; a code closes its offices (units) in
+    that state. The national calendar is ``HolidayOverride``, edited by platform administrators.
+    """
+
+    __tablename__ = "office_closures"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
+    __table_args__ = (
+        UniqueConstraint("agency_id", "day", "state_code", name="uq_office_closures_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    day: Mapped[dt.date]
+    state_code: Mapped[str | None] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("officers.id", ondelete="SET NULL")
     )

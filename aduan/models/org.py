@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aduan.extensions import db
 from aduan.models.base import JSONType, UTCDateTime, utcnow
+from aduan.vocabulary import Role
 
 STATE_CODES = tuple(f"{n:02d}" for n in range(1, 17))
 
@@ -86,6 +87,9 @@ class Officer(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     roles: Mapped[list] = mapped_column(JSONType, default=list)
+    # The platform role sits outside ``roles``: an agency admin edits an officer's agency
+    # roles, never this one (granted only by ``flask platform-admin`` or the demo seed).
+    platform_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     locale: Mapped[str] = mapped_column(String(5), default="ms")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -99,6 +103,9 @@ class Officer(UserMixin, db.Model):
     units: Mapped[list[Unit]] = relationship(secondary=officer_units)
 
     def has_role(self, role: str) -> bool:
+        """True if the officer holds ``role``; the platform role only through its column."""
+        if role == Role.PLATFORM_ADMIN:
+            return bool(self.platform_admin)
         return role in (self.roles or [])
 
     @property

@@ -1,8 +1,12 @@
-"""Demo data: one agency with units in Selangor, Kedah, Johor and Kelantan, one officer per
-role, and about 200 realistic tickets across channels, statuses and deadlines.
+"""Demo data: two agencies side by side (a local council in Selangor, and a public works
+department with state offices in Kedah, Johor and Kelantan, whose calendars differ), each with
+its own units, officers, categories, secret-free counter and telephone accounts, canned
+replies and realistic tickets across channels, statuses and deadlines; and a platform
+administrator, who alone edits the national calendar.
 
-Idempotent: a second run finds the demo agency and adds nothing. Deterministic (seeded random)
-so screenshots and walkthroughs are repeatable.
+Idempotent: an agency that exists already (or whose sign-ins do) is left as it is, and so
+is the platform administrator. Deterministic (seeded random) so screenshots and
+walkthroughs are repeatable.
 """
 
 from __future__ import annotations
@@ -17,193 +21,89 @@ from aduan.models.access import CannedResponse
 from aduan.models.base import utcnow
 from aduan.models.routing import RosterPattern
 from aduan.services.admin.agency_setup import get_or_create_agency
+from aduan.services.admin.demo_data import (
+    AGENCIES,
+    CANNED_RESPONSES,
+    CHANNELS,
+    COMPLAINTS,
+    DEMO_PASSWORD,
+    NAMES,
+    PLATFORM_ADMIN,
+    STATUS_PATHS,
+    TYPES,
+    DemoAgency,
+)
 from aduan.services.auth.passwords import hash_password
+from aduan.services.intake.counter_entry import ensure_account
 from aduan.services.tickets import workflow
 from aduan.services.tickets.opening import open_ticket
 from aduan.vocabulary import Role
-from aduan.vocabulary import TicketStatus as S
-
-AGENCY_CODE = "DEMO"
-DEMO_PASSWORD = "Demo-Aduan-2026"  # noqa: S105 - a published demo credential
-
-CANNED_RESPONSES = (
-    # language, title, body
-    (
-        "ms",
-        "Aduan diterima",
-        "Terima kasih kerana menghubungi kami. Aduan tuan/puan telah "
-        "diterima dan sedang disemak oleh pegawai kami. Kami akan memaklumkan perkembangannya.",
-    ),
-    (
-        "ms",
-        "Maklumat tambahan diperlukan",
-        "Untuk membantu siasatan, mohon kongsikan lokasi "
-        "tepat, tarikh kejadian dan gambar (jika ada) dengan membalas mesej ini.",
-    ),
-    (
-        "ms",
-        "Tindakan selesai",
-        "Tindakan pembaikan telah diambil oleh pihak kami. Sekiranya "
-        "masalah berulang, sila balas mesej ini dalam tempoh 14 hari.",
-    ),
-    (
-        "en",
-        "Complaint received",
-        "Thank you for contacting us. Your complaint has been received "
-        "and is being reviewed by our officers. We will keep you informed of its progress.",
-    ),
-    (
-        "en",
-        "More information needed",
-        "To help our investigation, please share the exact "
-        "location, the date it happened and photos (if any) by replying to this message.",
-    ),
-)
-
-UNITS = (
-    # code, name, state, parent code
-    ("HQ-SGR", "Unit Perhubungan Pelanggan (Ibu Pejabat)", "10", None),
-    ("ENG-SGR", "Bahagian Kejuruteraan Selangor", "10", "HQ-SGR"),
-    ("KDH", "Pejabat Negeri Kedah", "02", "HQ-SGR"),
-    ("JHR", "Pejabat Negeri Johor", "01", "HQ-SGR"),
-    ("KTN", "Pejabat Negeri Kelantan", "03", "HQ-SGR"),
-)
-
-OFFICERS = (
-    # username, name, roles, units, locale
-    ("admin", "Aminah binti Yusof", [Role.ADMIN.value], ["HQ-SGR"], "ms"),
-    ("pengurus", "Rajesh a/l Kumar", [Role.COMPLAINT_MANAGER.value], ["HQ-SGR"], "en"),
-    ("penyelia", "Tan Mei Ling", [Role.SUPERVISOR.value], ["HQ-SGR", "ENG-SGR"], "ms"),
-    ("pegawai", "Muhammad Hafiz bin Ismail", [Role.OFFICER.value], ["HQ-SGR"], "ms"),
-    ("pegawai.kedah", "Nur Aisyah binti Ahmad", [Role.OFFICER.value], ["KDH"], "ms"),
-    ("pegawai.johor", "Lim Wei Jie", [Role.OFFICER.value], ["JHR"], "en"),
-)
-
-COMPLAINTS = (
-    (
-        "ms",
-        "Lampu jalan rosak",
-        "Lampu jalan di Jalan Kenanga 3 tidak menyala sejak minggu lepas. "
-        "Kawasan ini gelap dan berbahaya pada waktu malam.",
-    ),
-    (
-        "ms",
-        "Sampah tidak dikutip",
-        "Sampah di hadapan rumah saya tidak dikutip selama 5 hari. Bau busuk dan lalat banyak.",
-    ),
-    (
-        "ms",
-        "Jalan berlubang",
-        "Terdapat lubang besar di Jalan Sultan Badlishah berhampiran sekolah. "
-        "Sudah dua motosikal terjatuh.",
-    ),
-    (
-        "ms",
-        "Longkang tersumbat",
-        "Longkang di Taman Sri Muda tersumbat dan air melimpah ke jalan setiap kali hujan lebat.",
-    ),
-    (
-        "ms",
-        "Kelewatan permohonan lesen",
-        "Permohonan lesen perniagaan saya sudah 3 bulan tanpa "
-        "sebarang maklum balas daripada pejabat.",
-    ),
-    (
-        "ms",
-        "Layanan kaunter kurang mesra",
-        "Pegawai di kaunter 4 bercakap kasar dan enggan "
-        "menerangkan prosedur kepada ibu saya yang warga emas.",
-    ),
-    (
-        "en",
-        "Streetlight out",
-        "The streetlight in front of house no. 12, Jalan Mawar is flickering "
-        "and goes off completely after midnight.",
-    ),
-    (
-        "en",
-        "Illegal dumping",
-        "Someone keeps dumping construction waste on the empty lot next to "
-        "the playground at Taman Desa.",
-    ),
-    (
-        "en",
-        "Website form not working",
-        "The online payment page shows an error every time I try "
-        "to pay my assessment tax. I tried three different browsers.",
-    ),
-    (
-        "en",
-        "Noise from construction site",
-        "Construction work continues past 11pm every night near Persiaran Indah. We cannot sleep.",
-    ),
-    (
-        "ms",
-        "Cadangan tambah tempat letak kereta",
-        "Saya mencadangkan supaya lebih banyak petak "
-        "letak kereta OKU disediakan di hadapan pejabat.",
-    ),
-    (
-        "en",
-        "Thank you for quick repair",
-        "The burst pipe at our street was repaired within a day. Thank you to the team!",
-    ),
-    (
-        "ms",
-        "Pertanyaan status bayaran balik",
-        "Bilakah bayaran balik deposit saya akan dibuat? No. resit 88213.",
-    ),
-    (
-        "ms",
-        "Pokok tumbang 🌳",
-        "Pokok besar tumbang menghalang separuh jalan di Lorong Cempaka. Mohon tindakan segera 🙏",
-    ),
-)
-
-TYPES = ("aduan",) * 7 + ("pertanyaan", "cadangan", "penghargaan", "maklum_balas")
-CHANNELS = ("web", "email", "sms", "whatsapp", "telegram", "messenger", "counter", "phone", "x")
-NAMES = (
-    "Siti Nurhaliza",
-    "Ahmad Faizal",
-    "Chong Kah Wai",
-    "Kavitha Raman",
-    "Mohd Azlan",
-    "Nurul Izzah",
-    "Wong Siew Lan",
-    "Ravi Shankar",
-    "Farah Hanim",
-    "Daniel Lee",
-)
-# (status path walked through the workflow, share of tickets)
-STATUS_PATHS = (
-    ((), 20),
-    ((S.ACKNOWLEDGED,), 30),
-    ((S.ACKNOWLEDGED, S.IN_PROGRESS), 50),
-    ((S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_COMPLAINANT), 15),
-    ((S.ACKNOWLEDGED, S.EXTENDED), 10),
-    ((S.ACKNOWLEDGED, S.IN_PROGRESS, S.RESOLVED), 40),
-    ((S.ACKNOWLEDGED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED), 25),
-    ((S.ACKNOWLEDGED, S.OUT_OF_JURISDICTION), 5),
-    ((S.ACKNOWLEDGED, S.NO_FURTHER_ACTION), 5),
-)
 
 
 def seed(ticket_count: int = 200, progress: Callable[[int], None] | None = None) -> dict:
-    """Create the demo data unless it exists; return what was created and the credentials."""
-    existing = db.session.scalar(db.select(Agency).where(Agency.code == AGENCY_CODE))
-    if existing is not None:
-        count = db.session.scalar(
-            db.select(db.func.count(Ticket.id)).where(Ticket.agency_id == existing.id)
-        )
-        return {"created": False, "tickets": count, "credentials": _credentials()}
-    agency = get_or_create_agency(AGENCY_CODE, "Majlis Perkhidmatan Awam Contoh (Demo)", "10")
-    units = _units(agency)
-    officers = _officers(agency, units)
-    agency.triage_unit_id = units["HQ-SGR"].id
-    agency.head_officer_id = officers["pengurus"].id
+    """Create each demo agency that does not exist yet, and the platform administrator;
+    return whether anything was created, the demo tickets and everyone's sign-ins."""
+    created = False
+    shares = _split(ticket_count)
+    for spec, count in zip(AGENCIES, shares, strict=True):
+        if not _present(spec):
+            _seed_agency(spec, count, progress)
+            created = True
+    created = _platform_admin() or created
+    db.session.commit()
+    codes = [spec.code for spec in AGENCIES]
+    tickets = db.session.scalar(
+        db.select(db.func.count(Ticket.id)).join(Agency).where(Agency.code.in_(codes))
+    )
+    return {"created": created, "tickets": tickets, "credentials": _credentials()}
+
+
+def _present(spec: DemoAgency) -> bool:
+    """The agency exists, or its sign-ins do (the one-agency demo of earlier releases)."""
+    if db.session.scalar(db.select(Agency.id).where(Agency.code == spec.code)) is not None:
+        return True
+    usernames = [officer[0] for officer in spec.officers]
+    return (
+        db.session.scalar(db.select(Officer.id).where(Officer.username.in_(usernames))) is not None
+    )
+
+
+def sign_in_lines(result: dict) -> list[str]:
+    """The demo sign-ins, agency by agency, then the platform administrator (for printing)."""
+    lines = ["Sign in at /login with (demo only):"]
+    for heading, rows in result["credentials"]:
+        lines.append(f"  {heading}")
+        lines += [f"    {user:<17} {password}   [{roles}]" for user, password, roles in rows]
+    return lines
+
+
+def _split(ticket_count: int) -> list[int]:
+    first = round(ticket_count * AGENCIES[0].share)
+    return [first, ticket_count - first]
+
+
+def _credentials() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    groups = [
+        (f"{spec.code}: {spec.name}",
+         [(user, DEMO_PASSWORD, ", ".join(roles)) for user, _n, roles, _u, _l in spec.officers])
+        for spec in AGENCIES
+    ]  # fmt: skip
+    platform = [(PLATFORM_ADMIN[0], DEMO_PASSWORD, Role.PLATFORM_ADMIN.value)]
+    return [*groups, ("Platform (the national calendar)", platform)]
+
+
+def _seed_agency(spec: DemoAgency, ticket_count: int, progress) -> None:
+    agency = get_or_create_agency(spec.code, spec.name, spec.state)
+    units = _units(agency, spec)
+    officers = _officers(agency, spec, units)
+    agency.triage_unit_id = units[spec.triage].id
+    agency.head_officer_id = officers[spec.head].id
+    _categories(agency, spec, units)
+    for channel in ("counter", "phone"):  # staff entry: the agency's own, secret-free accounts
+        ensure_account(agency.id, channel)
     _canned_responses(agency)
     db.session.commit()
-    rng = random.Random(2026)
+    rng = random.Random(f"2026-{spec.code}")
     categories = list(
         db.session.scalars(db.select(Category).where(Category.agency_id == agency.id))
     )
@@ -215,11 +115,22 @@ def seed(ticket_count: int = 200, progress: Callable[[int], None] | None = None)
         if progress:
             progress(1)
     db.session.commit()
-    return {"created": True, "tickets": ticket_count, "credentials": _credentials()}
 
 
-def _credentials() -> list[tuple[str, str, str]]:
-    return [(username, DEMO_PASSWORD, ", ".join(roles)) for username, _, roles, _, _ in OFFICERS]
+def _platform_admin() -> bool:
+    username, name, home = PLATFORM_ADMIN
+    if db.session.scalar(db.select(Officer.id).where(Officer.username == username)):
+        return False
+    agency = db.session.scalar(db.select(Agency).where(Agency.code == home))
+    if agency is None:
+        return False
+    db.session.add(
+        Officer(agency_id=agency.id, username=username, name=name, roles=[],
+                email=f"{username}@demo.aduan.example", locale="ms", platform_admin=True,
+                password_hash=hash_password(DEMO_PASSWORD))
+    )  # fmt: skip
+    db.session.flush()
+    return True
 
 
 def _canned_responses(agency: Agency) -> None:
@@ -229,9 +140,9 @@ def _canned_responses(agency: Agency) -> None:
         )
 
 
-def _units(agency: Agency) -> dict[str, Unit]:
+def _units(agency: Agency, spec: DemoAgency) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
-    for code, name, state, parent in UNITS:
+    for code, name, state, parent in spec.units:
         unit = Unit(agency_id=agency.id, code=code, name=name, state_code=state)
         unit.parent = units.get(parent) if parent else None
         db.session.add(unit)
@@ -240,10 +151,19 @@ def _units(agency: Agency) -> dict[str, Unit]:
     return units
 
 
-def _officers(agency: Agency, units: dict[str, Unit]) -> dict[str, Officer]:
+def _categories(agency: Agency, spec: DemoAgency, units: dict[str, Unit]) -> None:
+    for code, name_ms, name_en, unit_code in spec.categories:
+        db.session.add(
+            Category(agency_id=agency.id, code=code, name_ms=name_ms, name_en=name_en,
+                     default_unit_id=units[unit_code].id)
+        )  # fmt: skip
+    db.session.flush()
+
+
+def _officers(agency: Agency, spec: DemoAgency, units: dict[str, Unit]) -> dict[str, Officer]:
     password_hash = hash_password(DEMO_PASSWORD)
     officers: dict[str, Officer] = {}
-    for username, name, roles, unit_codes, locale in OFFICERS:
+    for username, name, roles, unit_codes, locale in spec.officers:
         officer = Officer(
             agency_id=agency.id,
             username=username,
@@ -257,8 +177,8 @@ def _officers(agency: Agency, units: dict[str, Unit]) -> dict[str, Officer]:
         db.session.add(officer)
         officers[username] = officer
     db.session.flush()
-    units["HQ-SGR"].head_officer_id = officers["penyelia"].id
-    units["ENG-SGR"].head_officer_id = officers["penyelia"].id
+    for unit_code, head in spec.unit_heads.items():
+        units[unit_code].head_officer_id = officers[head].id
     _roster(officers)
     return officers
 

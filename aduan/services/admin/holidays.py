@@ -1,9 +1,12 @@
-"""Holiday overrides (cuti peristiwa, cancelled holidays, replacement working days).
+"""The national calendar's overrides (cuti peristiwa, cancelled holidays, replacement working
+days), for the whole country or one state.
 
-The override table is national data: every agency's deadlines read it. Any admin may add a
-holiday for the whole country or one state, and edit or delete the ones their own agency made;
-every change is audited under the admin's agency.
-After a change each process must drop its cached calendars: ``deadlines.calendar_changed``.
+The override table is national data: every agency's deadlines read it, so only a platform
+administrator changes it (``require_platform_admin``, checked here as well as on the pages);
+an agency admin reads it and adds the agency's own closed days instead (``admin.closures``).
+Every change is audited under the platform administrator's own agency (entity
+``national_holiday``). After a change each process drops its cached calendars:
+``deadlines.calendar_changed``.
 """
 
 from __future__ import annotations
@@ -13,28 +16,35 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from aduan.errors import NotFound
+from aduan.errors import NotFound, PermissionDenied
 from aduan.extensions import db
 from aduan.models import HolidayOverride, Officer
 from aduan.services.admin import common as f
 from aduan.services.sla.working_calendar import STATES
 from aduan.services.tickets.deadlines import calendar_changed
+from aduan.vocabulary import Role
 
 DUPLICATE_DAY = _l("There is already an override for this date and state.")
 FIELDS = ("day", "state_code", "name", "is_holiday")
+AUDIT_ENTITY = "national_holiday"
+
+
+def require_platform_admin(actor: Officer) -> None:
+    """``PermissionDenied`` unless ``actor`` is a platform administrator."""
+    if not actor.has_role(Role.PLATFORM_ADMIN.value):
+        raise PermissionDenied("only a platform administrator changes the national calendar")
 
 
 def list_all(limit: int = 500) -> list[HolidayOverride]:
+    """The national overrides, latest date first (every admin may read them)."""
     query = db.select(HolidayOverride).order_by(HolidayOverride.day.desc()).limit(limit)
     return list(db.session.scalars(query))
 
 
-def get(override_id: int, agency_id: int) -> HolidayOverride:
-    """An override this agency may edit: one its own admins made, or one made by no officer
-    (seeded or from the CLI). Another agency's override is not found."""
+def get(override_id: int) -> HolidayOverride:
+    """One national override, or ``NotFound``."""
     row = db.session.get(HolidayOverride, override_id)
-    maker = db.session.get(Officer, row.created_by_id) if row and row.created_by_id else None
-    if row is None or (maker is not None and maker.agency_id != agency_id):
+    if row is None:
         raise NotFound("no such holiday override")
     return row
 
@@ -47,6 +57,7 @@ def values(row: HolidayOverride | None) -> dict[str, Any]:
 
 def save(actor: Officer, form: Mapping, row: HolidayOverride | None = None) -> HolidayOverride:
     """Create or update an override and commit; then every process's calendars are dropped."""
+    require_platform_admin(actor)
     errors: f.Errors = {}
     day = f.date(form, "day", errors)
     state = f.choice(form, "state_code", errors, STATES, required=False)
@@ -61,9 +72,8 @@ def save(actor: Officer, form: Mapping, row: HolidayOverride | None = None) -> H
     row.day, row.state_code, row.name = day, state, name
     row.is_holiday = f.checkbox(form, "is_holiday")
     db.session.flush()
-    f.audit(
-        actor, "holiday", row.id, "update" if before else "create", before, f.snapshot(row, FIELDS)
-    )
+    action = "update" if before else "create"
+    f.audit(actor, AUDIT_ENTITY, row.id, action, before, f.snapshot(row, FIELDS))
     db.session.commit()
     calendar_changed()
     return row
@@ -71,7 +81,8 @@ def save(actor: Officer, form: Mapping, row: HolidayOverride | None = None) -> H
 
 def delete(actor: Officer, row: HolidayOverride) -> None:
     """Remove an override (audited with what it was) and commit; calendars are dropped."""
-    f.audit(actor, "holiday", row.id, "delete", f.snapshot(row, FIELDS), None)
+    require_platform_admin(actor)
+    f.audit(actor, AUDIT_ENTITY, row.id, "delete", f.snapshot(row, FIELDS), None)
     db.session.delete(row)
     db.session.commit()
     calendar_changed()

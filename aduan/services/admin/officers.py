@@ -19,7 +19,7 @@ from aduan.models import Agency, Officer, Unit
 from aduan.services.admin import common as f
 from aduan.services.auth.passwords import hash_password, is_strong
 from aduan.services.tenancy import scoped
-from aduan.vocabulary import Role
+from aduan.vocabulary import agency_roles
 
 MIN_PASSWORD = 12
 SHORT_PASSWORD = _l("Use at least 12 characters.")
@@ -95,7 +95,7 @@ def _clean(actor: Officer, form, officer: Officer | None, errors: f.Errors) -> d
         f.add(errors, "password", SHORT_PASSWORD if password else f.REQUIRED)
     elif password and not is_strong(password, _personal_words(actor, form, officer)):
         f.add(errors, "password", WEAK_PASSWORD)
-    roles = f.choices(form, "roles", errors, Role.values())
+    roles = f.choices(form, "roles", errors, [r.value for r in agency_roles()])
     if not roles and "roles" not in errors:
         f.add(errors, "roles", NO_ROLE)
     units = {str(u.id): u for u in units_of(actor.agency_id)}

@@ -19,9 +19,10 @@ from aduan.services.tickets import deadlines
 from aduan.services.tickets.roster import OPEN
 
 
-def previous_working_day(state_code: str, day: dt.date) -> dt.date:
-    """The last working day before ``day`` in the state's calendar (with its overrides)."""
-    return deadlines.calendar(state_code).previous_working_day(day)
+def previous_working_day(state_code: str, day: dt.date, agency_id: int | None = None) -> dt.date:
+    """The last working day before ``day`` in the state's calendar (with its overrides, and
+    agency ``agency_id``'s office closures when given)."""
+    return deadlines.calendar(state_code, agency_id).previous_working_day(day)
 
 
 def _assigned_open_tickets():
@@ -43,9 +44,9 @@ def send_handling_reminders(now: dt.datetime | None = None) -> int:
     today = local_today(now)
     sent = 0
     for ticket, state in _assigned_open_tickets():
-        if not deadlines.calendar(state).is_working_day(today):
+        if not deadlines.calendar(state, ticket.agency_id).is_working_day(today):
             continue
-        prev_start = _midnight(previous_working_day(state, today))
+        prev_start = _midnight(previous_working_day(state, today, ticket.agency_id))
         if ticket.received_at >= _midnight(today):
             continue
         last = ticket.last_officer_action_at

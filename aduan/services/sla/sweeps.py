@@ -128,7 +128,7 @@ class _Context:
         self.agency = ticket.agency or db.session.get(Agency, ticket.agency_id)
         self.state = deadlines.state_of(ticket)
         self.clock = deadlines.clock_for(self.agency)
-        self.calendar = deadlines.calendar(self.state)
+        self.calendar = deadlines.calendar(self.state, ticket.agency_id)
         self.hours = self.clock.hours
         self.profile = deadlines.profile_for(ticket)
 

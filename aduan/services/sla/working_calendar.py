@@ -7,7 +7,9 @@ only when asked *per date*: its ``weekend`` attribute is a single set and is wro
 Friday-Saturday states, so this module never reads it.
 
 Holidays declared after the package release we ship (cuti peristiwa) and corrections come from
-an admin override table, passed in as :class:`HolidayRule` values.
+the national override table, passed in as :class:`HolidayRule` values. One agency's own office
+closures are layered on top (``closures``): its calendar is the state's plus its closed days,
+and a closure wins over any national rule for that date (a closed office does not work).
 
 Each year is turned once into a table of working-day flags plus a running count, so counting
 and adding working days is a binary search rather than a walk over dates.
@@ -114,11 +116,19 @@ class _Year:
 
 
 class WorkingCalendar:
-    """Working days of one state: the ``holidays`` package plus admin overrides."""
+    """Working days of one state: the ``holidays`` package plus the national overrides, and
+    for one agency its office closures on top."""
 
-    def __init__(self, state_code: str, rules: Iterable[HolidayRule] = ()) -> None:
+    def __init__(
+        self,
+        state_code: str,
+        rules: Iterable[HolidayRule] = (),
+        closures: Iterable[HolidayRule] = (),
+    ) -> None:
         self.state_code = normalise_state(state_code)
-        self._overrides = _applicable_overrides(self.state_code, rules)
+        self._overrides = _applicable_overrides(self.state_code, rules) | _applicable_overrides(
+            self.state_code, closures
+        )
         self._years: dict[int, _Year] = {}
         self._lock = threading.Lock()
 
@@ -218,27 +228,50 @@ def _applicable_overrides(state_code: str, rules: Iterable[HolidayRule]) -> dict
     return national | local
 
 
-_calendars: dict[str, WorkingCalendar] = {}
+# Keyed by (state, agency id); None is the national calendar of the state.
+_calendars: dict[tuple[str, int | None], WorkingCalendar] = {}
 _calendars_lock = threading.Lock()
 
 
 def calendar_for(
-    state_code: str, rules_loader: Callable[[], Iterable[HolidayRule]]
+    state_code: str,
+    rules_loader: Callable[[], Iterable[HolidayRule]],
+    agency_id: int | None = None,
+    closures_loader: Callable[[], Iterable[HolidayRule]] | None = None,
 ) -> WorkingCalendar:
-    """The cached calendar of a state; ``rules_loader`` is called only when it is first built.
+    """The cached calendar of a state (of one agency in it when ``agency_id`` is given: the
+    national one plus what ``closures_loader`` returns); the loaders are called only when it is
+    first built. An agency without closures shares the state's national calendar.
 
-    Call :func:`clear_calendar_cache` after the override table changes.
+    Call :func:`clear_calendar_cache` after the overrides or the closures change.
     """
     code = normalise_state(state_code)
-    calendar = _calendars.get(code)
+    if agency_id is None or closures_loader is None:
+        return _cached((code, None), lambda: WorkingCalendar(code, rules_loader()))
+    return _cached((code, agency_id), lambda: _agency_calendar(code, rules_loader, closures_loader))
+
+
+def _agency_calendar(
+    code: str,
+    rules_loader: Callable[[], Iterable[HolidayRule]],
+    closures_loader: Callable[[], Iterable[HolidayRule]],
+) -> WorkingCalendar:
+    closures = list(closures_loader())
+    if not closures:
+        return _cached((code, None), lambda: WorkingCalendar(code, rules_loader()))
+    return WorkingCalendar(code, rules_loader(), closures)
+
+
+def _cached(key: tuple[str, int | None], build: Callable[[], WorkingCalendar]) -> WorkingCalendar:
+    calendar = _calendars.get(key)
     if calendar is None:
-        calendar = WorkingCalendar(code, rules_loader())
+        calendar = build()
         with _calendars_lock:
-            calendar = _calendars.setdefault(code, calendar)
+            calendar = _calendars.setdefault(key, calendar)
     return calendar
 
 
 def clear_calendar_cache() -> None:
-    """Forget every cached calendar, e.g. after an admin edits the holiday overrides."""
+    """Forget every cached calendar, e.g. after an admin edits the overrides or closures."""
     with _calendars_lock:
         _calendars.clear()

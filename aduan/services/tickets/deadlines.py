@@ -1,6 +1,7 @@
 """A ticket's deadlines, set and moved through the one SLA clock (``sla_clock``).
 
-Which calendar: the state of the unit that owns the ticket (else the agency's own state).
+Which calendar: the state of the unit that owns the ticket (else the agency's own state), with
+the national overrides and the ticket's agency's own office closures (never another agency's).
 Which targets: the category's SLA profile, else the agency's default profile, else the
 domain defaults (acknowledge 1, first response 7, resolve 15, complex 365 working days).
 """
@@ -19,7 +20,7 @@ from aduan.extensions import db
 from aduan.models import Agency, SlaProfile, Ticket, Unit
 from aduan.redis_conn import get_redis
 from aduan.services.sla.clock import OfficeHours, SlaClock, WorkingDuration, local_zone
-from aduan.services.sla.holiday_rules import load_holiday_rules
+from aduan.services.sla.holiday_rules import load_holiday_rules, load_office_closures
 from aduan.services.sla.working_calendar import WorkingCalendar, calendar_for, clear_calendar_cache
 
 DEFAULT_PROFILE_NAME = "Standard"
@@ -30,7 +31,7 @@ _DEADLINES = (
 )
 
 
-# Holiday overrides are edited in one process but calendars are cached in every process: an
+# Overrides and closures are edited in one process but calendars are cached in every process: an
 # edit bumps this Redis counter and each process drops its cache when it sees a new value
 # (looked at no more often than every CALENDAR_CHECK_SECONDS, so a sweep stays cheap).
 CALENDAR_VERSION_KEY = "aduan:calendar-version"
@@ -40,13 +41,20 @@ _calendar_seen: dict[str, object] = {"version": _UNSEEN, "checked_at": float("-i
 _calendar_seen_lock = threading.Lock()
 
 
-def calendar(state_code: str) -> WorkingCalendar:
+def calendar(state_code: str, agency_id: int | None = None) -> WorkingCalendar:
+    """The working calendar of a state: national, or agency ``agency_id``'s (with its office
+    closures). Cached per process; dropped everywhere by :func:`calendar_changed`."""
     _drop_stale_calendars()
-    return calendar_for(state_code, load_holiday_rules)
+    if agency_id is None:
+        return calendar_for(state_code, load_holiday_rules)
+    return calendar_for(
+        state_code, load_holiday_rules, agency_id, lambda: load_office_closures(agency_id)
+    )
 
 
 def calendar_changed() -> None:
-    """After the holiday overrides change: forget this process's calendars and tell the others.
+    """After the holiday overrides or office closures change: forget this process's calendars
+    and tell the others.
     Who is on duty depends on working days too: the reference cache is dropped as well."""
     from aduan.services.intake import reference_cache
 
@@ -79,7 +87,10 @@ def clock_for(agency: Agency | None) -> SlaClock:
     tz = local_zone()
     open_at = agency.office_open if agency and agency.office_open else dt.time(8, 0)
     close_at = agency.office_close if agency and agency.office_close else dt.time(17, 0)
-    return SlaClock(calendar, OfficeHours(open=open_at, close=close_at, tz=tz))
+    agency_id = agency.id if agency is not None else None
+    return SlaClock(
+        lambda state: calendar(state, agency_id), OfficeHours(open=open_at, close=close_at, tz=tz)
+    )
 
 
 def state_of(ticket: Ticket) -> str:

@@ -27,8 +27,8 @@ OPEN = [s.value for s in OPEN_STATUSES]
 
 
 def on_duty(unit: Unit, day: dt.date) -> list[Officer]:
-    """Active officers on duty in ``unit`` on ``day``, by id."""
-    if not deadlines.calendar(unit.state_code).is_working_day(day):
+    """Active officers on duty in ``unit`` on ``day``, by id (none on the agency's closed days)."""
+    if not deadlines.calendar(unit.state_code, unit.agency_id).is_working_day(day):
         return []
     ids = set(
         db.session.scalars(

@@ -13,7 +13,7 @@ from aduan.services.admin import officers as admin_officers
 from aduan.services.admin import units as admin_units
 from aduan.services.admin.common import own
 from aduan.services.sla.working_calendar import STATES
-from aduan.vocabulary import Role
+from aduan.vocabulary import agency_roles
 from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, handle
 from aduan.web.auth_session import roles_required
@@ -158,7 +158,7 @@ def officers():
 
 def _officer_fields(new: bool) -> list[Field]:
     locale = str(get_locale() or "ms")
-    roles = [(r.value, r.label(locale)) for r in Role]
+    roles = [(r.value, r.label(locale)) for r in agency_roles()]
     units = [(u.id, f"{u.code} {u.name}") for u in admin_officers.units_of(current_user.agency_id)]
     return [
         Field("username", _("Username"), required=True),

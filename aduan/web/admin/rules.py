@@ -1,4 +1,4 @@
-"""Admin pages for routing rules, holiday overrides and the duty roster."""
+"""Admin pages for routing rules and the duty roster (the calendars: ``admin.holidays``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from aduan.extensions import db
 from aduan.models import Unit
 from aduan.models.routing import RoutingRule
 from aduan.services.admin import catalog as admin_catalog
-from aduan.services.admin import holidays as admin_holidays
 from aduan.services.admin import roster as admin_roster
 from aduan.services.admin import routing as admin_routing
 from aduan.services.admin.common import own
@@ -86,53 +85,6 @@ def routing_rule_delete(rule_id: int):
     db.session.commit()
     flash(_("Deleted."), "success")
     return redirect(url_for("admin.routing_rules"), code=303)
-
-
-@bp.get("/holidays")
-@roles_required("admin")
-def holidays():
-    return render_template("admin/holidays.html", rows=admin_holidays.list_all(), states=STATES)
-
-
-def _holiday_fields() -> list[Field]:
-    states = [("", _("Whole country"))] + [
-        (code, f"{code} {name}") for code, (_abbr, name) in STATES.items()
-    ]
-    return [
-        Field("day", _("Date"), "date", required=True),
-        Field("state_code", _("State"), "select", states),
-        Field("name", _("Name"), required=True),
-        Field("is_holiday", _("Holiday"), "checkbox",
-              hint=_("Untick to make the date a working day instead.")),
-    ]  # fmt: skip
-
-
-@bp.route("/holidays/new", methods=["GET", "POST"])
-@roles_required("admin")
-def holiday_new():
-    return handle(
-        FORM, lambda form: admin_holidays.save(_me(), form), url_for("admin.holidays"),
-        admin_holidays.values(None), fields=_holiday_fields(), title=_("New holiday override"),
-    )  # fmt: skip
-
-
-@bp.route("/holidays/<int:override_id>", methods=["GET", "POST"])
-@roles_required("admin")
-def holiday_edit(override_id: int):
-    row = admin_holidays.get(override_id, current_user.agency_id)
-    return handle(
-        FORM, lambda form: admin_holidays.save(_me(), form, row), url_for("admin.holidays"),
-        admin_holidays.values(row), fields=_holiday_fields(), title=_("Edit holiday override"),
-        delete_url=url_for("admin.holiday_delete", override_id=row.id),
-    )  # fmt: skip
-
-
-@bp.post("/holidays/<int:override_id>/delete")
-@roles_required("admin")
-def holiday_delete(override_id: int):
-    admin_holidays.delete(_me(), admin_holidays.get(override_id, current_user.agency_id))
-    flash(_("Deleted."), "success")
-    return redirect(url_for("admin.holidays"), code=303)
 
 
 @bp.get("/roster")

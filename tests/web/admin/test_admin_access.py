@@ -4,7 +4,7 @@ no POST without a CSRF token."""
 import pytest
 
 from aduan.extensions import db
-from aduan.models import ChannelAccount, HolidayOverride, SlaProfile
+from aduan.models import ChannelAccount, OfficeClosure, SlaProfile
 from aduan.models.routing import RoutingRule
 from aduan.services.channel_config.accounts import save_account
 from tests.builders import gen_agency, gen_category, gen_officer, gen_unit, login
@@ -24,7 +24,8 @@ def _own_object_pages(s) -> list[str]:
     category = gen_category(s.agency)
     rule = RoutingRule(agency_id=s.agency.id, name="r", conditions={}, actions={})
     account = save_account(s.agency, "telegram", {"bot_token": "x" * 20}, key="own")
-    holiday = HolidayOverride(day=__import__("datetime").date(2026, 5, 5), name="h")
+    holiday = OfficeClosure(agency_id=s.agency.id, day=__import__("datetime").date(2026, 5, 5),
+                            name="h")  # fmt: skip
     db.session.add_all([rule, holiday])
     db.session.commit()
     return [
@@ -70,8 +71,8 @@ def test_another_agencys_objects_are_not_found(client):
     rule = RoutingRule(agency_id=other.id, name="theirs", conditions={}, actions={})
     db.session.add(rule)
     account = save_account(other, "telegram", {"bot_token": "y" * 20}, key="theirs")
-    holiday = HolidayOverride(day=__import__("datetime").date(2026, 5, 6), name="h",
-                              created_by_id=officer.id)  # fmt: skip
+    holiday = OfficeClosure(agency_id=other.id, day=__import__("datetime").date(2026, 5, 6),
+                            name="h", created_by_id=officer.id)  # fmt: skip
     db.session.add(holiday)
     db.session.commit()
     for path in (
