@@ -109,6 +109,10 @@ def load_settings(overrides: dict | None = None) -> dict:
         # trusted hosts may be private and http — tests' fake providers, a media proxy.
         "MEDIA_FETCH_ALLOW_HOSTS": _list(_env("MEDIA_FETCH_ALLOW_HOSTS", "")),
         "MEDIA_FETCH_TRUSTED_HOSTS": _list(_env("MEDIA_FETCH_TRUSTED_HOSTS", "")),
+        # Event webhooks out: hosts that may be private (http too, outside production) — the
+        # tests' receivers on 127.0.0.1, an on-premises receiver; the wait for an answer.
+        "WEBHOOK_TRUSTED_HOSTS": _list(_env("WEBHOOK_TRUSTED_HOSTS", "")),
+        "WEBHOOK_TIMEOUT_SECONDS": float(_env("WEBHOOK_TIMEOUT_SECONDS", "10")),
         "QUEUE_PREFIX": _env("QUEUE_PREFIX", ""),
         "INGEST_PARALLELISM": int(_env("INGEST_PARALLELISM", "2")),  # drain jobs at once
         "PROXY_COUNT": int(_env("PROXY_COUNT", "0")),

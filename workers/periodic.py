@@ -14,6 +14,9 @@ register_periodic(
     Periodic("resend-queued-outbound", "workers.outbound_jobs:resend_queued", 60, queue="outbound")
 )
 register_periodic(
+    Periodic("redrive-webhooks", "workers.webhook_jobs:redrive_webhooks", 60, queue="outbound")
+)
+register_periodic(
     Periodic("expire-held-whatsapp", "workers.outbound_jobs:expire_held", 900, queue="outbound")
 )
 register_periodic(Periodic("sla-sweep", "workers.sla_jobs:sweep_sla", 300))

@@ -14,6 +14,7 @@ from aduan.models.referrals import TicketReferral
 from aduan.models.schedule import PeriodicRun  # noqa: F401  (the periodic schedule)
 from aduan.models.storage import AttachmentBlob
 from aduan.models.tickets import Ticket, TicketEvent
+from aduan.models.webhooks import WebhookDelivery, WebhookSubscription  # noqa: F401
 
 __all__ = [
     "Agency",

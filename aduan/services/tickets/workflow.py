@@ -20,6 +20,7 @@ from aduan.extensions import db
 from aduan.models import Officer, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.services.tickets import deadlines
+from aduan.services.webhooks import events as webhook_events
 from aduan.vocabulary import TicketStatus as S
 
 _WORKING = {S.IN_PROGRESS, S.WAITING_COMPLAINANT, S.EXTENDED, S.RESOLVED, S.NO_FURTHER_ACTION}
@@ -70,7 +71,8 @@ def record_event(
     data: dict | None = None,
     at: dt.datetime | None = None,
 ) -> TicketEvent:
-    """Append one event to the ticket's timeline (the audit trail)."""
+    """Append one event to the ticket's timeline (the audit trail). The agency's event
+    webhooks hear of it once the caller's transaction commits (``webhooks.events``)."""
     event = TicketEvent(
         ticket=ticket,
         actor_id=actor.id if actor else None,
@@ -82,6 +84,7 @@ def record_event(
         created_at=at or utcnow(),
     )
     db.session.add(event)
+    webhook_events.note(event, db.session())
     return event
 
 
