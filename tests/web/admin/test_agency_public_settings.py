@@ -15,9 +15,9 @@ def test_hotline_and_address_are_saved_and_shown_on_the_agency_s_pages(client):
     agency = db.session.get(Agency, s.agency.id)
     db.session.refresh(agency)
     assert agency.settings["public_hotline"] == "03-7956 3544"
-    html = client.get(f"/a/{agency.code}/piagam?lang=en").get_data(as_text=True)
+    html = client.get(f"/a/{agency.code}/piagam").get_data(as_text=True)
     assert "Majlis Baharu" in html and "03-7956 3544" in html and "46000 PJ" in html
-    assert "08:30 to 16:30 on working days" in html
+    assert "08:30 hingga 16:30 pada hari bekerja" in html  # the officer reads BM
 
 
 def test_a_hotline_that_is_not_a_number_is_refused_on_its_field(client):
