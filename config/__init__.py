@@ -67,6 +67,7 @@ OPTIONAL_SETTINGS = (
     "ANSWER_KEY",  # "<version>:<secret>" for status-page answer hashes (required in production)
     "ANSWER_KEYS_OLD",  # earlier answer keys still accepted, comma-separated "<version>:<secret>"
     "DEFAULT_AGENCY_CODE",  # the agency that owns messages with no channel account
+    "PUBLIC_HOSTS",  # host names of agencies' own public pages: "aduan.mbpj.gov.my=MBPJ,…"
     "STATUS_CALLBACK_URL",  # Twilio status callback URL template ({channel}, {account_key})
     "PUBLIC_POST_LIMIT",  # any citizen-page or sign-in post, per address, before parsing
     "PUBLIC_FORM_LIMIT",  # rate limits, flask-limiter syntax ("5 per 10 minutes;20 per day")

@@ -17,7 +17,8 @@ def charter_review_reminder() -> int:
     return charter.remind_review()
 
 
-def send_status_code(reference: str) -> None:
-    """Send a one-time status code for ``reference`` when it has a reachable complainant
-    (within the ticket's limits); nothing otherwise."""
-    status_lookup.request_code(reference)
+def send_status_code(reference: str, agency_id: int | None = None) -> None:
+    """Send a one-time status code for ``reference`` (of agency ``agency_id``, when asked on
+    that agency's status page) when it has a reachable complainant (within the ticket's
+    limits); nothing otherwise."""
+    status_lookup.request_code(reference, agency_id)

@@ -1,8 +1,10 @@
-"""The admin's own agency: name, office hours, thread window, WhatsApp templates (BM and EN)
-and how long a held WhatsApp message waits, charter date."""
+"""The admin's own agency: name, office hours, the hotline and address its public pages show,
+thread window, WhatsApp templates (BM and EN) and how long a held WhatsApp message waits,
+charter date."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,11 +14,14 @@ from flask_babel import lazy_gettext as _l
 from aduan.extensions import db
 from aduan.models import Agency, Officer
 from aduan.services.admin import common as f
+from aduan.services.citizen.agency_pages import ADDRESS, HOTLINE
 from aduan.services.intake.placement import DEFAULT_WINDOW_DAYS
 from aduan.services.outbox.whatsapp_templates import LANGUAGES, template_setting
 from aduan.services.outbox.whatsapp_window import DEFAULT_HELD_EXPIRY_DAYS, HELD_EXPIRY_SETTING
 
 CLOSE_AFTER_OPEN = _l("Closing time must be after opening time.")
+BAD_HOTLINE = _l("Enter a telephone number, e.g. 03-7956 3544 or 1-800-88-7723.")
+_HOTLINE = re.compile(r"^\+?[0-9][0-9 ()-]{2,38}$")
 FIELDS = ("name", "office_open", "office_close", "charter_reviewed_on")
 TEMPLATE_KINDS = (
     "whatsapp_ack_template",
@@ -26,7 +31,7 @@ TEMPLATE_KINDS = (
 )
 # Each template in BM (the plain key) and EN (``…_en``): see whatsapp_templates.pick_template.
 TEMPLATES = tuple(template_setting(kind, lang) for kind in TEMPLATE_KINDS for lang in LANGUAGES)
-SETTINGS = ("thread_window_days", HELD_EXPIRY_SETTING, *TEMPLATES)
+SETTINGS = ("thread_window_days", HELD_EXPIRY_SETTING, HOTLINE, ADDRESS, *TEMPLATES)
 TEMPLATE_MAX_LEN = 100  # OutboundMessage.template keeps the chosen template
 
 
@@ -37,6 +42,8 @@ def values(agency: Agency) -> dict[str, Any]:
         "name": agency.name,
         "office_open": agency.office_open.strftime("%H:%M") if agency.office_open else "",
         "office_close": agency.office_close.strftime("%H:%M") if agency.office_close else "",
+        HOTLINE: settings.get(HOTLINE, ""),
+        ADDRESS: settings.get(ADDRESS, ""),
         "thread_window_days": settings.get("thread_window_days", DEFAULT_WINDOW_DAYS),
         HELD_EXPIRY_SETTING: settings.get(HELD_EXPIRY_SETTING, DEFAULT_HELD_EXPIRY_DAYS),
         **{key: settings.get(key, "") for key in TEMPLATES},
@@ -55,6 +62,10 @@ def save(actor: Officer, form: Mapping) -> Agency:
     office_close = f.time_of_day(form, "office_close", errors)
     if office_open and office_close and office_close <= office_open:
         f.add(errors, "office_close", CLOSE_AFTER_OPEN)
+    hotline = f.text(form, HOTLINE, errors, max_len=40, required=False)
+    if hotline and not _HOTLINE.match(hotline):
+        f.add(errors, HOTLINE, BAD_HOTLINE)
+    address = f.text(form, ADDRESS, errors, max_len=500, required=False)
     window = f.integer(form, "thread_window_days", errors)
     held_days = _optional_days(form, HELD_EXPIRY_SETTING, errors, DEFAULT_HELD_EXPIRY_DAYS)
     templates = {key: _template(form, key, errors) for key in TEMPLATES}
@@ -65,6 +76,8 @@ def save(actor: Officer, form: Mapping) -> Agency:
     agency.charter_reviewed_on = reviewed
     agency.settings = {
         **(agency.settings or {}),
+        HOTLINE: hotline,
+        ADDRESS: address,
         "thread_window_days": window,
         HELD_EXPIRY_SETTING: held_days,
         **templates,

@@ -4,7 +4,8 @@ Webhook URLs name an account by its key alone (``/webhooks/<provider>/<key>``), 
 names one agency on every channel: an agency may add a key only when no other agency uses it
 on any channel. ``default`` (the deployment's own accounts, configured by environment
 variables) belongs to the default agency alone, and ``agency-<id>`` keys are the secret-free
-counter/phone accounts that staff entry makes for itself. The database keeps (channel, key)
+accounts the system makes for an agency (``own_account``): counter and phone entry, and the web
+form of the agency's public pages. The database keeps (channel, key)
 unique; this module keeps a key to one agency.
 """
 
@@ -47,3 +48,24 @@ def key_refusal(agency_id: int, channel: str, key: str):
         ChannelAccount.channel == channel, ChannelAccount.account_key == key
     )
     return KEY_IN_USE if db.session.scalar(taken) is not None else None
+
+
+def own_account(agency_id: int, channel: str) -> str:
+    """The agency's secret-free account on ``channel`` (staff entry, its public web form),
+    made when first needed; its key, ``agency-<id>``. It cannot be switched off: deactivating
+    it would hand the agency's filings to no one."""
+    key = f"{STAFF_ENTRY_PREFIX}{agency_id}"
+    row = db.session.scalar(
+        db.select(ChannelAccount).where(
+            ChannelAccount.channel == channel, ChannelAccount.account_key == key
+        )
+    )
+    if row is None:
+        db.session.add(
+            ChannelAccount(channel=channel, account_key=key, agency_id=agency_id, settings={},
+                           poll_state={}, active=True)
+        )  # fmt: skip
+        db.session.flush()
+    elif not row.active:
+        row.active = True
+    return key

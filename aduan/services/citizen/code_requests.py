@@ -18,9 +18,11 @@ log = logging.getLogger(__name__)
 SEND_CODE_JOB = "workers.citizen_jobs.send_status_code"
 
 
-def request(reference: str) -> None:
-    """Enqueue the look-up-and-send of a code for ``reference`` (whatever it is)."""
+def request(reference: str, agency_id: int | None = None) -> None:
+    """Enqueue the look-up-and-send of a code for ``reference`` (whatever it is), among the
+    references of agency ``agency_id`` when given (an agency's own status page)."""
     try:
-        enqueue(DEFAULT, SEND_CODE_JOB, (reference or "")[:40])
+        scope = () if agency_id is None else (agency_id,)
+        enqueue(DEFAULT, SEND_CODE_JOB, (reference or "")[:40], *scope)
     except Exception as exc:  # Redis down: no code, and the page answers the same
         log.warning("code request not enqueued error=%s", type(exc).__name__)

@@ -7,7 +7,9 @@ to the complainant's own channel. The answer is checked against ``ContactCheck``
 salted hash; nothing in clear), keyed with the answer key of the hash's version
 (``answer_keys``: apart from the session secret, so rotating that one locks nobody out).
 Existing and missing references cost the same work: one query, one HMAC and one
-``hmac.compare_digest`` either way. ``public_status`` is the one list of what
+``hmac.compare_digest`` either way. An agency's own status page passes its ``agency_id``: a
+reference of another agency is then missing, with the same answer and the same work.
+``public_status`` is the one list of what
 a complainant may see (reused by the bots): never internal notes, officers or other tickets.
 """
 
@@ -92,14 +94,18 @@ def share_contact_check(ticket: Ticket, other: Ticket) -> bool:
     return True
 
 
-def verify(reference: str, answer: str) -> Ticket | None:
-    """The ticket when ``answer`` unlocks ``reference``; None otherwise, at the same cost.
-    A hash made with an older answer key is re-made with the current one (committed)."""
+def verify(reference: str, answer: str, agency_id: int | None = None) -> Ticket | None:
+    """The ticket when ``answer`` unlocks ``reference`` (of agency ``agency_id``, when given);
+    None otherwise, at the same cost. A hash made with an older answer key is re-made with the
+    current one (committed)."""
     canonical = references.normalise_reference(reference or "") or ""
     row = db.session.execute(
-        db.select(Ticket, ContactCheck)
-        .outerjoin(ContactCheck, ContactCheck.ticket_id == Ticket.id)
-        .where(Ticket.reference == canonical)
+        _of_agency(
+            db.select(Ticket, ContactCheck)
+            .outerjoin(ContactCheck, ContactCheck.ticket_id == Ticket.id)
+            .where(Ticket.reference == canonical),
+            agency_id,
+        )
     ).first()
     check = row.ContactCheck if row is not None else None
     if not _answer_matches(check, answer or ""):
@@ -125,21 +131,27 @@ def _rekey_if_old(check: ContactCheck, answer: str) -> None:
     log.info("status answer hash re-keyed key_version=%s", version)
 
 
-def find(reference: str) -> Ticket | None:
-    """A ticket by reference as typed (case, separators and look-alikes forgiven)."""
+def find(reference: str, agency_id: int | None = None) -> Ticket | None:
+    """A ticket by reference as typed (case, separators and look-alikes forgiven), of agency
+    ``agency_id`` when given."""
     canonical = references.normalise_reference(reference or "")
     if canonical is None:
         return None
-    return db.session.scalar(db.select(Ticket).where(Ticket.reference == canonical))
+    query = db.select(Ticket).where(Ticket.reference == canonical)
+    return db.session.scalar(_of_agency(query, agency_id))
 
 
-def request_code(reference: str) -> None:
+def _of_agency(query, agency_id: int | None):
+    return query if agency_id is None else query.where(Ticket.agency_id == agency_id)
+
+
+def request_code(reference: str, agency_id: int | None = None) -> None:
     """Send a one-time code to the complainant's own channel, when there is one.
 
     Answers nothing either way (run by a job: the page shows one message for every
     reference); at most ``CODES_PER_WINDOW`` codes per ticket per ``CODE_TTL`` and
-    ``CODES_PER_DAY`` per day."""
-    ticket = find(reference)
+    ``CODES_PER_DAY`` per day. An agency's status page asks only for its own references."""
+    ticket = find(reference, agency_id)
     to = door.recipient(ticket) if ticket is not None else None
     if ticket is None or to is None or _codes_spent(ticket):
         return
@@ -172,9 +184,10 @@ def _codes_spent(ticket: Ticket) -> bool:
     return counts[0] >= CODES_PER_DAY or counts[1] >= CODES_PER_WINDOW
 
 
-def check_code(reference: str, code: str) -> Ticket | None:
-    """The ticket when ``code`` is its latest live code (one use, five attempts)."""
-    ticket = find(reference)
+def check_code(reference: str, code: str, agency_id: int | None = None) -> Ticket | None:
+    """The ticket when ``code`` is its latest live code (one use, five attempts), of agency
+    ``agency_id`` when given."""
+    ticket = find(reference, agency_id)
     if ticket is None:
         hmac.compare_digest(_digest("0", code or ""), _NEVER)  # the same work
         return None
@@ -207,6 +220,7 @@ def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
     status = TicketStatus(ticket.status)
     return {
         "reference": ticket.reference,
+        "agency": ticket.agency.name,
         "status": status.value,
         "status_label": status.label(locale),
         "type_label": TicketType(ticket.type).label(locale),

@@ -18,9 +18,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
-from aduan.models import Agency, ChannelAccount, InboundEvent, Message, Officer, Ticket
+from aduan.models import Agency, InboundEvent, Message, Officer, Ticket
 from aduan.models.base import utcnow
 from aduan.services.admin import common as f
+from aduan.services.channel_config.ownership import own_account
 from aduan.services.intake import pipeline as intake
 from aduan.services.intake.inbound import store_event
 from aduan.services.tickets import workflow
@@ -65,21 +66,7 @@ def record(officer: Officer, form: Mapping) -> EntryResult:
 
 def ensure_account(agency_id: int, channel: str) -> str:
     """The agency's (secret-free) account for staff entry on ``channel``; its account key."""
-    key = f"agency-{agency_id}"
-    row = db.session.scalar(
-        db.select(ChannelAccount).where(
-            ChannelAccount.channel == channel, ChannelAccount.account_key == key
-        )
-    )
-    if row is None:
-        db.session.add(
-            ChannelAccount(channel=channel, account_key=key, agency_id=agency_id, settings={},
-                           poll_state={}, active=True)
-        )  # fmt: skip
-        db.session.flush()
-    elif not row.active:
-        row.active = True  # staff entry cannot be switched off by deactivating its account
-    return key
+    return own_account(agency_id, channel)
 
 
 def _clean(officer: Officer, form: Mapping) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 The view hands over validated values; this stores the uploads content-addressed, stores one
 InboundEvent (channel ``web``, provider id = the form's one-time UUID, so a double submit is
-one complaint) and processes it at once with ``intake.process_event`` — the same code path as
-every other channel. When processing fails, the event stays stored and the requeue sweep
-retries it; the complainant is told the complaint was received.
+one complaint) on the web account of the agency whose form it was
+(``agency_pages.web_account``: the national form's is ``default``, the default agency's) and
+processes it at once with ``intake.process_event`` — the same code path as every other
+channel. When processing fails, the event stays stored and the requeue sweep retries it; the
+complainant is told the complaint was received.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aduan.extensions import db
-from aduan.models import Message, Ticket
+from aduan.models import Agency, Message, Ticket
 from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
-from aduan.services.citizen import merged_replies
+from aduan.services.citizen import agency_pages, merged_replies
 from aduan.services.citizen import status as status_lookup
 from aduan.services.intake import pipeline as intake
 from aduan.services.intake.attachments import save_bytes
@@ -57,8 +59,9 @@ class ComplaintForm:
     uploads: list[Upload] = field(default_factory=list)
 
 
-def file_complaint(provider_id: str, form: ComplaintForm) -> Filing:
-    """Store and process one filing; idempotent by ``provider_id``."""
+def file_complaint(provider_id: str, form: ComplaintForm, agency: Agency | None = None) -> Filing:
+    """Store and process one filing made on ``agency``'s form (None: the national form, whose
+    complaints the default agency receives); idempotent by ``provider_id``."""
     payload = {
         "text": form.text,
         "received_at": utcnow().isoformat(),
@@ -69,7 +72,8 @@ def file_complaint(provider_id: str, form: ComplaintForm) -> Filing:
         "fields": form.fields,
         "attachments": [_store_upload(u) for u in form.uploads],
     }
-    event_id = store_event(RawEvent(WEB, "message", provider_id, payload))
+    account = agency_pages.web_account(agency)
+    event_id = store_event(RawEvent(WEB, "message", provider_id, payload), account)
     db.session.commit()
     if event_id is None:
         return Filing(ticket_for(provider_id), duplicate=True)
@@ -97,7 +101,9 @@ def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> Ti
         "language": language,
         "fields": {"ticket_id": ticket.id},
     }
-    event_id = store_event(RawEvent(WEB, "message", provider_id, payload))
+    # On the ticket's agency's account: intake continues the ticket only within its agency.
+    account = agency_pages.web_account(ticket.agency)
+    event_id = store_event(RawEvent(WEB, "message", provider_id, payload), account)
     db.session.commit()
     if event_id is not None:
         _process(event_id)

@@ -10,6 +10,7 @@ from babel.dates import format_date, format_datetime
 from flask import current_app
 
 from aduan.models import Ticket
+from aduan.services.channel_config.accounts import default_agency_id
 from aduan.services.sla.clock import local_zone
 from channels.registry import channels_where, manifest
 
@@ -65,5 +66,9 @@ def format_local_date(day: dt.date, language: str) -> str:
 
 
 def status_link(ticket: Ticket) -> str:
+    """The status page of the ticket's agency (``/a/<code>/semak``); the default agency's is
+    the national one (``/semak``), as before agencies had pages of their own."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if ticket.agency_id != default_agency_id():
+        base = f"{base}/a/{quote(ticket.agency.code)}"
     return f"{base}/semak?ref={quote(ticket.reference)}"

@@ -13,12 +13,19 @@ from flask_babel import lazy_gettext as _l
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import db, limiter
-from aduan.models import Category, Ticket
-from aduan.services.channel_config.lookup import default_agency
-from aduan.services.citizen import answer_guard, charter, code_requests, merged_replies, survey
+from aduan.models import Ticket
+from aduan.services.citizen import (
+    agency_pages,
+    answer_guard,
+    charter,
+    code_requests,
+    merged_replies,
+    survey,
+)
 from aduan.services.citizen import status as status_lookup
 from aduan.services.intake import placement as threading
 from aduan.services.intake import web_form
+from aduan.web.public.agency_scope import page_agency, public_route
 from aduan.web.public.blueprint import bp
 from aduan.web.public.forms import (
     CodeRequestForm,
@@ -65,24 +72,41 @@ def _no_contact() -> bool:
 
 
 def _categories():
-    agency = default_agency()
-    return db.session.scalars(
-        db.select(Category)
-        .where(Category.agency_id == agency.id, Category.active.is_(True))
-        .order_by(Category.code)
-    ).all()
+    return agency_pages.categories(agency_pages.filing_agency(page_agency()))
+
+
+def _agency_id() -> int | None:
+    """The page's agency, whose references alone its status page finds (None: any)."""
+    agency = page_agency()
+    return agency.id if agency is not None else None
 
 
 @bp.get("/")
-@bp.get("/aduan/baru")
+def landing():
+    """The national landing page: the form for a citizen who does not know which agency to
+    write to (routing places it), and every agency with links to its own pages. On an
+    agency's own host name: that agency's form."""
+    national = page_agency() is None
+    agencies = [agency_pages.profile(a) for a in agency_pages.listed()] if national else []
+    return _form_page(agencies=agencies)
+
+
+@public_route("/aduan/baru", methods=["GET"])
 def new_complaint():
+    return _form_page()
+
+
+def _form_page(**context):
     form = ComplaintForm()
     form.fill_choices(_categories(), _locale())
     form.form_id.data = uuid.uuid4().hex
-    return render_template("public/form.html", form=form)
+    return render_template("public/form.html", form=form, **context)
 
 
-@bp.post("/aduan/baru")
+bp.add_url_rule("/a/<agency_code>/", view_func=new_complaint)  # an agency's home: its form
+
+
+@public_route("/aduan/baru", methods=["POST"])
 @limiter.limit(_form_limit, methods=["POST"])
 @limiter.limit(_contact_limit, key_func=_contact_key, exempt_when=_no_contact, methods=["POST"])
 def submit_complaint():
@@ -102,7 +126,7 @@ def submit_complaint():
     if not valid or upload_error or not _is_uuid(form.form_id.data):
         form.form_id.data = form.form_id.data if _is_uuid(form.form_id.data) else uuid.uuid4().hex
         return render_template("public/form.html", form=form), 400
-    filing = web_form.file_complaint(form.form_id.data, _filing(form, uploads))
+    filing = web_form.file_complaint(form.form_id.data, _filing(form, uploads), page_agency())
     return render_template("public/filed.html", filing=filing)
 
 
@@ -138,13 +162,13 @@ def _is_uuid(value: str | None) -> bool:
         return False
 
 
-@bp.get("/semak")
+@public_route("/semak", methods=["GET"])
 def lookup():
     form = LookupForm(reference=request.args.get("ref", ""))
     return render_template("public/lookup.html", form=form, code_form=CodeRequestForm())
 
 
-@bp.post("/semak")
+@public_route("/semak", methods=["POST"])
 @limiter.limit(_lookup_limit, methods=["POST"])
 def check():
     form = LookupForm()
@@ -152,11 +176,11 @@ def check():
         return render_template("public/lookup.html", form=form, code_form=CodeRequestForm()), 400
     locked = False
     if form.code.data:
-        ticket = status_lookup.check_code(form.reference.data, form.code.data)
+        ticket = status_lookup.check_code(form.reference.data, form.code.data, _agency_id())
     elif answer_guard.is_locked(form.reference.data):
         ticket, locked = None, True  # even the right answer: only a one-time code opens it
     else:
-        ticket = status_lookup.verify(form.reference.data, form.answer.data or "")
+        ticket = status_lookup.verify(form.reference.data, form.answer.data or "", _agency_id())
         locked = ticket is None and answer_guard.record_failure(form.reference.data)
     if ticket is None:
         form.answer.errors = [
@@ -167,12 +191,12 @@ def check():
     return redirect(url_for("public.status"))
 
 
-@bp.post("/semak/kod")
+@public_route("/semak/kod", methods=["POST"])
 @limiter.limit(_lookup_limit, methods=["POST"])
 def send_code():
     form = CodeRequestForm()
     if form.validate():
-        code_requests.request(form.reference.data)  # looked up and sent by a job
+        code_requests.request(form.reference.data, _agency_id())  # looked up and sent by a job
     lookup_form = LookupForm(reference=form.reference.data or "")
     return render_template(
         "public/lookup.html",
@@ -189,12 +213,12 @@ def _verified_ticket() -> Ticket:
         session.pop("status_access", None)
         abort(redirect(url_for("public.lookup")))
     ticket = db.session.get(Ticket, access["ticket_id"])
-    if ticket is None:
+    if ticket is None or not agency_pages.owns(page_agency(), ticket.agency_id):
         abort(redirect(url_for("public.lookup")))
     return ticket
 
 
-@bp.get("/semak/status")
+@public_route("/semak/status", methods=["GET"])
 def status():
     ticket = _verified_ticket()
     return _render_status(ticket, landed_elsewhere=session.pop("status_reply_landed", None))
@@ -218,7 +242,7 @@ def _render_status(ticket: Ticket, code: int = 200, **forms):
     ), code
 
 
-@bp.post("/semak/balas")
+@public_route("/semak/balas", methods=["POST"])
 def reply():
     ticket = _verified_ticket()
     form = ReplyForm()
@@ -236,7 +260,7 @@ def reply():
     return redirect(url_for("public.status"))
 
 
-@bp.post("/semak/tinjauan")
+@public_route("/semak/tinjauan", methods=["POST"])
 def rate():
     ticket = _verified_ticket()
     form = SurveyForm()
@@ -253,7 +277,7 @@ def rate():
     return redirect(url_for("public.status"))
 
 
-@bp.post("/semak/bantah")
+@public_route("/semak/bantah", methods=["POST"])
 def object_to_resolution():
     ticket = _verified_ticket()
     form = ObjectionForm()
@@ -268,15 +292,15 @@ def object_to_resolution():
     return redirect(url_for("public.status"))
 
 
-@bp.post("/semak/keluar")
+@public_route("/semak/keluar", methods=["POST"])
 def sign_out():
     session.pop("status_access", None)
     return redirect(url_for("public.lookup"))
 
 
-@bp.get("/piagam")
+@public_route("/piagam", methods=["GET"])
 def client_charter():
-    agency = default_agency()
+    agency = agency_pages.charter_agency(page_agency())
     rows = charter.standards(agency, _locale())
     return render_template("public/charter.html", agency=agency, rows=rows, windows=charter.WINDOWS)
 

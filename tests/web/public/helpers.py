@@ -67,3 +67,28 @@ def file_with_another_agency(client) -> tuple[Ticket, Ticket]:
     client.post("/aduan/baru", data=complaint(csrf(client), category))
     ours = db.session.scalar(db.select(Ticket).where(Ticket.agency_id != other.id))
     return ours, theirs
+
+
+def setup_second_agency(code: str = "MBPJ", **settings):
+    """Agency B beside the default one: its name, hotline and address, a triage unit, its own
+    e-mail account (the door sends B's acknowledgements from it) and one category of its own."""
+    from aduan.models import Category, ChannelAccount
+
+    agency = gen_agency(code=code)
+    agency.name = "Majlis Bandaraya Petaling Jaya"
+    agency.settings = {
+        "public_hotline": "1-800-22-8000",
+        "public_address": "Jalan Yong Shook Lin\n46675 Petaling Jaya",
+        **settings,
+    }
+    unit = gen_unit(agency)
+    agency.triage_unit_id = unit.id
+    db.session.add(
+        ChannelAccount(channel="email", account_key="mbpj-mail", agency_id=agency.id,
+                       settings={}, poll_state={}, active=True)
+    )  # fmt: skip
+    own = Category(agency_id=agency.id, code="MBPJ-01", name_ms="Pokok Tumbang",
+                   name_en="Fallen tree", active=True)  # fmt: skip
+    db.session.add(own)
+    db.session.commit()
+    return agency, own
