@@ -57,8 +57,9 @@ class ComplaintForm:
     uploads: list[Upload] = field(default_factory=list)
 
 
-def file_complaint(provider_id: str, form: ComplaintForm) -> Filing:
-    """Store and process one filing; idempotent by ``provider_id``."""
+def file_complaint(provider_id: str, form: ComplaintForm, account_key: str = "default") -> Filing:
+    """Store and process one filing; idempotent by ``provider_id``. ``account_key`` names
+    the agency's ``web`` account (the API files for a token's agency; the form, the default)."""
     payload = {
         "text": form.text,
         "received_at": utcnow().isoformat(),
@@ -69,7 +70,7 @@ def file_complaint(provider_id: str, form: ComplaintForm) -> Filing:
         "fields": form.fields,
         "attachments": [_store_upload(u) for u in form.uploads],
     }
-    event_id = store_event(RawEvent(WEB, "message", provider_id, payload))
+    event_id = store_event(RawEvent(WEB, "message", provider_id, payload), account_key)
     db.session.commit()
     if event_id is None:
         return Filing(ticket_for(provider_id), duplicate=True)
