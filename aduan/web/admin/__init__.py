@@ -12,7 +12,16 @@ from aduan.web.admin.blueprint import bp
 
 def register(app) -> None:
     """The admin pages on ``bp``, and the JSON endpoints' own blueprints under ``/api/admin``."""
-    from aduan.web.admin import canned, catalog, intake, intake_api, org, routing_api, rules  # noqa: F401
+    from aduan.web.admin import (  # noqa: F401
+        canned,
+        catalog,
+        intake,
+        intake_api,
+        org,
+        routing_api,
+        rules,
+        tokens,  # noqa: F401
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(intake_api.bp)
