@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import request
 
-from aduan.errors import NotFound, ValidationFailed
+from aduan.errors import DomainError, NotFound, ValidationFailed
 from aduan.models.api import ApiToken
 from aduan.schemas.citizen import (
     CitizenComplaintSchema,
@@ -27,6 +27,13 @@ from channels.phones import normalise_phone
 ENDPOINT = "citizen.complaints"
 BAD_PHONE = "Enter a Malaysian mobile number, e.g. 012-345 6789."
 LOCKED = "Too many wrong answers for this reference: ask for a one-time code on the status page."
+
+
+class AnswerLocked(DomainError):
+    """Too many wrong answers on this reference (``citizen.answer_guard``)."""
+
+    status = 429
+    code = "answer_locked"
 
 
 @bp.post("/citizen/complaints")
@@ -93,7 +100,7 @@ def check_status():
     data = body(StatusCheckSchema())
     found = lookup.open_status(data["reference"], data["answer"])
     if found.locked:
-        raise ValidationFailed(LOCKED, errors={"answer": [LOCKED]})
+        raise AnswerLocked(LOCKED, errors={"answer": [LOCKED]})
     if found.ticket is None or found.ticket.agency_id != principal().agency_id:
         raise NotFound("no ticket with this reference and answer")
     locale = "en" if found.ticket.language == "en" else "ms"

@@ -92,3 +92,21 @@ def test_a_citizen_status_check_of_agency_b_does_not_open_a_ticket_of_agency_a(c
     refused = client.post("/api/v1/citizen/status", json=body, headers=bearer(secret_b))
     assert refused.status_code == 404
     assert ticket_a.reference not in refused.get_data(as_text=True)
+
+
+def test_wrong_answers_through_the_api_lock_the_reference_as_on_the_status_page(client):
+    from aduan.services.citizen import answer_guard
+    from aduan.services.citizen import status as status_lookup
+
+    agency, _unit, _officer, ticket, _other = _agency_a()
+    status_lookup.set_contact_check(ticket, "6789")
+    db.session.commit()
+    _t, secret = gen_token(agency, scopes=("citizen",))
+    wrong = {"reference": ticket.reference, "answer": "0000"}
+    answers = [client.post("/api/v1/citizen/status", json=wrong, headers=bearer(secret))
+               for _ in range(6)]  # fmt: skip
+    assert answers[0].status_code == 404
+    assert answer_guard.is_locked(ticket.reference)
+    right = {"reference": ticket.reference, "answer": "6789"}
+    locked = client.post("/api/v1/citizen/status", json=right, headers=bearer(secret))
+    assert locked.status_code == 429 and locked.json["code"] == "answer_locked"
