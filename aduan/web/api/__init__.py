@@ -11,7 +11,6 @@ from aduan.web.api.blueprint import bp
 
 
 def register(app) -> None:
-    from aduan.web.api import catalog, citizen, openapi, problems, tickets  # noqa: F401
+    from aduan.web.api import catalog, citizen, openapi, tickets  # noqa: F401
 
-    problems.register(app)
     app.register_blueprint(bp)

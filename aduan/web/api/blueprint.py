@@ -21,9 +21,11 @@ from aduan.extensions import csrf, limiter
 from aduan.models import Officer
 from aduan.models.api import ApiToken
 from aduan.services.api_tokens import tokens
+from aduan.web.api import problems
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+problems.register_handlers(bp)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_ENDPOINTS = ("api_v1.openapi_document", "api_v1.docs_page")
 

@@ -62,14 +62,11 @@ def from_lookup(exc: LookupError) -> Response:
     return problem(409, "conflict", "Conflict", str(exc))
 
 
-def register(app) -> None:
+def register_handlers(bp) -> None:
     """Problem details for what the API's views raise; ``web.errors`` sends the app-level
-    errors under /api/v1 (unknown path, 405, 413, 429, 500) through ``problem`` too."""
-    from aduan.web.api.blueprint import bp
-
+    errors under /api/v1 (unknown path, 405, 413, 429, 500) through ``problem`` too.
+    Called once, where the blueprint is made (a blueprint is set up before any app)."""
     bp.register_error_handler(DomainError, from_domain)
     bp.register_error_handler(ValidationError, from_validation)
-    bp.register_error_handler(
-        LookupError, lambda exc: problem(409, "conflict", "Conflict", str(exc))
-    )
+    bp.register_error_handler(LookupError, from_lookup)
     bp.register_error_handler(HTTPException, from_http)
