@@ -74,6 +74,7 @@ OPTIONAL_SETTINGS = (
     "PUBLIC_CONTACT_LIMIT",
     "PUBLIC_LOOKUP_LIMIT",
     "LOGIN_RATE_LIMIT",
+    "API_RATE_LIMIT",  # /api/v1 per token (or officer): "600 per minute" by default
     "LOGIN_MAX_FAILURES",  # wrong passwords from one address before that address is locked out
     "LOGIN_LOCK_MINUTES",
     "LOGIN_ACCOUNT_MAX_FAILURES",  # failures from any address per step of the account back-off

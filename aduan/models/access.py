@@ -12,7 +12,8 @@ from aduan.models.base import UTCDateTime, utcnow
 
 
 class TicketAccessLog(db.Model):
-    """One officer action on one ticket (``view``, ``reply``, ``download`` …). Append-only."""
+    """One officer's (or one API token's) action on one ticket (``view``, ``reply``,
+    ``download`` …). Append-only."""
 
     __tablename__ = "ticket_access_logs"
     __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
@@ -23,7 +24,10 @@ class TicketAccessLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"))
+    api_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE")
+    )
     action: Mapped[str] = mapped_column(String(40))
     ip_address: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

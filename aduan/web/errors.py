@@ -1,4 +1,5 @@
-"""One error shape for JSON (code, message, description, errors), negotiated with HTML."""
+"""One error shape for JSON (code, message, description, errors), negotiated with HTML;
+``/api/v1`` answers RFC 9457 problem details (``web/api/problems.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import jsonify, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
 from aduan.errors import DomainError
+from aduan.web.api import problems
 
 _PAGE = """<!doctype html><html lang="ms"><head><meta charset="utf-8"><title>{{ code }}</title>
 </head><body><main><h1>{{ code }}</h1><p>{{ message }}</p></main></body></html>"""
@@ -22,6 +24,8 @@ def _wants_json() -> bool:
 
 
 def _respond(status: int, code: str, message: str, description: str = "", errors=None):
+    if problems.in_api():  # /api/v1 speaks RFC 9457 problem details only
+        return problems.problem(status, code, str(message), description, errors)
     if _wants_json():
         body = {"code": code, "message": message, "description": description}
         body["errors"] = errors or {}

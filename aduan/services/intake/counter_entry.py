@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
 from aduan.models import Agency, InboundEvent, Message, Officer, Ticket
+from aduan.models.api import ApiToken
 from aduan.models.base import utcnow
 from aduan.services.admin import common as f
 from aduan.services.channel_config.ownership import own_account
@@ -44,8 +45,9 @@ def new_entry_id() -> str:
     return str(uuid.uuid4())
 
 
-def record(officer: Officer, form: Mapping) -> EntryResult:
-    """Validate, store and process one staff entry; the ticket it opened (or continued)."""
+def record(officer: Officer | ApiToken, form: Mapping) -> EntryResult:
+    """Validate, store and process one staff entry; the ticket it opened (or continued).
+    ``officer`` may be an API token: an integration records entries for its agency too."""
     payload = _clean(officer, form)
     account_key = ensure_account(officer.agency_id, payload["channel"])
     event = RawEvent(payload["channel"], "message", payload["entry_id"], payload)
@@ -88,7 +90,8 @@ def _clean(officer: Officer, form: Mapping) -> dict[str, Any]:
     return {
         "entry_id": entry_id, "channel": channel, "text": text, "subject": subject,
         "name": name, "phone": phone, "email": email, "language": language,
-        "received_at": utcnow().isoformat(), "officer_id": officer.id, "agency": agency.code,
+        "received_at": utcnow().isoformat(), "agency": agency.code,
+        "officer_id": officer.id if isinstance(officer, Officer) else None,
     }  # fmt: skip
 
 

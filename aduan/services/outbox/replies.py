@@ -158,7 +158,7 @@ def _record_out_message(ticket: Ticket, row: OutboundMessage, author: Officer | 
         ticket_id=ticket.id,
         direction="out",
         channel=row.channel,
-        author_id=author.id if author else None,
+        author_id=author.id if isinstance(author, Officer) else None,  # not an API token
         subject=row.subject,
         body=row.body,
         email_message_id=row.email_message_id,

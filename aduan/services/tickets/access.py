@@ -2,7 +2,9 @@
 
 - ``officer``: tickets owned by the officer's units;
 - ``supervisor``: their units and every unit below them (``Unit.parent_id`` tree);
-- ``complaint_manager`` and ``admin``: the whole agency.
+- ``complaint_manager`` and ``admin``: the whole agency;
+- ``integration``: an agency's API token (``models.api.ApiToken``, never an officer's role):
+  the whole agency, limited by the token's scopes in the API.
 Always limited to the officer's own agency. A ticket outside the scope is *not found* (404),
 never *forbidden*, so its existence does not leak.
 
@@ -20,10 +22,11 @@ from aduan.errors import NotFound
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, Unit
 from aduan.models.access import TicketAccessLog
+from aduan.models.api import ApiToken
 from aduan.models.referrals import TicketReferral
 from aduan.services.tickets import references
 
-AGENCY_WIDE_ROLES = ("complaint_manager", "admin")
+AGENCY_WIDE_ROLES = ("complaint_manager", "admin", "integration")
 
 
 def is_agency_wide(officer: Officer) -> bool:
@@ -125,11 +128,14 @@ def can_change(officer: Officer, ticket: Ticket) -> bool:
     return can_see(officer, ticket)
 
 
-def log_access(officer: Officer, ticket: Ticket, action: str) -> TicketAccessLog:
-    """Record that ``officer`` did ``action`` on ``ticket`` (added to the session only)."""
+def log_access(officer: Officer | ApiToken, ticket: Ticket, action: str) -> TicketAccessLog:
+    """Record that ``officer`` (or an API token) did ``action`` on ``ticket`` (added to the
+    session only)."""
+    token = officer if isinstance(officer, ApiToken) else None
     row = TicketAccessLog(
         ticket_id=ticket.id,
-        officer_id=officer.id,
+        officer_id=None if token else officer.id,
+        api_token_id=token.id if token else None,
         action=action[:40],
         ip_address=request.remote_addr if has_request_context() else None,
     )

@@ -71,21 +71,31 @@ def record_event(
     data: dict | None = None,
     at: dt.datetime | None = None,
 ) -> TicketEvent:
-    """Append one event to the ticket's timeline (the audit trail). The agency's event
-    webhooks hear of it once the caller's transaction commits (``webhooks.events``)."""
+    """Append one event to the ticket's timeline (the audit trail). ``actor`` may also be an
+    API token (an integration): its kind and name go into the event instead of an officer. The
+    agency's event webhooks hear of it once the caller's transaction commits
+    (``webhooks.events``)."""
+    officer = actor if isinstance(actor, Officer) else None
+    integration = actor if actor is not None and officer is None else None
     event = TicketEvent(
         ticket=ticket,
-        actor_id=actor.id if actor else None,
-        actor_kind=actor_kind or ("officer" if actor else "system"),
+        actor_id=officer.id if officer else None,
+        actor_kind=actor_kind or _kind_of(actor),
         kind=kind,
         before=before,
         after=after,
-        data=data or {},
+        data={**(data or {}), **(integration.audit_data if integration else {})},
         created_at=at or utcnow(),
     )
     db.session.add(event)
     webhook_events.note(event, db.session())
     return event
+
+
+def _kind_of(actor) -> str:
+    if actor is None:
+        return "system"
+    return "officer" if isinstance(actor, Officer) else actor.actor_kind
 
 
 def change_status(

@@ -22,6 +22,7 @@ def register(app) -> None:
         org,
         routing_api,
         rules,
+        tokens,
         webhooks,
     )
 

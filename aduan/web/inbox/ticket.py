@@ -14,14 +14,14 @@ from flask_login import current_user
 
 from aduan.errors import DomainError, NotFound, StaleTicket, ValidationFailed
 from aduan.extensions import db
-from aduan.models import Attachment, Category, Message, Officer, Ticket, Unit, officer_units
+from aduan.models import Attachment, Category, Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.services.inbox.queries import sla_badges
 from aduan.services.intake.attachments import download_name
 from aduan.services.outbox import replies
 from aduan.services.storage.base import BlobMissing
 from aduan.services.storage.selection import attachment_store
-from aduan.services.tickets import access, deadlines, merging, referral, routing, workflow
+from aduan.services.tickets import access, actions, deadlines, merging, referral, workflow
 from aduan.services.tickets.extending import extend
 from aduan.vocabulary import Complexity, TicketType
 from aduan.web.inbox.blueprint import bp, officer_required
@@ -70,24 +70,6 @@ def _units(ticket: Ticket) -> list[Unit]:
     )
 
 
-def _assignable(ticket: Ticket) -> list[Officer]:
-    """Active officers of the ticket's unit."""
-    if ticket.unit_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(Officer)
-            .join(officer_units, officer_units.c.officer_id == Officer.id)
-            .where(
-                officer_units.c.unit_id == ticket.unit_id,
-                Officer.agency_id == ticket.agency_id,
-                Officer.active.is_(True),
-            )
-            .order_by(Officer.name)
-        )
-    )
-
-
 @bp.errorhandler(StaleTicket)
 def conflict(exc: StaleTicket):
     db.session.rollback()
@@ -120,7 +102,7 @@ def ticket_page(reference: str):
         canned=canned_responses(ticket.agency_id),
         next_statuses=workflow.allowed_next(ticket.status),
         units=_units(ticket),
-        assignable=_assignable(ticket),
+        assignable=actions.assignable(ticket),
         categories=list(categories),
         types=list(TicketType),
         complexities=list(Complexity),
@@ -188,42 +170,21 @@ def _reply(ticket: Ticket) -> str:
 
 @_action("note")
 def _note(ticket: Ticket) -> str:
-    text = (request.form.get("body") or "").strip()
-    if not text:
-        raise ValidationFailed(_("Write a note first."))
-    db.session.add(
-        Message(ticket_id=ticket.id, direction="note", channel="internal", author_id=_officer().id,
-                body=text)
-    )  # fmt: skip
-    ticket.last_officer_action_at = utcnow()
+    actions.add_note(ticket, _officer(), request.form.get("body") or "")
     return _("Note added.")
 
 
 @_action("assign")
 def _assign(ticket: Ticket) -> str:
     _expect_version(ticket)
-    chosen = request.form.get("officer_id", "")
-    candidates = {str(o.id): o for o in _assignable(ticket)}
-    if chosen and chosen not in candidates:
-        raise ValidationFailed(_("Choose an officer of the ticket's unit."))
-    before = {"assignee_id": ticket.assignee_id}
-    ticket.assignee = candidates.get(chosen)
-    ticket.last_officer_action_at = utcnow()
-    workflow.record_event(
-        ticket, "assigned", actor=_officer(), before=before,
-        after={"assignee_id": ticket.assignee.id if ticket.assignee else None},
-    )  # fmt: skip
+    actions.assign(ticket, _officer(), request.form.get("officer_id", ""))
     return _("Assignment saved.")
 
 
 @_action("transfer")
 def _transfer(ticket: Ticket) -> str:
     _expect_version(ticket)
-    unit_id = request.form.get("unit_id", "")
-    unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
-    if unit is None or unit.agency_id != ticket.agency_id:
-        raise ValidationFailed(_("Choose a unit."))
-    routing.transfer(ticket, unit, _officer(), (request.form.get("note") or "").strip() or None)
+    actions.transfer(ticket, _officer(), request.form.get("unit_id", ""), request.form.get("note"))
     return _("Ticket transferred.")
 
 

@@ -16,12 +16,12 @@ from aduan.extensions import db, limiter
 from aduan.models import Ticket
 from aduan.services.citizen import (
     agency_pages,
-    answer_guard,
     charter,
     code_requests,
     merged_replies,
     survey,
 )
+from aduan.services.citizen import lookup as lookup_service
 from aduan.services.citizen import status as status_lookup
 from aduan.services.intake import placement as threading
 from aduan.services.intake import web_form
@@ -174,14 +174,10 @@ def check():
     form = LookupForm()
     if not form.validate():
         return render_template("public/lookup.html", form=form, code_form=CodeRequestForm()), 400
-    locked = False
-    if form.code.data:
-        ticket = status_lookup.check_code(form.reference.data, form.code.data, _agency_id())
-    elif answer_guard.is_locked(form.reference.data):
-        ticket, locked = None, True  # even the right answer: only a one-time code opens it
-    else:
-        ticket = status_lookup.verify(form.reference.data, form.answer.data or "", _agency_id())
-        locked = ticket is None and answer_guard.record_failure(form.reference.data)
+    found = lookup_service.open_status(
+        form.reference.data, form.answer.data, form.code.data, _agency_id()
+    )
+    ticket, locked = found.ticket, found.locked
     if ticket is None:
         form.answer.errors = [
             LOCKED if locked else _("We could not verify these details. Check them and try again.")

@@ -1,0 +1,87 @@
+"""The citizen side of the API: filing a complaint and the status a complainant may see.
+
+``CitizenStatusSchema`` dumps ``citizen.status.public_status`` — the one list of what a
+citizen sees (no notes, no officers, no other tickets)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from aduan.models.org import STATE_CODES
+from aduan.schemas.views import Text, ViewSchema
+from aduan.vocabulary import PriorityGroup, TicketType
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class CitizenComplaintSchema(_Strict):
+    """The web form's fields (``public/forms.ComplaintForm``), as JSON."""
+
+    description = Text(required=True, validate=validate.Length(min=10, max=5000))
+    type = Text(load_default="aduan", validate=validate.OneOf(TicketType.values()))
+    category_id = fields.Integer(load_default=None, allow_none=True,
+                                 validate=validate.Range(min=1, max=2**31 - 1))  # fmt: skip
+    state_code = Text(required=True, validate=validate.OneOf(STATE_CODES))
+    district = Text(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    priority_group = Text(
+        load_default=None, allow_none=True, validate=validate.OneOf(PriorityGroup.values())
+    )
+    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
+    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
+    name = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    phone = Text(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    language = Text(load_default="ms", validate=validate.OneOf(("ms", "en")))
+
+
+class FilingSchema(ViewSchema):
+    """What a filing answers: the reference, and the PIN once for an anonymous complaint."""
+
+    views = {"citizen": ("reference", "status", "received_at", "pin", "duplicate")}
+
+    reference = Text()
+    status = Text()
+    received_at = fields.AwareDateTime()
+    pin = Text(allow_none=True)
+    duplicate = fields.Boolean()
+
+
+class StatusCheckSchema(_Strict):
+    reference = Text(required=True, validate=validate.Length(min=1, max=40))
+    answer = Text(
+        required=True, validate=validate.Length(min=1, max=200),
+        metadata={"description": "Last four characters of the phone or e-mail, or the PIN."},
+    )  # fmt: skip
+
+
+class PublicTimelineItemSchema(Schema):
+    kind = Text(metadata={"enum": ["in", "out", "status"]})
+    text = Text(allow_none=True)
+    at = fields.AwareDateTime()
+
+
+class CitizenStatusSchema(ViewSchema):
+    views = {
+        "citizen": (
+            "reference", "status", "status_label", "type_label", "category", "received_at",
+            "acknowledge_due_at", "resolve_due_at", "acknowledged_at", "resolved_at",
+            "closed_at", "merged", "timeline",
+        )
+    }  # fmt: skip
+
+    reference = Text()
+    status = Text()
+    status_label = Text()
+    type_label = Text()
+    category = Text(allow_none=True)
+    received_at = fields.AwareDateTime()
+    acknowledge_due_at = fields.AwareDateTime(allow_none=True)
+    resolve_due_at = fields.AwareDateTime(allow_none=True)
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    resolved_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    merged = fields.Boolean()
+    timeline = fields.List(fields.Nested(PublicTimelineItemSchema))

@@ -1,0 +1,82 @@
+"""Officer actions on one ticket that are neither status, routing nor merging: a note, an
+assignment, a transfer by unit id. One write path for the ticket page and ``/api/v1``.
+
+The actor is an officer or an API token (an integration principal); the caller has loaded
+the ticket through ``access`` and commits (``workflow.commit``).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from aduan.errors import ValidationFailed
+from aduan.extensions import db
+from aduan.models import Message, Officer, Ticket, Unit, officer_units
+from aduan.models.api import ApiToken
+from aduan.models.base import utcnow
+from aduan.services.tickets import routing, workflow
+
+Actor = Officer | ApiToken
+
+
+def add_note(ticket: Ticket, actor: Actor, text: str) -> Message:
+    """An internal note (never shown to the complainant). A token's note is also an event,
+    so the timeline says which integration wrote it."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(_l("Write a note first."), errors={"body": ["required"]})
+    officer = actor if isinstance(actor, Officer) else None
+    note = Message(
+        ticket_id=ticket.id, direction="note", channel="internal",
+        author_id=officer.id if officer else None, body=text,
+    )  # fmt: skip
+    db.session.add(note)
+    ticket.last_officer_action_at = utcnow()
+    if officer is None:
+        workflow.record_event(ticket, "note_added", actor=actor)
+    return note
+
+
+def assignable(ticket: Ticket) -> list[Officer]:
+    """Active officers of the ticket's unit."""
+    if ticket.unit_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Officer)
+            .join(officer_units, officer_units.c.officer_id == Officer.id)
+            .where(
+                officer_units.c.unit_id == ticket.unit_id,
+                Officer.agency_id == ticket.agency_id,
+                Officer.active.is_(True),
+            )
+            .order_by(Officer.name)
+        )
+    )
+
+
+def assign(ticket: Ticket, actor: Actor, officer_id: int | str | None) -> None:
+    """Give the ticket to an officer of its unit; empty ``officer_id``: unassign it."""
+    chosen = str(officer_id or "")
+    candidates = {str(o.id): o for o in assignable(ticket)}
+    if chosen and chosen not in candidates:
+        raise ValidationFailed(
+            _l("Choose an officer of the ticket's unit."), errors={"officer_id": ["not allowed"]}
+        )
+    before = {"assignee_id": ticket.assignee_id}
+    ticket.assignee = candidates.get(chosen)
+    ticket.last_officer_action_at = utcnow()
+    workflow.record_event(
+        ticket, "assigned", actor=actor, before=before,
+        after={"assignee_id": ticket.assignee.id if ticket.assignee else None},
+    )  # fmt: skip
+
+
+def transfer(ticket: Ticket, actor: Actor, unit_id: int | str | None, note: str | None) -> Unit:
+    """Move the ticket to a unit of its own agency (``routing.transfer`` does the rest)."""
+    unit_key = str(unit_id or "")
+    unit = db.session.get(Unit, int(unit_key)) if unit_key.isdigit() else None
+    if unit is None or unit.agency_id != ticket.agency_id:
+        raise ValidationFailed(_l("Choose a unit."), errors={"unit_id": ["unknown unit"]})
+    routing.transfer(ticket, unit, actor, (note or "").strip() or None)
+    return unit
