@@ -21,10 +21,7 @@ from aduan.services.channel_config.accounts import save_account
 from tests.builders import gen_agency, gen_complainant, gen_officer, gen_ticket, gen_unit
 
 # Models still without an agency scope, each with the reason; this list may only shrink.
-KNOWN_GAPS = {
-    "BotConversation": "keyed by (channel, handle) without an account key: two agencies' bots "
-    "on one channel would share a chat's state (left for issue #11 item 4)",
-}
+KNOWN_GAPS: dict[str, str] = {}
 # What may be shared by every agency: edited only by the platform's administrators.
 NATIONAL = {"HolidayOverride"}
 # The deployment's own bookkeeping: no personal data, no agency setting, never scoped.

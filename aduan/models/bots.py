@@ -1,5 +1,5 @@
-"""Messaging-bot conversation state: one row per (channel, handle), kept in the database so a
-guided conversation survives worker restarts and works with several workers."""
+"""Messaging-bot conversation state: one row per (channel, bot account, handle), kept in the
+database so a guided conversation survives worker restarts and works with several workers."""
 
 from __future__ import annotations
 
@@ -20,10 +20,16 @@ class BotConversation(db.Model):
     Updated under ``SELECT … FOR UPDATE``; a row untouched for 24 hours counts as expired."""
 
     __tablename__ = "bot_conversations"
-    __table_args__ = (UniqueConstraint("channel", "handle"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "account_key", "handle", name="uq_bot_conversations_chat"),
+    )
+    # The agency owning the bot's account (aduan/services/tenancy.py): each agency's bot keeps
+    # its own state of one chat.
+    __tenant__ = "account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
+    account_key: Mapped[str] = mapped_column(String(40), default="default")
     handle: Mapped[str] = mapped_column(String(254))
     step: Mapped[str] = mapped_column(String(30), default="idle")
     data: Mapped[dict] = mapped_column(JSONType, default=dict)

@@ -64,7 +64,7 @@ def handle(context: Context) -> bool:
     callback = message.extra.get("callback_data")
     if callback is not None and not str(callback).startswith(OUR_CALLBACKS):
         return False  # another feature's button (e.g. a survey)
-    row = active_conversation(message.channel, context.handle)
+    row = active_conversation(message.channel, context.account_key, context.handle)
     if row is None and callback is not None:
         # A button under a finished or expired conversation (a double tap on "send"):
         # its data is not a complaint; say so in the press's answer.
@@ -80,7 +80,9 @@ def _command(context: Context, name: str, argument: str) -> bool:
     message = context.message
     if name == "start":
         language = _language_of(context, None)
-        row = start_conversation(message.channel, context.handle, "language", language)
+        row = start_conversation(
+            message.channel, context.account_key, context.handle, "language", language
+        )
         _prompt(context, row)
     elif name in ("semak", "status"):
         language = _language_of(context, "en" if name == "status" else "ms")
@@ -89,7 +91,7 @@ def _command(context: Context, name: str, argument: str) -> bool:
         else:
             context.reply(status_reply(context, argument, language))
     elif name in ("batal", "cancel"):
-        row = active_conversation(message.channel, context.handle)
+        row = active_conversation(message.channel, context.account_key, context.handle)
         language = row.language if row else _language_of(context, None)
         if row is None:
             context.reply(bot_texts.text(language, "nothing_to_cancel"))

@@ -100,18 +100,23 @@ def _forget_pending(session: Session, previous_transaction) -> None:
 # -- conversation state ---------------------------------------------------------------------
 
 
-def lock_conversation(channel: str, handle: str) -> BotConversation | None:
-    """The chat's conversation row, locked for this transaction (None when there is none)."""
+def lock_conversation(channel: str, account_key: str, handle: str) -> BotConversation | None:
+    """The chat's conversation row with the bot of ``account_key``, locked for this
+    transaction (None when there is none). Each agency's bot keeps its own state of a chat."""
     return db.session.scalar(
         db.select(BotConversation)
-        .where(BotConversation.channel == channel, BotConversation.handle == handle)
+        .where(
+            BotConversation.channel == channel,
+            BotConversation.account_key == account_key,
+            BotConversation.handle == handle,
+        )
         .with_for_update()
     )
 
 
-def active_conversation(channel: str, handle: str) -> BotConversation | None:
+def active_conversation(channel: str, account_key: str, handle: str) -> BotConversation | None:
     """The locked row when it is mid-conversation and younger than 24 hours."""
-    row = lock_conversation(channel, handle)
+    row = lock_conversation(channel, account_key, handle)
     if row is None or row.step == IDLE:
         return None
     if row.expired():
@@ -120,8 +125,11 @@ def active_conversation(channel: str, handle: str) -> BotConversation | None:
     return row
 
 
-def start_conversation(channel: str, handle: str, step: str, language: str) -> BotConversation:
-    """Create or restart the chat's row (insert-if-absent, then lock) at ``step``."""
+def start_conversation(
+    channel: str, account_key: str, handle: str, step: str, language: str
+) -> BotConversation:
+    """Create or restart the chat's row with that bot (insert-if-absent, then lock) at
+    ``step``."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
@@ -129,6 +137,7 @@ def start_conversation(channel: str, handle: str, step: str, language: str) -> B
         insert(BotConversation)
         .values(
             channel=channel,
+            account_key=account_key,
             handle=handle,
             step=step,
             data={},
@@ -136,9 +145,9 @@ def start_conversation(channel: str, handle: str, step: str, language: str) -> B
             created_at=now,
             updated_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["channel", "handle"])
+        .on_conflict_do_nothing(index_elements=["channel", "account_key", "handle"])
     )
-    row = lock_conversation(channel, handle)
+    row = lock_conversation(channel, account_key, handle)
     row.step, row.data, row.language, row.updated_at = step, {}, language, now
     db.session.flush()
     return row

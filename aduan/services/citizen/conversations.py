@@ -104,7 +104,9 @@ def _handle_command_channel(context: Context) -> bool:
     elif name == "help":
         context.reply(bot_texts.both("help"))
     else:
-        start_conversation(message.channel, context.handle, AWAITING_NEW, language)
+        start_conversation(
+            message.channel, context.account_key, context.handle, AWAITING_NEW, language
+        )
         context.reply(bot_texts.text(language, "new_ticket_prompt"))
     log.info("bot command channel=%s command=%s", message.channel, name)
     return True
@@ -112,7 +114,7 @@ def _handle_command_channel(context: Context) -> bool:
 
 def _pending_new_ticket(context: Context) -> bool:
     """After a bare BARU/NEW the next message opens a new ticket (never threads into one)."""
-    row = active_conversation(context.message.channel, context.handle)
+    row = active_conversation(context.message.channel, context.account_key, context.handle)
     if row is None or row.step != AWAITING_NEW:
         return False
     reset(row)
