@@ -673,6 +673,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-fault-seconds", type=float)
     parser.add_argument("--kill-seconds", type=float)
     parser.add_argument("--kill-every", type=float, default=10.0)
+    parser.add_argument("--max-kills", type=int, help="stop killing after this many")
     parser.add_argument("--redis-down", type=float, default=10.0)
     parser.add_argument("--pg-down", type=float, default=5.0)
     parser.add_argument("--no-redis-restart", action="store_true")
@@ -781,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
             last_fault = a_end
             while time.time() < c_end or not (redis_done and pg_done):
                 now = time.time()
-                if now >= next_kill and now < c_end - 1:
+                if now >= next_kill and now < c_end - 1 and victim < (args.max_kills or 10**6):
                     workers[victim % len(workers)].kill()
                     faults.append((now, f"SIGKILL {workers[victim % len(workers)].name}"))
                     _log(t0, faults[-1][1])
