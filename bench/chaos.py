@@ -782,7 +782,11 @@ def main(argv: list[str] | None = None) -> int:
             last_fault = a_end
             while time.time() < c_end or not (redis_done and pg_done):
                 now = time.time()
-                if now >= next_kill and now < c_end - 1 and victim < (args.max_kills or 10**6):
+                if (
+                    now >= next_kill
+                    and now < c_end - 1
+                    and victim < (10**6 if args.max_kills is None else args.max_kills)
+                ):
                     workers[victim % len(workers)].kill()
                     faults.append((now, f"SIGKILL {workers[victim % len(workers)].name}"))
                     _log(t0, faults[-1][1])
