@@ -21,6 +21,7 @@ from aduan.models.base import utcnow
 from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.citizen import conversations
 from aduan.services.intake import placement as threading
+from aduan.services.intake import received_time
 from aduan.services.intake import web_channel as web_intake
 from aduan.services.intake.attachments import store_attachments
 from aduan.services.intake.identities import (  # noqa: F401  (callers read them here)
@@ -196,6 +197,7 @@ def ingest_message(
 ) -> int | None:
     """Store one InboundMessage on its ticket (new or threaded); returns the id of a queued
     acknowledgement, if any. Flushes; the caller commits."""
+    message = received_time.stamped(event, message)  # our clock, never the sender's Date:
     agency = channel_lookup.agency_for(event.channel, event.account_key)
     complainant = identify(message, agency.id)
     if complainant is not None and complainant.id is not None:
@@ -234,6 +236,7 @@ def ingest_message(
         web_intake.after_open(ticket, message)
         _route(ticket)
     stored = _store_message(ticket, event, message)
+    received_time.note_claimed_time(ticket, stored, message)
     threading.after_store(placement, ticket, stored, created)
     web_intake.after_store(ticket, stored, message, created)
     store_attachments(ticket, stored, message.attachments, adapter)

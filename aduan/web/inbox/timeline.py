@@ -49,6 +49,7 @@ EVENT_LABELS = {
     "followed_up_by": _l("Followed up by a new ticket"),
     "transcription_added": _l("Voicemail transcribed"),
     "transcription_failed": _l("Voicemail transcription failed: listen to the recording"),
+    "sender_clock": _l("The message claims another sending time (not used for deadlines)"),
 }
 
 
