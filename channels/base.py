@@ -123,6 +123,9 @@ class OutboundRequest:
     status_callback_url: str | None = None
     # Chat keyboards (Telegram inline buttons): rows of (label, callback data); others ignore.
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # Sent by the system, not written by a person (an acknowledgement, a notice): e-mail
+    # marks it ``Auto-Submitted: auto-replied`` so well-behaved mailers do not answer it.
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
