@@ -97,7 +97,7 @@ class InboundMessage:
     provider_id: str  # unique per channel
     sender_handle: str  # normalised: E.164 phone, lower-cased e-mail, Telegram user id, PSID…
     text: str
-    received_at: dt.datetime  # timezone-aware
+    received_at: dt.datetime  # timezone-aware, as the provider claims it (manifest trusted_clock)
     sender_name: str | None = None
     attachments: tuple[InboundAttachment, ...] = ()
     hints: ThreadHints = field(default_factory=ThreadHints)
@@ -123,6 +123,9 @@ class OutboundRequest:
     status_callback_url: str | None = None
     # Chat keyboards (Telegram inline buttons): rows of (label, callback data); others ignore.
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # Sent by the system, not written by a person (an acknowledgement, a notice): e-mail
+    # marks it ``Auto-Submitted: auto-replied`` so well-behaved mailers do not answer it.
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,9 @@ class ChannelManifest:
     - ``ids_per_account``: the provider's ids count per account, not per channel.
     - ``configurable``: admins keep accounts for it on the Channels page.
     - ``status_callback``: the webhook path the provider posts delivery statuses to.
+    - ``trusted_clock``: the message's ``received_at`` comes from the provider's own clock
+      (Telegram, Meta); False when the sender writes it (an e-mail's ``Date:``). The core
+      takes a trusted time only when it is close to its own receipt time.
     """
 
     label_en: str
@@ -203,6 +209,7 @@ class ChannelManifest:
     ids_per_account: bool = False
     configurable: bool = True
     status_callback: str | None = None
+    trusted_clock: bool = True
 
     def all_settings(self) -> tuple[Setting, ...]:
         """Credentials first, then optional settings, in declaration order."""

@@ -127,6 +127,7 @@ class EmailAdapter(ChannelAdapter):
         ),
         replies=True,
         ids_per_account=True,  # one Message-ID sent to several agencies is a ticket at each
+        trusted_clock=False,  # ``Date:`` is whatever the sender's machine (or spammer) says
     )
 
     def __init__(self, account: Mapping[str, Any]):

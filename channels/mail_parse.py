@@ -25,11 +25,12 @@ from channels.base import (
     ParseError,
     ThreadHints,
 )
+from channels.mail_guard import automatic, quoted_ids
 from channels.mail_text import clean_reply, html_to_text
 
 CHANNEL = "email"
 MAX_PART_BYTES = 25 * 1024 * 1024  # bigger parts are recorded without their data
-MAX_DEPTH = 20  # nested multiparts deeper than this are not walked
+MAX_DEPTH = 20  # nested multiparts deeper than this are not walked (the text is still found)
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _BODY_TYPES = ("text/plain", "text/html")
 _LATIN1_ALIASES = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
@@ -71,6 +72,16 @@ def raw_header(msg: Message, name: str) -> str | None:
     return None
 
 
+# C0 and C1 controls (CR, LF, TAB, NUL…) and the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def single_line(value: str) -> str:
+    """Header-derived text as one clean line: an encoded CR/LF or control character in a
+    subject or a name must never reach a header we write (a reply's ``Subject:``)."""
+    return re.sub(r" {2,}", " ", _CONTROL.sub(" ", value)).strip()
+
+
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
@@ -96,7 +107,7 @@ def decode_words(value: str) -> str:
 
 def header_text(msg: Message, name: str) -> str | None:
     value = raw_header(msg, name)
-    return None if value is None else decode_words(value).strip()
+    return None if value is None else single_line(decode_words(value))
 
 
 _ADDR_SPEC = re.compile(r"^[^\s<>@\"(),;:]+@[^\s<>@\"(),;:]+$")
@@ -110,7 +121,7 @@ def _address(msg: Message, name: str) -> tuple[str | None, str] | None:
     for display, addr in email.utils.getaddresses([value]):
         addr = addr.strip().lower()
         if _ADDR_SPEC.match(addr):
-            return (decode_words(display).strip() or None), addr
+            return (single_line(decode_words(display)) or None), addr
     found = _ADDR_SEARCH.search(value)  # broken quoting: take the first thing shaped like one
     return (None, found.group(0).lower()) if found else None
 
@@ -165,14 +176,17 @@ def is_bounce(msg: Message) -> bool:
 # -- body and attachments -----------------------------------------------------------------------
 
 
-def _leaves(part: Message, depth: int = 0):
-    """Leaf parts in order; a forwarded message/rfc822 is a leaf, not walked into."""
+def _leaves(part: Message, depth: int = 0, cut: list | None = None):
+    """Leaf parts in order; a forwarded message/rfc822 is a leaf, not walked into. Below
+    ``MAX_DEPTH`` nothing is walked; ``cut`` gets an entry when that happened."""
     if depth > MAX_DEPTH:
+        if cut is not None:
+            cut.append(depth)
         return
     if part.is_multipart() and part.get_content_type() != "message/rfc822":
         payload = part.get_payload()
         for child in payload if isinstance(payload, list) else []:
-            yield from _leaves(child, depth + 1)
+            yield from _leaves(child, depth + 1, cut)
     else:
         yield part
 
@@ -227,19 +241,22 @@ def _filename(part: Message, index: int) -> str:
     except Exception:
         name = None
     if name:
-        return decode_words(_unescape_8bit(name)).replace("/", "_").replace("\\", "_").strip()
+        name = single_line(decode_words(_unescape_8bit(name)))
+        return name.replace("/", "_").replace("\\", "_")
     ctype = part.get_content_type()
     if ctype == "message/rfc822":
         return f"forwarded-{index}.eml"
     return f"part-{index}{mimetypes.guess_extension(ctype) or '.bin'}"
 
 
-def _body_and_attachments(msg: Message):
-    leaves = list(_leaves(msg))
+def _body_and_attachments(msg: Message, cut: list | None = None):
+    leaves = list(_leaves(msg, 0, cut))
     candidates = [p for p in leaves if _is_body_candidate(p)]
     body = next((p for p in candidates if _ctype(p) == "text/plain"), None)
     body = body or (candidates[0] if candidates else None)
     text = _part_text(body) if body is not None else ""
+    if not text and cut:
+        text = _fallback_text(msg)
     attachments, oversized = [], []
     for index, part in enumerate(leaves, start=1):
         if part is body or part in candidates:
@@ -256,6 +273,20 @@ def _body_and_attachments(msg: Message):
         if not text and ctype == "message/rfc822":
             text = _forwarded_text(part)
     return text, tuple(attachments), oversized
+
+
+def _fallback_text(msg: Message) -> str:
+    """The text of a tree too deep (or too odd) for our walk: the standard library's
+    ``get_body``, else every text part there is, in order."""
+    try:
+        body = msg.get_body(preferencelist=("plain", "html"))
+        text = _part_text(body) if body is not None else ""
+        if text:
+            return text
+        texts = [_part_text(p) for p in msg.walk() if p.get_content_maintype() == "text"]
+        return "\n\n".join(t for t in texts if t)
+    except (RecursionError, LookupError, ValueError, TypeError, AttributeError):
+        return ""
 
 
 def _forwarded_text(part: Message) -> str:
@@ -311,7 +342,8 @@ def _parse_message(raw: bytes, extra: dict[str, Any]) -> InboundMessage:
     msg = load(raw)
     sender_name, sender_handle = _sender(msg)
     subject = header_text(msg, "Subject")
-    full_text, attachments, oversized = _body_and_attachments(msg)
+    cut: list[int] = []
+    full_text, attachments, oversized = _body_and_attachments(msg, cut)
     ids = message_ids(raw_header(msg, "Message-ID"))
     hints = ThreadHints(
         message_id=ids[0] if ids else None,
@@ -322,6 +354,12 @@ def _parse_message(raw: bytes, extra: dict[str, Any]) -> InboundMessage:
     extra = {**extra, "full_text": full_text}
     if oversized:
         extra["oversized_attachments"] = oversized
+    if cut:  # parts below MAX_DEPTH were not read as attachments; the core notes it
+        extra["truncated"] = {"max_depth": MAX_DEPTH}
+    guard = automatic(msg, sender_handle, sender_name, subject)
+    if guard is not None:
+        extra["automatic"] = {"kind": guard.kind, "reason": guard.reason}
+        extra["quoted_ids"] = list(quoted_ids(msg, full_text))
     received = parse_date(raw_header(msg, "Date")) or dt.datetime.now(dt.UTC)
     return InboundMessage(
         channel=CHANNEL,
@@ -332,7 +370,7 @@ def _parse_message(raw: bytes, extra: dict[str, Any]) -> InboundMessage:
         received_at=received,
         attachments=attachments,
         hints=hints,
-        auto_submitted=is_auto_submitted(msg),
+        auto_submitted=guard is not None or is_auto_submitted(msg),
         language=_language(msg),
         extra=extra,
     )

@@ -30,7 +30,8 @@ def build_message(account: Mapping[str, Any], request: OutboundRequest) -> Email
     """The e-mail for ``request``: From = ``account["mail_from"]``, threading headers, UTF-8 body.
 
     ``X-Aduan: 1`` marks every message we send so our own mail is recognisable when it loops
-    back; whether a message is an automatic reply (``Auto-Submitted``) is the core's call.
+    back (``mail_guard``); whether a message is an automatic reply is the core's call
+    (``request.automatic``: ``Auto-Submitted: auto-replied``, else ``no``, RFC 3834).
     """
     if not account.get("mail_from"):
         raise ChannelError("e-mail account has no mail_from", retryable=False)
@@ -50,6 +51,7 @@ def build_message(account: Mapping[str, Any], request: OutboundRequest) -> Email
     if account.get("reply_to"):
         msg["Reply-To"] = str(account["reply_to"])
     msg["X-Aduan"] = "1"
+    msg["Auto-Submitted"] = "auto-replied" if request.automatic else "no"
     msg.set_content(request.text, charset="utf-8")
     return msg
 

@@ -43,7 +43,7 @@ def test_file_check_and_rate_in_bm(page, live_server, app_ctx, tmp_path):
     page.reload()
     other_tab = page.context.new_page()  # the same status page left open in a second tab
     other_tab.goto(page.url)
-    page.fill("#rating", "5")
+    page.check("input[name=rating][value='5']")  # five labelled choices, not a number box
     page.fill("#comment", "Cepat dan baik.")
     page.click("form[action='/semak/tinjauan'] button[type=submit]")
     assert "5 daripada 5" in page.text_content("main")
@@ -52,7 +52,7 @@ def test_file_check_and_rate_in_bm(page, live_server, app_ctx, tmp_path):
     assert page.locator("[data-survey-rating='5']").is_visible()
     assert page.locator("form[action='/semak/bantah']").is_visible()
 
-    other_tab.fill("#rating", "1")
+    other_tab.check("input[name=rating][value='1']")
     other_tab.click("form[action='/semak/tinjauan'] button[type=submit]")
     refusal = other_tab.locator("[data-survey-refused]")
     assert "hanya boleh diberi sekali" in refusal.text_content()

@@ -2,8 +2,9 @@
 
 ``intercept`` runs for every inbound message after the complainant is identified and before
 threading. It answers commands (``/start``, ``/semak``, ``/batal`` on Telegram; ``SEMAK``,
-``STATUS``, ``BARU``, ``NEW``, ``BANTUAN``, ``HELP`` on SMS and WhatsApp) and the steps of a
-guided conversation, and lets everything else through to threading unchanged.
+``STATUS``, ``BARU``, ``NEW``, ``BANTUAN``, ``HELP`` on SMS and WhatsApp), the steps of a
+guided conversation and answers to the satisfaction survey (``survey_answers``: ``5``,
+``lima``, a rating button), and lets everything else through to threading unchanged.
 
 State lives in ``BotConversation`` rows, read with ``SELECT … FOR UPDATE`` so two updates for
 one chat processed at once take turns. Bot answers are OutboundMessage rows committed with the
@@ -17,7 +18,7 @@ import re
 from dataclasses import replace
 
 from aduan.models import Complainant, InboundEvent
-from aduan.services.citizen import bot_filing, bot_texts
+from aduan.services.citizen import bot_filing, bot_texts, survey_answers
 from aduan.services.citizen.bot_session import (
     AWAITING_NEW,
     Context,
@@ -54,12 +55,12 @@ def intercept(
         return False  # composed by a bot for the pipeline, or mail that must not be answered
     context = Context(message, complainant, event, file)
     if message.channel in channels_where(bot="guided"):
-        handled = bot_filing.handle(context)
+        handled = bot_filing.handle(context) or survey_answers.handle(context)
         answer_button_press(context)
         return handled
     if message.channel in command_channels():
         return _handle_command_channel(context)
-    return False
+    return survey_answers.handle(context)  # e-mail, Messenger…: a rating, else a message
 
 
 def command_channels() -> tuple[str, ...]:
@@ -96,7 +97,7 @@ def _handle_command_channel(context: Context) -> bool:
     message = context.message
     command = parse_command(message.text)
     if command is None:
-        return _pending_new_ticket(context)
+        return _pending_new_ticket(context) or survey_answers.handle(context)
     name, language, argument = command
     if name == "status":
         text = status_reply(context, argument, language) if argument else None

@@ -28,16 +28,20 @@ from aduan.vocabulary import TicketStatus
 log = logging.getLogger(__name__)
 
 WINDOW = dt.timedelta(days=7)
+SURVEY_CALLBACK = "survey:"  # a rating button's data: ``survey:4`` (``survey_answers``)
+RATING_BUTTONS = [[[str(n), f"{SURVEY_CALLBACK}{n}"] for n in range(1, 6)]]
 BATCH = 200
 MAX_COMMENT = 2000
 ASK = {
     "ms": (
-        "Aduan {reference} telah diselesaikan. Sila nilai perkhidmatan kami (1-5) dan, jika "
-        "anda tidak berpuas hati, bantah dalam tempoh 7 hari: {link}"
+        "Aduan {reference} telah diselesaikan. Sila nilai perkhidmatan kami: balas dengan 1 "
+        "hingga 5 (5 = cemerlang). Jika anda tidak berpuas hati, balas BANTAH atau bantah "
+        "dalam tempoh 7 hari: {link}"
     ),
     "en": (
-        "Complaint {reference} has been resolved. Please rate our service (1-5) and, if you are "
-        "not satisfied, object within 7 days: {link}"
+        "Complaint {reference} has been resolved. Please rate our service: reply with 1 to 5 "
+        "(5 = excellent). If you are not satisfied, reply OBJECT or object within 7 days: "
+        "{link}"
     ),
 }
 
@@ -92,6 +96,14 @@ def rate(ticket: Ticket, rating: int, comment: str | None = None) -> SurveyRespo
 
     A second answer (another tab, a resubmitted form, two at once) is refused with
     ``errors={"rating": ["answered"]}``: the first rating stands and is counted once."""
+    row = record_rating(ticket, rating, comment)
+    db.session.commit()
+    return row
+
+
+def record_rating(ticket: Ticket, rating: int, comment: str | None = None) -> SurveyResponse:
+    """``rate`` without the commit: for a rating given in a message, committed with its
+    inbound event (``survey_answers``)."""
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed("rating must be 1 to 5", errors={"rating": ["1-5"]})
     row = current(ticket)
@@ -114,7 +126,6 @@ def rate(ticket: Ticket, rating: int, comment: str | None = None) -> SurveyRespo
     workflow.record_event(
         ticket, "survey_answered", actor_kind="complainant", data={"rating": rating}
     )
-    db.session.commit()
     return row
 
 
@@ -189,4 +200,5 @@ def _ask(ticket: Ticket):
         "survey",
         ms=ASK["ms"].format(reference=ticket.reference, link=link),
         en=ASK["en"].format(reference=ticket.reference, link=link),
+        buttons=RATING_BUTTONS,  # shown by chats that have buttons (Telegram), ignored elsewhere
     )

@@ -20,6 +20,7 @@ from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ti
 from aduan.models.base import utcnow
 from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.citizen import conversations
+from aduan.services.intake import automatic_mail, received_time
 from aduan.services.intake import placement as threading
 from aduan.services.intake import web_channel as web_intake
 from aduan.services.intake.attachments import store_attachments
@@ -29,7 +30,7 @@ from aduan.services.intake.identities import (  # noqa: F401  (callers read them
 )
 from aduan.services.outbox.delivery import apply_status, release_held
 from aduan.services.outbox.replies import identity_type, queue_acknowledgement
-from aduan.services.tickets import roster, routing
+from aduan.services.tickets import roster, routing, workflow
 from aduan.services.tickets.opening import open_ticket
 from channels.base import ChannelAdapter, InboundMessage, ParseError, RawEvent
 from channels.registry import channels_where
@@ -196,7 +197,10 @@ def ingest_message(
 ) -> int | None:
     """Store one InboundMessage on its ticket (new or threaded); returns the id of a queued
     acknowledgement, if any. Flushes; the caller commits."""
+    message = received_time.stamped(event, message)  # our clock, never the sender's Date:
     agency = channel_lookup.agency_for(event.channel, event.account_key)
+    if automatic_mail.handle(event, message, agency):
+        return None  # an auto-reply, bounce, list mail or our own: noted on its ticket only
     complainant = identify(message, agency.id)
     if complainant is not None and complainant.id is not None:
         # A complainant new in this transaction needs no lock: a concurrent message from the
@@ -234,6 +238,9 @@ def ingest_message(
         web_intake.after_open(ticket, message)
         _route(ticket)
     stored = _store_message(ticket, event, message)
+    received_time.note_claimed_time(ticket, stored, message)
+    if message.extra.get("truncated"):
+        workflow.record_event(ticket, "mail_truncated", data={"message_id": stored.id})
     threading.after_store(placement, ticket, stored, created)
     web_intake.after_store(ticket, stored, message, created)
     store_attachments(ticket, stored, message.attachments, adapter)

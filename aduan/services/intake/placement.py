@@ -219,6 +219,11 @@ def window_days(agency: Agency) -> int:
         return DEFAULT_WINDOW_DAYS
 
 
+def follow_merges(ticket: Ticket | None) -> Ticket | None:
+    """The ticket ``ticket`` was merged into (over up to ``MAX_MERGE_HOPS``), or itself."""
+    return _follow_merges(ticket)
+
+
 def _follow_merges(ticket: Ticket | None) -> Ticket | None:
     for _ in range(MAX_MERGE_HOPS):
         if ticket is None or ticket.merged_into_id is None:

@@ -40,6 +40,7 @@ STATE_RANK = {
 }  # fmt: skip
 SEND_JOB = SEND_OUTBOUND_JOB
 RESEND_BATCH = 500
+PERSONAL_PURPOSE = "reply"  # an officer wrote it; every other purpose is sent by the system
 
 
 def release_held(message: InboundMessage, event: InboundEvent) -> list[int]:
@@ -73,6 +74,8 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
         return _failed_attempt(row, exc)
     except LookupError as exc:  # no such account (yet): park it until an admin configures one
         return _park(row, str(exc))
+    except Exception as exc:  # a bug or a bad setting (a header with a newline): never silent
+        return _crashed(outbound_id, exc)
     row.state = "sent"
     row.provider_id = result.provider_id
     row.attempts += 1
@@ -100,6 +103,7 @@ def build_request(row: OutboundMessage) -> OutboundRequest:
         template_language=language,
         status_callback_url=status_callback_url(row),
         buttons=tuple(tuple((str(b[0]), str(b[1])) for b in r) for r in row.buttons or ()),
+        automatic=row.purpose != PERSONAL_PURPOSE,
     )
 
 
@@ -117,6 +121,21 @@ def status_callback_url(row: OutboundMessage) -> str | None:
         current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/webhooks{path}/{{account_key}}"
     )
     return template.format(channel=row.channel, account_key=row.account_key)
+
+
+def _crashed(outbound_id: int, exc: Exception) -> OutboundMessage | None:
+    """An unexpected exception from a send: recorded like a refused one — on the row, the
+    timeline and the assignee's notifications — and not retried (it would fail again)."""
+    log.error("outbound send crashed outbound_id=%s error=%s", outbound_id, type(exc).__name__)
+    db.session.rollback()  # the error may have spoilt the transaction; lock the row afresh
+    row = db.session.scalar(
+        db.select(OutboundMessage).where(OutboundMessage.id == outbound_id).with_for_update()
+    )
+    if row is None or row.state != "queued":
+        db.session.rollback()
+        return row
+    error = ChannelError(f"{type(exc).__name__}: {exc}", retryable=False, code="crash")
+    return _failed_attempt(row, error)
 
 
 def _park(row: OutboundMessage, reason: str) -> OutboundMessage:
@@ -176,7 +195,8 @@ def mark_failed(row: OutboundMessage, error: str | None, code: str | None = None
         return
     data = {"outbound_id": row.id, "channel": row.channel, "error": error, "code": code}
     record_event(ticket, "delivery_failed", data=data)
-    _notify_assignee(ticket, data)
+    if row.purpose != "officer_notice":  # a failed notice's notice would fail again, for ever
+        _notify_assignee(ticket, data)
 
 
 def _notify_assignee(ticket: Ticket, data: dict) -> None:

@@ -12,13 +12,16 @@ def contact_for(ticket: Ticket) -> tuple[str, str] | None:
     return door.contact(ticket)
 
 
-def queue_notice(ticket: Ticket, purpose: str, *, ms: str, en: str) -> OutboundMessage | None:
+def queue_notice(
+    ticket: Ticket, purpose: str, *, ms: str, en: str, buttons: list | None = None
+) -> OutboundMessage | None:
     """Queue ``ms`` or ``en`` (the ticket's language) to the complainant from the agency's
-    account; None if unreachable."""
+    account (with chat ``buttons``, for channels that show them); None if unreachable."""
     return door.queue(
         ticket,
         purpose,
         {"ms": ms, "en": en},
         subject=f"[{ticket.reference}]",
         variables={"reference": ticket.reference, "language": ticket.language},
+        buttons=buttons,
     )

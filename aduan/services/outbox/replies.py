@@ -141,7 +141,7 @@ def _add_email_headers(ticket: Ticket, row: OutboundMessage, purpose: str) -> No
     elif base and not base.lower().startswith("re:"):
         base = f"Re: {base}"
     subject = base if ticket.reference in base else f"[{ticket.reference}] {base}".strip()
-    row.subject = subject[:300]
+    row.subject = " ".join(subject.split())[:300]  # one line, whatever was stored before
 
 
 def _mail_domain() -> str:

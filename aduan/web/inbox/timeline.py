@@ -52,6 +52,9 @@ EVENT_LABELS = {
     "followed_up_by": _l("Followed up by a new ticket"),
     "transcription_added": _l("Voicemail transcribed"),
     "transcription_failed": _l("Voicemail transcription failed: listen to the recording"),
+    "automatic_mail": _l("Automatic mail (auto-reply, bounce, list or our own): noted only"),
+    "mail_truncated": _l("E-mail nested too deeply: some parts were not read"),
+    "sender_clock": _l("The message claims another sending time (not used for deadlines)"),
 }
 
 

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import (
     FloatField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -118,10 +118,22 @@ class ReplyForm(FlaskForm):
     )
 
 
+RATING_CHOICES = [
+    (1, _l("Very poor")),
+    (2, _l("Poor")),
+    (3, _l("Fair")),
+    (4, _l("Good")),
+    (5, _l("Excellent")),
+]
+
+
 class SurveyForm(FlaskForm):
-    rating = IntegerField(
+    # Five labelled choices (as a counter's smiley buttons), not a number box.
+    rating = RadioField(
         _l("Rating (1 = very poor, 5 = excellent)"),
-        validators=[InputRequired(_l("Choose a rating.")), NumberRange(1, 5)],
+        choices=RATING_CHOICES,
+        coerce=int,
+        validators=[InputRequired(_l("Choose a rating."))],
     )
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)])
 

@@ -220,3 +220,20 @@ def test_a_reply_about_a_merged_complaint_goes_to_the_one_handling_it(client):
     assert last.ticket_id == target.id and last.body == "Ada gambar baharu."
     html = client.get("/semak/status").get_data(as_text=True)
     assert f"ditambah kepada aduan {target.reference}" in html
+
+
+def test_the_survey_offers_five_labelled_choices_not_a_number_box(client):
+    from aduan.services.tickets import workflow
+
+    ticket = _file(client)
+    workflow.change_status(ticket, "dalam_tindakan")
+    workflow.change_status(ticket, "selesai")
+    db.session.commit()
+    token = csrf(client, "/semak")
+    _check(client, token, ticket.reference, "6789")
+    html = client.get("/semak/status").get_data(as_text=True)
+    radios = re.findall(r'<input[^>]*name="rating"[^>]*>', html)
+    assert len(radios) == 5 and all('type="radio"' in r for r in radios)
+    assert 'type="number"' not in html
+    for label in ("1 · Sangat lemah", "3 · Sederhana", "5 · Cemerlang"):
+        assert label in html
