@@ -18,7 +18,9 @@ INGEST = "ingest"
 OUTBOUND = "outbound"
 SWEEPS = "sweeps"
 DEFAULT = "default"
-ALL_QUEUES = (INGEST, OUTBOUND, SWEEPS, DEFAULT)
+# The order a worker serving every queue takes jobs in: sends (short, a citizen waiting on each)
+# before a drain holds the worker for up to DRAIN_SECONDS, sweeps after.
+ALL_QUEUES = (OUTBOUND, INGEST, SWEEPS, DEFAULT)
 
 # Jobs that services enqueue, by dotted path: services sit below ``workers/`` and never import it.
 INGEST_EVENT_JOB = "workers.intake_jobs.ingest_event"

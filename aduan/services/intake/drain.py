@@ -38,7 +38,7 @@ event is left unprocessed:
 Reference rows (agency, units, categories, SLA profiles) that one event loaded are kept,
 loaded, for the next events of the same drain instead of being expired by each commit and
 read again; everything else is forgotten after every event. They are dropped whenever
-``reference_cache`` sees reference data change, and a drain lasts at most a minute.
+``reference_cache`` sees reference data change, and a drain lasts at most ``DRAIN_SECONDS``.
 
 Failures: a drain claims only events never attempted (``attempts = 0``). ``process_event``
 counts a failed attempt, so a failing event leaves the drain's view at once: it blocks no
@@ -78,12 +78,20 @@ WAKE_TTL_SECONDS = 5
 BATCH = 100
 # A drain stops after this long and wakes a successor: RQ's job timeout never interrupts an
 # event half-way, and other queued jobs get their turn on a busy worker.
-DRAIN_SECONDS = 60
+DRAIN_SECONDS = 20
 DRAIN_JOB_TIMEOUT = 600
 # A drain with nothing left waits this long for more before it lets go (a job per burst of
 # traffic would cost an RQ job and a cold start every few events), looking every POLL_SECONDS.
 IDLE_SECONDS = 2.0
 POLL_SECONDS = 0.05
+# While a backlog lasts the keyset cursor never reaches the end of the slot, so an event passed
+# over — locked by another drain, or waiting for its sender's earlier message — would wait for
+# the backlog to clear; every REWIND_SECONDS the drain starts again from the oldest pending.
+REWIND_SECONDS = 2.0
+# An event whose worker died inside it is handed to a single-event job this soon (RQ's
+# scheduler, which every ``flask worker`` runs), not left for the minute sweep: its sender's
+# later messages wait for it. (An event that raised backs off through the sweep: 1, 4, 9 min.)
+RETRY_SOON = dt.timedelta(seconds=5)
 
 
 def parallelism() -> int:
@@ -186,7 +194,10 @@ def _drain_until_idle(slot: int, kept, batch: int, stop_at: float, idle: float, 
     from aduan.services.intake.pipeline import process_event
 
     taken, after, idle_since = 0, None, None
+    rewind_at = time.monotonic() + REWIND_SECONDS
     while time.monotonic() <= stop_at:
+        if time.monotonic() >= rewind_at:  # look again at what was passed over (see REWIND)
+            after, rewind_at = None, time.monotonic() + REWIND_SECONDS
         rows = claim(slot, after, batch)
         done = 0
         for event_id, _received_at in rows:
@@ -279,6 +290,19 @@ def _process_one(process_event, event_id: int) -> str:
         return "failed"
 
 
+def retry_soon(event_id: int) -> None:
+    """Hand ``event_id`` to a single-event job in ``RETRY_SOON``; without Redis (or without a
+    scheduler to move the job) the minute sweep still retries it."""
+    from aduan.queues import INGEST, INGEST_EVENT_JOB, get_queue, safe_job_id
+
+    try:
+        get_queue(INGEST).enqueue_in(
+            RETRY_SOON, INGEST_EVENT_JOB, event_id, job_id=safe_job_id(f"ingest-{event_id}")
+        )
+    except Exception as exc:  # a job of that id, or Redis away: the sweep is the backstop
+        log.info("ingest retry not scheduled event_id=%s error=%s", event_id, type(exc).__name__)
+
+
 def _note_current(redis, slot: int, token: str, event_id: int) -> None:
     """Note the event this drain is on and renew its lease on the slot: one round trip."""
     pipe = redis.pipeline(transaction=False)
@@ -328,6 +352,7 @@ def recover_interrupted(slot: int) -> int:
         if result.rowcount:
             recovered += 1
             log.warning("ingest event interrupted event_id=%s slot=%s", event_id, slot)
+            retry_soon(event_id)
             _redis_call(lambda r, t=token: r.hdel(current_key(slot), t))
     return recovered
 
