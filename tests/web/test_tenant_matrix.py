@@ -63,6 +63,8 @@ SCOPED, LIST, CREATE, PUBLIC, WEBHOOK, AUTH, STATIC = (
 
 ROUTES: dict[str, set[str]] = {
     "admin.index": {LIST}, "admin.agency": {LIST, CREATE}, "admin.audit_log": {LIST},
+    "admin.agency_logo_page": {LIST},  # an image for the admin's own agency: names no object
+    "public.agency_logo": {PUBLIC},
     "admin.canned_responses": {LIST}, "admin.canned_response_new": {LIST, CREATE},
     "admin.canned_response_edit": {SCOPED}, "admin.canned_response_delete": {SCOPED},
     "admin.categories": {LIST}, "admin.category_new": {LIST, CREATE},

@@ -41,6 +41,7 @@ class Profile:
     address: str
     office_open: dt.time | None
     office_close: dt.time | None
+    logo: bool = False
 
 
 def by_code(code: str | None) -> Agency | None:
@@ -100,6 +101,7 @@ def profile(agency: Agency) -> Profile:
         address=str(settings.get(ADDRESS) or ""),
         office_open=agency.office_open,
         office_close=agency.office_close,
+        logo=isinstance(settings.get("public_logo"), dict),
     )
 
 

@@ -19,6 +19,7 @@ def register(app) -> None:
         holidays,
         intake,
         intake_api,
+        logo,
         org,
         routing_api,
         rules,

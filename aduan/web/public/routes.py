@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from aduan.errors import ValidationFailed
 from aduan.extensions import db, limiter
 from aduan.models import Ticket
+from aduan.services.admin import agency_logo as admin_logo
 from aduan.services.citizen import (
     agency_pages,
     charter,
@@ -25,6 +26,8 @@ from aduan.services.citizen import lookup as lookup_service
 from aduan.services.citizen import status as status_lookup
 from aduan.services.intake import placement as threading
 from aduan.services.intake import web_form
+from aduan.services.storage.base import BlobMissing
+from aduan.services.storage.selection import attachment_store
 from aduan.web.public.agency_scope import page_agency, public_route
 from aduan.web.public.blueprint import bp
 from aduan.web.public.forms import (
@@ -312,3 +315,21 @@ def localdate(moment) -> str:
 @bp.app_template_filter("percent")
 def percent(share: float | None) -> str:
     return "–" if share is None else f"{share * 100:.0f}%"
+
+
+@public_route("/logo", methods=["GET"])
+def agency_logo():
+    """The agency's logo (its pages' header); 404 on a national page or without one."""
+    agency = page_agency()
+    logo = admin_logo.logo_of(agency) if agency is not None else None
+    if logo is None:
+        abort(404)
+    sha256, content_type = logo
+    try:
+        data = attachment_store().open(sha256).read()
+    except BlobMissing:
+        abort(404)
+    response = current_app.response_class(data, mimetype=content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
