@@ -9,22 +9,19 @@ variables fill the default account, each adapter declares in its manifest.
 
 from __future__ import annotations
 
-import base64
 import logging
-import os
 import re
 import threading
 import time
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 from aduan.extensions import db
 from aduan.models import Agency, ChannelAccount
 from aduan.models.base import utcnow
+from aduan.services import sealing
 from channels.base import ChannelAdapter
 from channels.registry import get_adapter_class, load_adapters, manifest, secret_keys
 
@@ -46,15 +43,7 @@ class AccountTaken(ValueError):
 
 
 def _fernet() -> Fernet:
-    configured = current_app.config.get("ENCRYPTION_KEY") or os.environ.get("ADUAN_ENCRYPTION_KEY")
-    if configured:
-        try:
-            return Fernet(configured)
-        except ValueError:
-            pass  # not a Fernet key: stretch it below
-    material = str(configured or current_app.config["SECRET_KEY"]).encode()
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"aduan-channel-accounts")
-    return Fernet(base64.urlsafe_b64encode(hkdf.derive(material)))
+    return sealing.fernet(b"aduan-channel-accounts")
 
 
 def encrypt_settings(settings: dict[str, Any]) -> dict[str, Any]:

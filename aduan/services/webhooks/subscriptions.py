@@ -6,17 +6,14 @@ secrets are, under a key of its own)."""
 
 from __future__ import annotations
 
-import base64
-import os
 import secrets as token_source
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 from aduan.extensions import db
 from aduan.models.webhooks import WebhookSubscription
+from aduan.services import sealing
 from aduan.services.tenancy import scoped
 from aduan.services.webhooks.sending import SendPolicy, WebhookRefused, parse
 
@@ -79,12 +76,4 @@ def active_for(agency_id: int) -> list[WebhookSubscription]:
 
 
 def _fernet() -> Fernet:
-    configured = current_app.config.get("ENCRYPTION_KEY") or os.environ.get("ADUAN_ENCRYPTION_KEY")
-    if configured:
-        try:
-            return Fernet(configured)
-        except ValueError:
-            pass  # not a Fernet key: stretch it below
-    material = str(configured or current_app.config["SECRET_KEY"]).encode()
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"aduan-webhook-secrets")
-    return Fernet(base64.urlsafe_b64encode(hkdf.derive(material)))
+    return sealing.fernet(b"aduan-webhook-secrets")
