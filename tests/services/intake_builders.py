@@ -20,6 +20,8 @@ from tests.channels.builders import (
     telegram_request,
     twilio_request,
 )
+from tests.fakes.telegram import fake_telegram as make_fake_telegram
+from tests.fakes.twilio import fake_twilio as make_fake_twilio
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "channels"
 EMAIL_ACCOUNT = {"mail_from": "Aduan <aduan@agency.test>", "smtp_url": "smtp://127.0.0.1:1"}
@@ -44,6 +46,22 @@ def accounts(monkeypatch) -> dict[str, dict]:
 
     monkeypatch.setattr(channel_lookup, "adapter_for", adapter_for)
     return overrides
+
+
+@pytest.fixture
+def twilio_server(accounts):
+    """The fake Twilio, with the SMS and WhatsApp test accounts pointed at it."""
+    with make_fake_twilio() as server:
+        accounts["sms"] = accounts["whatsapp"] = {"api_base_url": server.url}
+        yield server
+
+
+@pytest.fixture
+def telegram_server(accounts):
+    """The fake Telegram Bot API, with the Telegram test account pointed at it."""
+    with make_fake_telegram() as server:
+        accounts["telegram"] = {"api_base_url": server.url}
+        yield server
 
 
 def fixture_form(channel: str, name: str) -> dict[str, str]:

@@ -17,27 +17,14 @@ from aduan.services.intake.pipeline import UnknownOutbound, process_event
 from aduan.services.outbox import delivery as outbound
 from aduan.services.outbox import replies
 from channels.base import ChannelError
-from tests.fakes.telegram import fake_telegram as make_fake_telegram
-from tests.fakes.twilio import fake_twilio as make_fake_twilio
 from tests.services import intake_builders
 from tests.services.intake_builders import sms_event, telegram_event, twilio_event, whatsapp_event
 from workers import outbound_jobs
 
 accounts = intake_builders.accounts
 
-
-@pytest.fixture
-def twilio(accounts):
-    with make_fake_twilio() as server:
-        accounts["sms"] = accounts["whatsapp"] = {"api_base_url": server.url}
-        yield server
-
-
-@pytest.fixture
-def telegram(accounts):
-    with make_fake_telegram() as server:
-        accounts["telegram"] = {"api_base_url": server.url}
-        yield server
+twilio = intake_builders.twilio_server
+telegram = intake_builders.telegram_server
 
 
 def sms_ack() -> OutboundMessage:

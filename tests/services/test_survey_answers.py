@@ -15,27 +15,14 @@ from aduan.services.intake.pipeline import process_event
 from aduan.services.outbox import delivery
 from aduan.services.tickets import workflow
 from channels.base import RawEvent
-from tests.fakes.telegram import fake_telegram as make_fake_telegram
-from tests.fakes.twilio import fake_twilio as make_fake_twilio
 from tests.services import intake_builders
 from tests.services.bot_builders import USER, callback_update, text_update
 from tests.services.intake_builders import sms_event, store, whatsapp_event
 
 accounts = intake_builders.accounts
 
-
-@pytest.fixture
-def twilio(accounts):
-    with make_fake_twilio() as server:
-        accounts["sms"] = accounts["whatsapp"] = {"api_base_url": server.url}
-        yield server
-
-
-@pytest.fixture
-def telegram(accounts):
-    with make_fake_telegram() as server:
-        accounts["telegram"] = {"api_base_url": server.url}
-        yield server
+twilio = intake_builders.twilio_server
+telegram = intake_builders.telegram_server
 
 
 def resolve_and_ask(ticket: Ticket) -> OutboundMessage:
