@@ -5,19 +5,14 @@ citizen sees (no notes, no officers, no other tickets)."""
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from aduan.models.org import STATE_CODES
-from aduan.schemas.views import Text, ViewSchema
+from aduan.schemas.views import Strict, Text, TicketDates, ViewSchema
 from aduan.vocabulary import PriorityGroup, TicketType
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class CitizenComplaintSchema(_Strict):
+class CitizenComplaintSchema(Strict):
     """The web form's fields (``public/forms.ComplaintForm``), as JSON."""
 
     description = Text(required=True, validate=validate.Length(min=10, max=5000))
@@ -49,7 +44,7 @@ class FilingSchema(ViewSchema):
     duplicate = fields.Boolean()
 
 
-class StatusCheckSchema(_Strict):
+class StatusCheckSchema(Strict):
     reference = Text(required=True, validate=validate.Length(min=1, max=40))
     answer = Text(
         required=True, validate=validate.Length(min=1, max=200),
@@ -63,7 +58,7 @@ class PublicTimelineItemSchema(Schema):
     at = fields.AwareDateTime()
 
 
-class CitizenStatusSchema(ViewSchema):
+class CitizenStatusSchema(ViewSchema, TicketDates):
     views = {
         "citizen": (
             "reference", "status", "status_label", "type_label", "category", "received_at",
@@ -77,11 +72,5 @@ class CitizenStatusSchema(ViewSchema):
     status_label = Text()
     type_label = Text()
     category = Text(allow_none=True)
-    received_at = fields.AwareDateTime()
-    acknowledge_due_at = fields.AwareDateTime(allow_none=True)
-    resolve_due_at = fields.AwareDateTime(allow_none=True)
-    acknowledged_at = fields.AwareDateTime(allow_none=True)
-    resolved_at = fields.AwareDateTime(allow_none=True)
-    closed_at = fields.AwareDateTime(allow_none=True)
     merged = fields.Boolean()
     timeline = fields.List(fields.Nested(PublicTimelineItemSchema))

@@ -6,9 +6,9 @@ The citizen sees a ticket only through ``CitizenStatusSchema`` (``schemas/citize
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
-from aduan.schemas.views import Text, ViewSchema
+from aduan.schemas.views import Strict, Text, TicketDates, ViewSchema
 from aduan.vocabulary import TicketStatus, TicketType
 
 _PUBLIC = ("reference", "status", "type", "received_at", "acknowledge_due_at", "resolve_due_at")
@@ -19,7 +19,7 @@ _WORK = (
 )  # fmt: skip
 
 
-class TicketSchema(ViewSchema):
+class TicketSchema(ViewSchema, TicketDates):
     views = {
         "citizen": _PUBLIC,
         "integration": _WORK,  # no filer name: an integration works the case, not the person
@@ -43,12 +43,6 @@ class TicketSchema(ViewSchema):
     priority_group = fields.String(allow_none=True)
     complexity = fields.String()
     filer_name = fields.String(allow_none=True)
-    received_at = fields.AwareDateTime()
-    acknowledge_due_at = fields.AwareDateTime(allow_none=True)
-    resolve_due_at = fields.AwareDateTime(allow_none=True)
-    acknowledged_at = fields.AwareDateTime(allow_none=True)
-    resolved_at = fields.AwareDateTime(allow_none=True)
-    closed_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime()
     merged_into_id = fields.Integer(allow_none=True)
     version = fields.Integer()
@@ -88,12 +82,7 @@ class TicketPageSchema(Schema):
 # --- what the API accepts -------------------------------------------------------------------
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class TicketCreateSchema(_Strict):
+class TicketCreateSchema(Strict):
     """A complaint recorded for the agency (``intake.counter_entry``): at a counter, by phone,
     or by an integration on their behalf."""
 
@@ -106,16 +95,16 @@ class TicketCreateSchema(_Strict):
     language = Text(load_default="ms", validate=validate.OneOf(("ms", "en")))
 
 
-class ReplySchema(_Strict):
+class ReplySchema(Strict):
     body = Text(required=True, validate=validate.Length(min=1, max=10_000))
     channel = Text(load_default=None, allow_none=True, validate=validate.Length(max=20))
 
 
-class NoteSchema(_Strict):
+class NoteSchema(Strict):
     body = Text(required=True, validate=validate.Length(min=1, max=10_000))
 
 
-class _Versioned(_Strict):
+class _Versioned(Strict):
     version = fields.Integer(
         required=True, validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "The version of the ticket you read (a stale one is 409)."},
@@ -149,7 +138,7 @@ class MergeSchema(_Versioned):
 QUEUES = ("mine", "unit", "unassigned", "due_today", "overdue", "waiting", "recently_closed")
 
 
-class TicketListQuerySchema(_Strict):
+class TicketListQuerySchema(Strict):
     """The inbox's queue and filters (``inbox.queries``) and its keyset cursor."""
 
     queue = Text(load_default="unit", validate=validate.OneOf(QUEUES))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields
 
 AUDIENCES = ("citizen", "officer", "integration", "admin")
 
@@ -20,6 +20,24 @@ class ViewSchema(Schema):
                 raise KeyError(f"{type(self).__name__} has no {view!r} view")
             kwargs["only"] = self.views[view]
         super().__init__(*args, **kwargs)
+
+
+class Strict(Schema):
+    """Input schemas: an unknown field is an error, never silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class TicketDates(Schema):
+    """A ticket's receipt and its promises, as every audience that sees them reads them."""
+
+    received_at = fields.AwareDateTime()
+    acknowledge_due_at = fields.AwareDateTime(allow_none=True)
+    resolve_due_at = fields.AwareDateTime(allow_none=True)
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    resolved_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF and CR allowed
