@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
 from aduan.models import OfficeClosure, Officer
+from aduan.services.admin import calendar_days
 from aduan.services.admin import common as f
-from aduan.services.sla.working_calendar import STATES
 from aduan.services.tickets.deadlines import calendar_changed
 
 DUPLICATE_DAY = _l("Your offices are already closed on this date.")
@@ -44,23 +44,18 @@ def values(row: OfficeClosure | None) -> dict[str, Any]:
 def save(actor: Officer, form: Mapping, row: OfficeClosure | None = None) -> OfficeClosure:
     """Create or update a closure of the actor's agency and commit; calendars are dropped."""
     errors: f.Errors = {}
-    day = f.date(form, "day", errors)
-    state = f.choice(form, "state_code", errors, STATES, required=False)
-    name = f.text(form, "name", errors, max_len=200)
+    day, state, name = calendar_days.clean_day(form, errors)
     if day and "state_code" not in errors and _duplicate(actor.agency_id, day, state, row):
         f.add(errors, "day", DUPLICATE_DAY)
     f.fail_if(errors)
-    before = f.snapshot(row, FIELDS) if row is not None else None
-    if row is None:
-        row = OfficeClosure(agency_id=actor.agency_id, created_by_id=actor.id)
-        db.session.add(row)
-    row.day, row.state_code, row.name = day, state, name
-    db.session.flush()
-    action = "update" if before else "create"
-    f.audit(actor, AUDIT_ENTITY, row.id, action, before, f.snapshot(row, FIELDS))
-    db.session.commit()
-    calendar_changed()
-    return row
+
+    def apply(closure: OfficeClosure) -> None:
+        closure.day, closure.state_code, closure.name = day, state, name
+
+    def new() -> OfficeClosure:
+        return OfficeClosure(agency_id=actor.agency_id, created_by_id=actor.id)
+
+    return calendar_days.write(actor, AUDIT_ENTITY, FIELDS, row, new, apply)
 
 
 def delete(actor: Officer, row: OfficeClosure) -> None:

@@ -19,8 +19,8 @@ from flask_babel import lazy_gettext as _l
 from aduan.errors import NotFound, PermissionDenied
 from aduan.extensions import db
 from aduan.models import HolidayOverride, Officer
+from aduan.services.admin import calendar_days
 from aduan.services.admin import common as f
-from aduan.services.sla.working_calendar import STATES
 from aduan.services.tickets.deadlines import calendar_changed
 from aduan.vocabulary import Role
 
@@ -59,24 +59,19 @@ def save(actor: Officer, form: Mapping, row: HolidayOverride | None = None) -> H
     """Create or update an override and commit; then every process's calendars are dropped."""
     require_platform_admin(actor)
     errors: f.Errors = {}
-    day = f.date(form, "day", errors)
-    state = f.choice(form, "state_code", errors, STATES, required=False)
-    name = f.text(form, "name", errors, max_len=200)
+    day, state, name = calendar_days.clean_day(form, errors)
     if day and "state_code" not in errors and _duplicate(day, state, row):
         f.add(errors, "day", DUPLICATE_DAY)
     f.fail_if(errors)
-    before = f.snapshot(row, FIELDS) if row is not None else None
-    if row is None:
-        row = HolidayOverride(created_by_id=actor.id)
-        db.session.add(row)
-    row.day, row.state_code, row.name = day, state, name
-    row.is_holiday = f.checkbox(form, "is_holiday")
-    db.session.flush()
-    action = "update" if before else "create"
-    f.audit(actor, AUDIT_ENTITY, row.id, action, before, f.snapshot(row, FIELDS))
-    db.session.commit()
-    calendar_changed()
-    return row
+
+    def apply(override: HolidayOverride) -> None:
+        override.day, override.state_code, override.name = day, state, name
+        override.is_holiday = f.checkbox(form, "is_holiday")
+
+    def new() -> HolidayOverride:
+        return HolidayOverride(created_by_id=actor.id)
+
+    return calendar_days.write(actor, AUDIT_ENTITY, FIELDS, row, new, apply)
 
 
 def delete(actor: Officer, row: HolidayOverride) -> None:
