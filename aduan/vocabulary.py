@@ -9,7 +9,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from aduan.languages import translate
 from channels.registry import manifests
+
+
+def _label(label_ms: str, label_en: str, locale: str) -> str:
+    if locale.startswith("en"):
+        return label_en
+    if locale.startswith(("zh", "ta")):
+        return translate(label_en, locale)
+    return label_ms
 
 
 class LabelledEnum(str, enum.Enum):
@@ -23,7 +32,9 @@ class LabelledEnum(str, enum.Enum):
         return member
 
     def label(self, locale: str = "ms") -> str:
-        return self.label_en if locale.startswith("en") else self.label_ms
+        """The label in ``locale``: BM and EN from the code, Chinese and Tamil from the
+        catalogue (the English label is the msgid)."""
+        return _label(self.label_ms, self.label_en, locale)
 
     @classmethod
     def values(cls) -> list[str]:
@@ -78,7 +89,7 @@ class ChannelTerm:
 
     def label(self, locale: str = "ms") -> str:
         """The label in the interface language."""
-        return self.label_en if locale.startswith("en") else self.label_ms
+        return _label(self.label_ms, self.label_en, locale)
 
 
 def channel_terms() -> list[ChannelTerm]:

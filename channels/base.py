@@ -30,6 +30,17 @@ class ParseError(ChannelError):
         super().__init__(message, retryable=False)
 
 
+# The languages a channel may tell us a sender writes in: the citizen languages (Bahasa
+# Malaysia, English, Chinese, Tamil), which ``aduan.languages`` serves them in.
+LANGUAGES = ("ms", "en", "zh", "ta")
+
+
+def language_of(code: str | None) -> str | None:
+    """``ms-MY`` → "ms", ``zh-hans`` → "zh", ``ta_IN`` → "ta"; anything else is no hint."""
+    short = (code or "").replace("_", "-").split("-")[0].lower()
+    return short if short in LANGUAGES else None
+
+
 @dataclass(frozen=True)
 class RawRequest:
     """An inbound HTTP request as a provider sent it, independent of Flask."""
@@ -102,7 +113,7 @@ class InboundMessage:
     attachments: tuple[InboundAttachment, ...] = ()
     hints: ThreadHints = field(default_factory=ThreadHints)
     auto_submitted: bool = False  # RFC 3834 / bulk / list mail: never auto-reply
-    language: str | None = None  # "ms" or "en" when the channel tells us
+    language: str | None = None  # one of LANGUAGES when the channel tells us
     extra: dict[str, Any] = field(default_factory=dict)
 
 

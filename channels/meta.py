@@ -46,6 +46,8 @@ OUTSIDE_WINDOW = 131047  # WhatsApp: re-engagement message, more than 24 h since
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80007, 130429, 131056}
 _STATUS_MAP = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed"}
 _MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+# WhatsApp's template language codes for the citizen languages.
+_TEMPLATE_CODES = {"ms": "ms", "en": "en", "zh": "zh_CN", "ta": "ta"}
 
 
 def _from_timestamp(value: Any, millis: bool = False) -> dt.datetime:
@@ -275,8 +277,10 @@ class WhatsAppCloudAdapter(_MetaAdapter):
         return template
 
     def _template_language(self, language: str | None) -> str:
-        if language == "en":
-            return self.account.get("template_language_en") or "en"
+        """Meta's code for the template's language (the account may name its own, e.g.
+        ``en_GB``): Bahasa Malaysia ``ms``, English ``en``, Chinese ``zh_CN``, Tamil ``ta``."""
+        if language in _TEMPLATE_CODES and language != "ms":
+            return self.account.get(f"template_language_{language}") or _TEMPLATE_CODES[language]
         return self.account.get("template_language") or "ms"
 
 

@@ -21,6 +21,7 @@ from channels.base import (
     RawRequest,
     SendResult,
     ThreadHints,
+    language_of,
 )
 from channels.registry import register
 
@@ -61,7 +62,7 @@ class StaffEntryAdapter(ChannelAdapter):
                 received_at=received_at,
                 sender_name=payload.get("name") or None,
                 hints=ThreadHints(subject=payload.get("subject") or None),
-                language=language if language in ("ms", "en") else None,
+                language=language_of(language),
                 extra={
                     "officer_id": payload.get("officer_id"),
                     "email": payload.get("email"),

@@ -32,6 +32,7 @@ from channels.base import (
     Setting,
     ThreadHints,
     Webhook,
+    language_of,
 )
 from channels.registry import register
 
@@ -43,11 +44,8 @@ T = TypeVar("T")
 
 
 def language_hint(code: str | None) -> str | None:
-    """``ms``/``ms-MY`` → "ms", ``en-GB`` → "en"; anything else is no hint."""
-    if not code:
-        return None
-    lowered = code.lower()
-    return next((lang for lang in ("ms", "en") if lowered.startswith(lang)), None)
+    """``ms``/``ms-MY`` → "ms", ``en-GB`` → "en", ``zh-hans`` → "zh"; else no hint."""
+    return language_of(code)
 
 
 def message_attachments(message: Message) -> tuple[InboundAttachment, ...]:

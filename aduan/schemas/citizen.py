@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from aduan.languages import CITIZEN_LANGUAGES
 from aduan.models.org import STATE_CODES
 from aduan.schemas.views import Strict, Text, TicketDates, ViewSchema
 from aduan.vocabulary import PriorityGroup, TicketType
@@ -29,7 +30,7 @@ class CitizenComplaintSchema(Strict):
     name = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
     phone = Text(load_default=None, allow_none=True, validate=validate.Length(max=20))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    language = Text(load_default="ms", validate=validate.OneOf(("ms", "en")))
+    language = Text(load_default="ms", validate=validate.OneOf(CITIZEN_LANGUAGES))
 
 
 class FilingSchema(ViewSchema):

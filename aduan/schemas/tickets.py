@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from aduan.languages import CITIZEN_LANGUAGES
 from aduan.schemas.views import Strict, Text, TicketDates, ViewSchema
 from aduan.vocabulary import TicketStatus, TicketType
 
@@ -92,7 +93,7 @@ class TicketCreateSchema(Strict):
     name = Text(load_default="", validate=validate.Length(max=200))
     phone = Text(load_default="", validate=validate.Length(max=30))
     email = Text(load_default="", validate=validate.Length(max=254))
-    language = Text(load_default="ms", validate=validate.OneOf(("ms", "en")))
+    language = Text(load_default="ms", validate=validate.OneOf(CITIZEN_LANGUAGES))
 
 
 class ReplySchema(Strict):

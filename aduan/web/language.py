@@ -1,4 +1,5 @@
-"""Choosing the interface language (Bahasa Malaysia or English), remembered per person."""
+"""Choosing the interface language, remembered per person: citizen pages in Bahasa Malaysia,
+English, 中文 or தமிழ் (``aduan.languages``), officer pages in Bahasa Malaysia or English."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from flask import Blueprint, has_request_context, redirect, request, session
 from flask_login import current_user
 
 from aduan.extensions import db
+from aduan.languages import CITIZEN_LANGUAGES, NATIVE_NAMES, OFFICER_LANGUAGES
 
-LANGUAGES = ("ms", "en")
+LANGUAGES = CITIZEN_LANGUAGES
+# The blueprints whose pages citizens read, in all four languages; every other page (the inbox,
+# administration, reports) is in one of the officers' two and shows English for the others.
+CITIZEN_BLUEPRINTS = frozenset({"public", "language"})
 bp = Blueprint("language", __name__)
 
 
@@ -20,6 +25,18 @@ def select_locale() -> str:
     refusal that ends up in a log, comes out in English: the language of the code and logs."""
     if not has_request_context():
         return "en"
+    chosen = _chosen()
+    if chosen in OFFICER_LANGUAGES or request.blueprint in CITIZEN_BLUEPRINTS:
+        return chosen
+    return "en"
+
+
+def page_languages() -> tuple[str, ...]:
+    """The languages the switcher offers on this page."""
+    return CITIZEN_LANGUAGES if request.blueprint in CITIZEN_BLUEPRINTS else OFFICER_LANGUAGES
+
+
+def _chosen() -> str:
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
@@ -28,7 +45,8 @@ def select_locale() -> str:
         return session["lang"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
         return current_user.locale
-    return request.accept_languages.best_match(LANGUAGES) or "ms"
+    best = request.accept_languages.best_match(("ms", "en", "zh", "zh-CN", "zh-Hans", "ta"))
+    return best.split("-")[0] if best else "ms"
 
 
 def _safe_next(target: str | None) -> str:
@@ -50,7 +68,8 @@ def switch(code: str):
     if code not in LANGUAGES:
         code = "ms"
     session["lang"] = code
-    if getattr(current_user, "is_authenticated", False) and current_user.locale != code:
+    officer = getattr(current_user, "is_authenticated", False)
+    if officer and code in OFFICER_LANGUAGES and current_user.locale != code:
         current_user.locale = code
         db.session.commit()
     return redirect(_safe_next(request.form.get("next") or request.args.get("next")))
@@ -65,4 +84,9 @@ def switch_link(code: str):
 def template_context() -> dict:
     from flask_babel import get_locale
 
-    return {"current_locale": str(get_locale() or "ms")}
+    languages = page_languages() if has_request_context() else OFFICER_LANGUAGES
+    return {
+        "current_locale": str(get_locale() or "ms"),
+        "page_languages": [(code, NATIVE_NAMES[code]) for code in languages],
+        "citizen_languages": [(code, NATIVE_NAMES[code]) for code in CITIZEN_LANGUAGES],
+    }

@@ -77,7 +77,7 @@ def test_filing_a_complaint_survives_a_worker_restart(
     (first,) = said(fake_telegram)
     assert first["chat_id"] in (USER, str(USER)) and "Sila pilih bahasa" in first["text"]
     buttons = first["reply_markup"]["inline_keyboard"][0]
-    assert [b["callback_data"] for b in buttons] == ["lang:ms", "lang:en"]
+    assert [b["callback_data"] for b in buttons] == ["lang:ms", "lang:en", "lang:zh", "lang:ta"]
     deliver(bot_app, callback_update("lang:ms"))
     deliver(bot_app, text_update("1"))
     deliver(bot_app, text_update("salah"))

@@ -80,7 +80,14 @@ def test_start_asks_the_language_with_buttons(agency, telegram_api):
     (reply,) = send(text_update("/start"))
     assert "Sila pilih bahasa" in reply and "Please choose" in reply
     row = db.session.scalar(db.select(OutboundMessage).order_by(OutboundMessage.id.desc()))
-    assert row.buttons == [[["Bahasa Malaysia", "lang:ms"], ["English", "lang:en"]]]
+    assert row.buttons == [
+        [
+            ["Bahasa Malaysia", "lang:ms"],
+            ["English", "lang:en"],
+            ["中文", "lang:zh"],
+            ["தமிழ்", "lang:ta"],
+        ]
+    ]
     assert (row.purpose, row.to_handle, row.ticket_id) == ("bot", str(USER), None)
     assert conversation().step == "language"
     assert count(Ticket) == 0 and count(Message) == 0

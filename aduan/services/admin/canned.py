@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from aduan.extensions import db
+from aduan.languages import CITIZEN_LANGUAGES
 from aduan.models import Officer
 from aduan.models.access import CannedResponse
 from aduan.services.admin import common as f
 from aduan.services.tenancy import scoped
 
 FIELDS = ("title", "language", "body", "active")
-LANGUAGES = ("ms", "en")
+LANGUAGES = CITIZEN_LANGUAGES
 
 
 def list_for(agency_id: int) -> list[CannedResponse]:

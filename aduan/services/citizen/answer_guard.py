@@ -21,9 +21,9 @@ from flask_babel import lazy_gettext as _l
 from redis.exceptions import RedisError
 
 from aduan.extensions import db
+from aduan.languages import every_language
 from aduan.redis_conn import get_redis
 from aduan.services.citizen import status as status_lookup
-from aduan.services.citizen.notice_texts import both
 from aduan.services.outbox.delivery import enqueue_after_commit
 from aduan.services.outbox.notices import queue_notice
 from aduan.services.tickets import references
@@ -78,8 +78,7 @@ def _tell_complainant(reference: str) -> None:
     ticket = status_lookup.find(reference)
     if ticket is None:
         return
-    texts = both(NOTICE, reference=ticket.reference)
-    row = queue_notice(ticket, NOTICE_PURPOSE, ms=texts["ms"], en=texts["en"])
+    row = queue_notice(ticket, NOTICE_PURPOSE, **every_language(NOTICE, reference=ticket.reference))
     if row is not None:
         db.session.flush()
         enqueue_after_commit(row.id)

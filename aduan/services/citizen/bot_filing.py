@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from aduan.extensions import db
+from aduan.languages import CITIZEN_LANGUAGES, NATIVE_NAMES
 from aduan.models import Category, Ticket
 from aduan.models.bots import BotConversation
 from aduan.services.channel_config import lookup as channel_lookup
@@ -50,6 +51,15 @@ LANGUAGE_WORDS = {
     "en": "en",
     "english": "en",
     "bi": "en",
+    "3": "zh",
+    "zh": "zh",
+    "中文": "zh",
+    "华语": "zh",
+    "chinese": "zh",
+    "4": "ta",
+    "ta": "ta",
+    "தமிழ்": "ta",
+    "tamil": "ta",
 }
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?\s*(.*)$", re.DOTALL)
 OUR_CALLBACKS = ("lang:", "type:", "cat:", "state:", "skip", "confirm:")
@@ -341,7 +351,7 @@ def _state_options() -> list[tuple[str, str]]:
 
 
 def _language_buttons() -> list[list[list[str]]]:
-    return [[["Bahasa Malaysia", "lang:ms"], ["English", "lang:en"]]]
+    return [[[NATIVE_NAMES[code], f"lang:{code}"] for code in CITIZEN_LANGUAGES]]
 
 
 def _confirm_buttons(language: str) -> list[list[list[str]]]:

@@ -22,7 +22,10 @@ import re
 import secrets
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from aduan.extensions import db
+from aduan.languages import render
 from aduan.models import Agency, Message, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import ContactCheck, VerificationCode
@@ -43,10 +46,7 @@ _DUMMY_SALT = "0" * 32
 _NEVER = "x" * 64  # not a hex digest: compare_digest against it is always False
 # The events a complainant sees on the timeline: status changes and referrals.
 _PUBLIC_EVENTS = ("status_changed", "referred_out", "referred_outside")
-CODE_TEXT = {
-    "ms": "Kod pengesahan untuk {reference}: {code} (sah 10 minit). Jangan kongsi kod ini.",
-    "en": "Verification code for {reference}: {code} (valid 10 minutes). Do not share it.",
-}
+CODE_TEXT = _l("Verification code for %(reference)s: %(code)s (valid 10 minutes). Do not share it.")
 
 
 def contact_hint(kind: str | None, handle: str | None) -> str | None:
@@ -165,8 +165,7 @@ def request_code(reference: str, agency_id: int | None = None) -> None:
             expires_at=utcnow() + CODE_TTL,
         )
     )
-    language = "en" if ticket.language == "en" else "ms"
-    text = CODE_TEXT[language].format(reference=ticket.reference, code=code)
+    text = render(CODE_TEXT, ticket.language, reference=ticket.reference, code=code)
     # An OutboundMessage without a Message: the code never appears on any timeline.
     door.queue(ticket, "verification", text, to=to, subject=f"[{ticket.reference}]")
     db.session.commit()  # the code is sent once this commits

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from aduan.errors import StaleTicket, ValidationFailed
 from aduan.extensions import db
+from aduan.languages import every_language
 from aduan.models import Ticket
 from aduan.models.base import utcnow
 from aduan.models.citizen import SurveyResponse
@@ -32,18 +34,11 @@ SURVEY_CALLBACK = "survey:"  # a rating button's data: ``survey:4`` (``survey_an
 RATING_BUTTONS = [[[str(n), f"{SURVEY_CALLBACK}{n}"] for n in range(1, 6)]]
 BATCH = 200
 MAX_COMMENT = 2000
-ASK = {
-    "ms": (
-        "Aduan {reference} telah diselesaikan. Sila nilai perkhidmatan kami: balas dengan 1 "
-        "hingga 5 (5 = cemerlang). Jika anda tidak berpuas hati, balas BANTAH atau bantah "
-        "dalam tempoh 7 hari: {link}"
-    ),
-    "en": (
-        "Complaint {reference} has been resolved. Please rate our service: reply with 1 to 5 "
-        "(5 = excellent). If you are not satisfied, reply OBJECT or object within 7 days: "
-        "{link}"
-    ),
-}
+ASK = _l(
+    "Complaint %(reference)s has been resolved. Please rate our service: reply with 1 to 5 "
+    "(5 = excellent). If you are not satisfied, reply OBJECT or object within 7 days: "
+    "%(link)s"
+)
 
 
 def request_surveys(now: dt.datetime | None = None) -> int:
@@ -198,7 +193,6 @@ def _ask(ticket: Ticket):
     return queue_notice(
         ticket,
         "survey",
-        ms=ASK["ms"].format(reference=ticket.reference, link=link),
-        en=ASK["en"].format(reference=ticket.reference, link=link),
         buttons=RATING_BUTTONS,  # shown by chats that have buttons (Telegram), ignored elsewhere
+        **every_language(ASK, reference=ticket.reference, link=link),
     )

@@ -13,8 +13,11 @@ from __future__ import annotations
 import logging
 import re
 
+from flask_babel import lazy_gettext as _l
+
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
+from aduan.languages import every_language, render
 from aduan.models import Ticket
 from aduan.models.base import utcnow
 from aduan.models.citizen import SurveyResponse
@@ -30,13 +33,17 @@ RATING_WORDS = {
     **{str(n): n for n in range(1, 6)},
     **dict(zip(("satu", "dua", "tiga", "empat", "lima"), range(1, 6), strict=True)),
     **dict(zip(("one", "two", "three", "four", "five"), range(1, 6), strict=True)),
+    **dict(zip("一二三四五", range(1, 6), strict=True)),
+    **dict(zip(("ஒன்று", "இரண்டு", "மூன்று", "நான்கு", "ஐந்து"), range(1, 6), strict=True)),
 }
-_ANSWER = re.compile(r"^\s*([A-Za-z]+|\d)(?:\s*/\s*5)?\b[\s.,!:;-]*(.*)$", re.DOTALL)
-THANKS = {
-    "ms": "Terima kasih atas penilaian anda ({rating}/5) bagi aduan {reference}.",
-    "en": "Thank you for rating complaint {reference} ({rating}/5).",
-}
-BUTTON_THANKS = {"ms": "Terima kasih!", "en": "Thank you!"}
+# A digit, a Malay or English word, one CJK numeral, or a Tamil word (whose vowel signs are
+# not "word" characters to ``re``), then an optional "/5" and the comment.
+_ANSWER = re.compile(
+    r"^\s*(\d|[A-Za-z]+|[一二三四五]|[\u0B80-\u0BFF]+)(?:\s*/\s*5)?(?![A-Za-z0-9])[\s.,!:;。，！-]*(.*)$",
+    re.DOTALL,
+)
+THANKS = _l("Thank you for rating complaint %(reference)s (%(rating)s/5).")
+BUTTON_THANKS = _l("Thank you!")
 
 
 def parse_rating(text: str) -> tuple[int, str] | None:
@@ -104,7 +111,7 @@ def surveyed_ticket(context: Context) -> tuple[Ticket, SurveyResponse] | None:
 
 def _thank(context: Context, ticket: Ticket, rating: int) -> None:
     values = {"reference": ticket.reference, "rating": rating}
-    text = {lang: THANKS[lang].format(**values) for lang in ("ms", "en")}
+    text = every_language(THANKS, **values)
     to = door.Recipient(context.message.channel, context.reply_to, context.account_key)
     door.queue(ticket, "survey_thanks", text, to=to, subject=f"[{ticket.reference}]")
-    context.button_notice = BUTTON_THANKS["en" if ticket.language == "en" else "ms"]
+    context.button_notice = render(BUTTON_THANKS, ticket.language)

@@ -18,6 +18,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
+from aduan.languages import CITIZEN_LANGUAGES
 from aduan.models import Agency, InboundEvent, Message, Officer, Ticket
 from aduan.models.api import ApiToken
 from aduan.models.base import utcnow
@@ -81,7 +82,7 @@ def _clean(officer: Officer, form: Mapping) -> dict[str, Any]:
     email = f.text(form, "email", errors, max_len=254, required=False).lower()
     if email and not _EMAIL.match(email):
         f.add(errors, "email", BAD_EMAIL)
-    language = f.choice(form, "language", errors, ("ms", "en"), required=False)
+    language = f.choice(form, "language", errors, CITIZEN_LANGUAGES, required=False)
     entry_id = str(form.get("entry_id") or "")
     if not _is_uuid(entry_id):
         f.add(errors, "entry_id", f.REQUIRED)

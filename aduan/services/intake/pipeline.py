@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +19,7 @@ from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ti
 from aduan.models.base import utcnow
 from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.citizen import conversations
-from aduan.services.intake import automatic_mail, received_time
+from aduan.services.intake import automatic_mail, language_detection, received_time
 from aduan.services.intake import placement as threading
 from aduan.services.intake import web_channel as web_intake
 from aduan.services.intake.attachments import store_attachments
@@ -43,39 +42,6 @@ UNKNOWN_STATUS_GRACE = dt.timedelta(minutes=15)
 RACE_TRIES = 3
 # An earlier message of the same sender that failed this often no longer holds later ones.
 ORDER_WAIT_ATTEMPTS = 3
-_EN_WORDS = frozenset(
-    [
-        "the",
-        "is",
-        "are",
-        "and",
-        "please",
-        "my",
-        "not",
-        "have",
-        "has",
-        "been",
-        "street",
-        "road",
-        "this",
-    ]
-)
-_MS_WORDS = frozenset(
-    [
-        "yang",
-        "dan",
-        "di",
-        "tidak",
-        "ini",
-        "sudah",
-        "saya",
-        "mohon",
-        "jalan",
-        "rosak",
-        "tuan",
-        "puan",
-    ]
-)
 
 
 class UnknownOutbound(LookupError):
@@ -351,13 +317,7 @@ def _route(ticket: Ticket) -> None:
 
 
 def guess_language(message: InboundMessage, complainant: Complainant | None) -> str:
-    """The channel's hint, else a word count over the text, else the complainant's language."""
-    if message.language in ("ms", "en"):
-        return message.language
-    words = set(re.findall(r"[a-z]+", (message.text or "").lower()))
-    english, malay = len(words & _EN_WORDS), len(words & _MS_WORDS)
-    if english > malay:
-        return "en"
-    if malay > english:
-        return "ms"
-    return complainant.language if complainant is not None else "ms"
+    """The channel's hint, else the language the text is written in, else the complainant's
+    (``language_detection``)."""
+    known = complainant.language if complainant is not None else None
+    return language_detection.choose(message.language, message.text, known)

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from aduan.extensions import db
+from aduan.languages import DEFAULT_LANGUAGE, citizen_language
 from aduan.models import (
     ChannelAccount,
     Complainant,
@@ -58,7 +59,7 @@ def queue(
 ) -> OutboundMessage | None:
     """Queue one message to a person and have it sent after the caller's commit.
 
-    ``text`` is the body, or ``{"ms": …, "en": …}`` for the ticket's language. The recipient
+    ``text`` is the body, or ``{"ms": …, "en": …, …}`` for the ticket's language. The recipient
     is ``to`` when given (an officer, a bot chat, a held row's number), else the ticket's
     complainant on ``channel`` (default: the ticket's own). Returns the flushed row, or None
     when the complainant cannot be reached (anonymous, or no handle on that channel)."""
@@ -87,11 +88,12 @@ def queue(
 
 
 def in_language(text: Text, ticket: Ticket | None) -> str:
-    """``text`` itself, or its version in the ticket's language (English or else BM)."""
+    """``text`` itself, or its version in the ticket's language (Bahasa Malaysia when the
+    text has none in that language)."""
     if isinstance(text, str):
         return text
-    english = ticket is not None and ticket.language == "en"
-    return text["en"] if english else text["ms"]
+    language = citizen_language(ticket.language if ticket is not None else None)
+    return text.get(language) or text[DEFAULT_LANGUAGE]
 
 
 def recipient(ticket: Ticket, channel: str | None = None) -> Recipient | None:

@@ -13,14 +13,15 @@ def contact_for(ticket: Ticket) -> tuple[str, str] | None:
 
 
 def queue_notice(
-    ticket: Ticket, purpose: str, *, ms: str, en: str, buttons: list | None = None
+    ticket: Ticket, purpose: str, *, buttons: list | None = None, **texts: str
 ) -> OutboundMessage | None:
-    """Queue ``ms`` or ``en`` (the ticket's language) to the complainant from the agency's
-    account (with chat ``buttons``, for channels that show them); None if unreachable."""
+    """Queue the text in the ticket's language (``ms=``, ``en=``, ``zh=``, ``ta=``; usually
+    ``**every_language(…)``) to the complainant from the agency's account (with chat
+    ``buttons``, for channels that show them); None if unreachable."""
     return door.queue(
         ticket,
         purpose,
-        {"ms": ms, "en": en},
+        texts,
         subject=f"[{ticket.reference}]",
         variables={"reference": ticket.reference, "language": ticket.language},
         buttons=buttons,

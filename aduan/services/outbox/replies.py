@@ -13,8 +13,10 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from aduan.extensions import db
+from aduan.languages import citizen_language, render
 from aduan.models import Message, Officer, OutboundMessage, Ticket
 from aduan.models.base import utcnow
 from aduan.services.outbox import door, whatsapp_window
@@ -32,25 +34,20 @@ from aduan.services.tickets import workflow
 log = logging.getLogger(__name__)
 
 TEMPLATE_SETTING = ACK_SETTING
-ACK_TEXT = {
-    "ms": (
-        "Aduan anda telah diterima. No. Rujukan: {reference}. "
-        "Akuan terima dijangka selewat-lewatnya {acknowledge_by} dan penyelesaian dijangka "
-        "selewat-lewatnya {resolve_by}. Semak status: {link}"
-    ),
-    "en": (
-        "Your complaint has been received. Reference No.: {reference}. "
-        "Expect our acknowledgement by {acknowledge_by} and a resolution by {resolve_by}. "
-        "Check the status: {link}"
-    ),
-}
-ACK_SUBJECT = {"ms": "Aduan anda telah diterima", "en": "Your complaint has been received"}
+ACK_TEXT = _l(
+    "Your complaint has been received. Reference No.: %(reference)s. "
+    "Expect our acknowledgement by %(acknowledge_by)s and a resolution by %(resolve_by)s. "
+    "Check the status: %(link)s"
+)
+ACK_SUBJECT = _l("Your complaint has been received")
 
 
 def acknowledgement_text(ticket: Ticket) -> str:
     """The acknowledgement in the ticket's language, with reference, dates and status link."""
-    language = "en" if ticket.language == "en" else "ms"
-    return ACK_TEXT[language].format(
+    language = citizen_language(ticket.language)
+    return render(
+        ACK_TEXT,
+        language,
         reference=ticket.reference,
         acknowledge_by=format_local(ticket.acknowledge_due_at, language),
         resolve_by=format_local(ticket.resolve_due_at, language),
@@ -134,10 +131,10 @@ def _add_email_headers(ticket: Ticket, row: OutboundMessage, purpose: str) -> No
     if last_in is not None and last_in.email_message_id:
         row.in_reply_to = last_in.email_message_id
     row.email_references = " ".join(dict.fromkeys(ids[-10:])) or None
-    language = "en" if ticket.language == "en" else "ms"
+    language = citizen_language(ticket.language)
     base = (last_in.subject if last_in is not None and last_in.subject else ticket.subject) or ""
     if purpose == "acknowledgement":
-        base = ACK_SUBJECT[language]
+        base = render(ACK_SUBJECT, language)
     elif base and not base.lower().startswith("re:"):
         base = f"Re: {base}"
     subject = base if ticket.reference in base else f"[{ticket.reference}] {base}".strip()

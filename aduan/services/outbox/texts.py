@@ -9,6 +9,7 @@ from urllib.parse import quote
 from babel.dates import format_date, format_datetime
 from flask import current_app
 
+from aduan.languages import citizen_language
 from aduan.models import Ticket
 from aduan.services.channel_config.accounts import default_agency_id
 from aduan.services.sla.clock import local_zone
@@ -19,6 +20,9 @@ from channels.registry import channels_where, manifest
 # "en" locale's own long format is American ("March 3, 2026").
 DATE_TIME_PATTERN = "d MMMM y, HH:mm"
 DATE_PATTERN = "d MMMM y"
+# Chinese writes a date year first: "2026年3月3日 17:00".
+DATE_TIME_PATTERNS = {"zh": "y年M月d日 HH:mm"}
+DATE_PATTERNS = {"zh": "y年M月d日"}
 
 
 def phone_channels() -> tuple[str, ...]:
@@ -51,18 +55,20 @@ def reply_channels() -> tuple[str, ...]:
 
 
 def format_local(moment: dt.datetime | None, language: str) -> str:
-    """``3 Mac 2026, 17:00`` / ``3 March 2026, 17:00`` in the agency-local time zone, by Babel
-    in ``language`` (English for "en", else Bahasa Malaysia)."""
+    """``3 Mac 2026, 17:00`` / ``3 March 2026, 17:00`` / ``2026年3月3日 17:00``… in the
+    agency-local time zone, by Babel in the citizen ``language``."""
     if moment is None:
         return "-"
-    locale = "en" if language == "en" else "ms"
-    return format_datetime(moment, DATE_TIME_PATTERN, tzinfo=local_zone(), locale=locale)
+    locale = citizen_language(language)
+    pattern = DATE_TIME_PATTERNS.get(locale, DATE_TIME_PATTERN)
+    return format_datetime(moment, pattern, tzinfo=local_zone(), locale=locale)
 
 
 def format_local_date(day: dt.date, language: str) -> str:
     """``3 Mac 2026`` / ``3 March 2026``: a local calendar date in the same words as
     ``format_local`` (a new expected date, an extension)."""
-    return format_date(day, DATE_PATTERN, locale="en" if language == "en" else "ms")
+    locale = citizen_language(language)
+    return format_date(day, DATE_PATTERNS.get(locale, DATE_PATTERN), locale=locale)
 
 
 def status_link(ticket: Ticket) -> str:

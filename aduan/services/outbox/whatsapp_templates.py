@@ -2,15 +2,17 @@
 language picks, and the variables each is sent with.
 
 Templates per language: the settings hold the Bahasa Malaysia template, the same key with
-``_en`` the English one (``whatsapp_notice_template_en``…). The ticket's language picks one, the
-other language's template stands in when it is missing. The chosen template's language is kept
-with the row's variables (key ``language``, never sent as a variable): Meta needs it as the
-template's language code. The 24-hour window that makes them necessary is ``whatsapp_window``'s.
+``_en``, ``_zh`` or ``_ta`` the English, Chinese or Tamil one (``whatsapp_notice_template_en``…).
+The ticket's language picks one; when it is missing, English stands in, then Bahasa Malaysia.
+The chosen template's language is kept with the row's variables (key ``language``, never
+sent as a variable): Meta needs it as the template's language code.
+The 24-hour window that makes them necessary is ``whatsapp_window``'s.
 """
 
 from __future__ import annotations
 
 from aduan.extensions import db
+from aduan.languages import CITIZEN_LANGUAGES, citizen_language
 from aduan.models import OutboundMessage, Ticket
 from aduan.services.outbox.texts import format_local, status_link
 
@@ -19,20 +21,20 @@ NOTICE_SETTING = {
     "whatsapp_cloud": "whatsapp_cloud_notice_template",
 }
 ACK_SETTING = {"whatsapp": "whatsapp_ack_template", "whatsapp_cloud": "whatsapp_cloud_ack_template"}
-LANGUAGES = ("ms", "en")
+LANGUAGES = CITIZEN_LANGUAGES
 TEMPLATE_LANGUAGE = "language"  # in OutboundMessage.template_variables: not a variable
 
 
 def template_setting(base: str, language: str) -> str:
-    """The settings key of a template in ``language``: ``base`` for BM, ``base_en`` for EN."""
+    """The settings key of a template in ``language``: ``base`` for BM, ``base_en`` for EN…"""
     return base if language == "ms" else f"{base}_{language}"
 
 
 def pick_template(settings: dict | None, base: str, language: str) -> tuple[str, str] | None:
-    """(template, its language): the one in ``language``, else the other language's; None
-    when neither is configured."""
-    wanted = "en" if language == "en" else "ms"
-    for candidate in sorted(LANGUAGES, key=lambda lang: lang != wanted):
+    """(template, its language): the one in ``language``, else English's, else Bahasa
+    Malaysia's; None when none is configured."""
+    wanted = citizen_language(language)
+    for candidate in dict.fromkeys((wanted, "en", "ms")):
         template = (settings or {}).get(template_setting(base, candidate))
         if template:
             return str(template), candidate

@@ -17,10 +17,12 @@ import datetime as dt
 import logging
 from collections import Counter
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aduan.extensions import db
+from aduan.languages import CITIZEN_LANGUAGES, citizen_language, render
 from aduan.models import Agency, Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.models.routing import ServiceRecovery, SlaAlert
@@ -43,6 +45,21 @@ LABELS = {
     "acknowledge_due_at": ("akuan terima", "acknowledgement"),
     "first_response_due_at": ("maklum balas pertama", "first response"),
     "resolve_due_at": ("penyelesaian", "resolution"),
+}
+# The apology for each missed promise (pemulihan perkhidmatan), in the complainant's language.
+APOLOGIES = {
+    "acknowledge_due_at": _l(
+        "We apologise: the acknowledgement deadline of complaint %(reference)s was missed. "
+        "New expected date: %(date)s."
+    ),
+    "first_response_due_at": _l(
+        "We apologise: the first response deadline of complaint %(reference)s was missed. "
+        "New expected date: %(date)s."
+    ),
+    "resolve_due_at": _l(
+        "We apologise: the resolution deadline of complaint %(reference)s was missed. "
+        "New expected date: %(date)s."
+    ),
 }
 MAX_LEVEL = 3  # 0 assignee, 1 unit head, 2 complaint managers, 3 agency head
 PAUSED_RECHECK = dt.timedelta(hours=1)
@@ -284,15 +301,15 @@ def _recover(ctx: _Context, field: str, due: dt.datetime, now: dt.datetime, coun
     ticket = ctx.ticket
     days = int((ctx.agency.settings or {}).get("recovery_days", DEFAULT_RECOVERY_DAYS))
     new_date = ctx.calendar.add_working_days(local_today(now), days)
-    ms, en = LABELS[field]
-    apology_ms = (
-        f"Kami memohon maaf kerana tempoh {ms} bagi aduan {ticket.reference} tidak dipenuhi. "
-        f"Tarikh jangkaan baharu: {format_local_date(new_date, 'ms')}."
-    )
-    apology_en = (
-        f"We apologise: the {en} deadline of complaint {ticket.reference} was missed. "
-        f"New expected date: {format_local_date(new_date, 'en')}."
-    )
+    apologies = {
+        language: render(
+            APOLOGIES[field],
+            language,
+            reference=ticket.reference,
+            date=format_local_date(new_date, language),
+        )
+        for language in CITIZEN_LANGUAGES
+    }
     inserted = insert_once(
         ServiceRecovery,
         ticket_id=ticket.id,
@@ -300,11 +317,11 @@ def _recover(ctx: _Context, field: str, due: dt.datetime, now: dt.datetime, coun
         promised_at=due,
         breached_at=now,
         how_late_seconds=int((now - due).total_seconds()),
-        apology=apology_en if ticket.language == "en" else apology_ms,
+        apology=apologies[citizen_language(ticket.language)],
         new_date=new_date,
     )
     if not inserted:
         return
     counts["service_recovery"] += 1
     record_event(ticket, "service_recovery", data={"deadline": field, "new_date": str(new_date)})
-    queue_notice(ticket, "recovery", ms=apology_ms, en=apology_en)
+    queue_notice(ticket, "recovery", **apologies)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
+from aduan.languages import citizen_language
 from aduan.models import Agency, Category, Complainant, Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.services.sla.clock import local_zone
@@ -68,7 +69,7 @@ def open_ticket(
         complainant=complainant,
         filer_name=(filer_name or None) and filer_name.strip()[:200] or None,
         received_at=received_at,
-        language=language if language in ("ms", "en") else "ms",
+        language=citizen_language(language),
         state_code=state_code,
         district=district,
         priority_group=priority_group,

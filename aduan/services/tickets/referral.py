@@ -24,11 +24,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from aduan.errors import PermissionDenied, StaleTicket, ValidationFailed
 from aduan.extensions import db
+from aduan.languages import every_language
 from aduan.models import (
     Agency,
     Category,
@@ -211,16 +211,13 @@ def _record(ticket, officer, now, name, reason, *, to_agency=None, contact=None)
 
 
 def _tell(ticket: Ticket, text: Any, *, contact: str | None = None, **values: str) -> None:
-    """Queue the notice in both languages (the door picks the ticket's), from the account of
-    the agency that holds the ticket now — call it before the ticket moves."""
-    texts = {}
-    for language in ("ms", "en"):
-        with force_locale(language):
-            told = str(text) % {"reference": ticket.reference, **values}
-            if contact:
-                told = f"{told} {TOLD_CONTACT % {'contact': contact}}"
-            texts[language] = told
-    queue_notice(ticket, "referral", ms=texts["ms"], en=texts["en"])
+    """Queue the notice in every citizen language (the door picks the ticket's), from the
+    account of the agency that holds the ticket now — call it before the ticket moves."""
+    texts = every_language(text, reference=ticket.reference, **values)
+    if contact:
+        told = every_language(TOLD_CONTACT, contact=contact)
+        texts = {language: f"{texts[language]} {told[language]}" for language in texts}
+    queue_notice(ticket, "referral", **texts)
 
 
 def _audit(agency_id: int, actor: Officer | None, ticket: Ticket, action: str, after: dict):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from aduan.extensions import db
+from aduan.languages import NATIVE_NAMES
 from aduan.models.access import CannedResponse
 from aduan.services.admin import canned as admin_canned
 from aduan.services.admin.common import own
@@ -24,7 +25,7 @@ def canned_responses():
 
 
 def _fields() -> list[Field]:
-    languages = [("ms", "Bahasa Malaysia"), ("en", "English")]
+    languages = list(NATIVE_NAMES.items())
     return [
         Field("title", _("Title"), required=True),
         Field("language", _("Language"), "select", languages, required=True),

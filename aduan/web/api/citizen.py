@@ -9,6 +9,7 @@ from flask import request
 
 from aduan.errors import DomainError, NotFound, ValidationFailed
 from aduan.extensions import db
+from aduan.languages import citizen_language
 from aduan.models import Agency
 from aduan.models.api import ApiToken
 from aduan.schemas.citizen import (
@@ -105,6 +106,5 @@ def check_status():
         raise AnswerLocked(LOCKED, errors={"answer": [LOCKED]})
     if found.ticket is None or found.ticket.agency_id != principal().agency_id:
         raise NotFound("no ticket with this reference and answer")
-    locale = "en" if found.ticket.language == "en" else "ms"
-    info = status_lookup.public_status(found.ticket, locale)
+    info = status_lookup.public_status(found.ticket, citizen_language(found.ticket.language))
     return CitizenStatusSchema(view="citizen").dump(info)

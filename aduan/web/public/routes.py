@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import db, limiter
+from aduan.languages import citizen_language
 from aduan.models import Ticket
 from aduan.services.admin import agency_logo as admin_logo
 from aduan.services.citizen import (
@@ -49,7 +50,7 @@ LOCKED = _l(
 
 
 def _locale() -> str:
-    return "en" if str(get_locale() or "ms").startswith("en") else "ms"
+    return citizen_language(str(get_locale() or "ms"))
 
 
 def _form_limit() -> str:
