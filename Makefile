@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# pytest-xdist workers: each has its own PostgreSQL database and Redis db (tests/conftest.py).
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format services browser translations install install-dev clean
 
@@ -10,7 +12,7 @@ run: $(VENV)/.runtime translations
 	$(BIN)/python -m aduan.devrun
 
 test: $(VENV)/.dev services browser translations lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

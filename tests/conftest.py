@@ -3,7 +3,9 @@
 - A fresh PostgreSQL database per run (``aduan_test_<pid>``), created by the Alembic migrations
   (the same path production takes), dropped at the end. Base URL: ``ADUAN_TEST_PG_URL``.
 - Per-test isolation: every table is truncated after a test that used the database.
-- Redis: a dedicated database number (``ADUAN_TEST_REDIS_URL``, default db 15), flushed per test.
+- Redis: a dedicated database number (``ADUAN_TEST_REDIS_URL``, default db 15), flushed per test;
+  under pytest-xdist (``make test`` runs two workers) each worker has its own (15, 14, …) and,
+  by the process id, its own PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -17,7 +19,19 @@ import redis as redis_lib
 from sqlalchemy import text
 
 PG_BASE = os.environ.get("ADUAN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("ADUAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _worker_redis_url(base: str) -> str:
+    """Under pytest-xdist each worker (gw0, gw1…) flushes a Redis database of its own: the
+    base URL's number minus the worker's (15, 14, …)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return base
+    head, _, number = base.rpartition("/")
+    return f"{head}/{int(number or 0) - int(worker[2:])}"
+
+
+REDIS_URL = _worker_redis_url(os.environ.get("ADUAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 ADMIN_DB = os.environ.get("ADUAN_TEST_PG_ADMIN_DB", "test")
 
 
