@@ -100,6 +100,11 @@ ROUTES: dict[str, set[str]] = {
     "api_v1.officers": {LIST}, "api_v1.file_complaint": {CREATE},
     "api_v1.check_status": {PUBLIC},
     "api_v1.openapi_document": {STATIC, LIST}, "api_v1.docs_page": {STATIC, LIST},
+    # Open311 GeoReport (tests/web/open311: both jurisdictions in every test): public reads
+    # in the citizen's view; a filing needs the jurisdiction's own api_key.
+    "open311.services": {PUBLIC}, "open311.service_definition": {SCOPED},
+    "open311.create_request": {CREATE}, "open311.list_requests": {PUBLIC},
+    "open311.get_request": {SCOPED}, "open311.get_token": {PUBLIC},
     "inbox.inbox": {LIST}, "inbox.attachment": {SCOPED}, "inbox.ticket_page": {SCOPED},
     "inbox.ticket_assign": {SCOPED}, "inbox.ticket_classify": {SCOPED},
     "inbox.ticket_extend": {SCOPED}, "inbox.ticket_merge": {SCOPED},
@@ -134,11 +139,13 @@ ARGS: dict[str, list[str]] = {
     "unit_id": ["unit", "branch"], "exception_id": ["exception"], "rule_id": ["rule"],
     "profile_id": ["profile"], "attachment_id": ["attachment"],
     "notification_id": ["notification"], "reference": ["reference"],
+    "service_code": ["category"],
 }  # fmt: skip
 # Arguments that name no agency's object: the value used where a page needs one.
 # ``agency_code``: the agency a public page speaks for (``/a/<code>/…``), the PUBLIC tests'.
 NOT_IDS = {"channel": "telegram", "code": "ms", "filename": "app.css", "route": "telegram",
-           "account_key": "default", "agency_code": "KUA"}  # fmt: skip
+           "account_key": "default", "agency_code": "KUA", "fmt": "json",
+           "request_token": "00000000-0000-4000-8000-000000000000"}  # fmt: skip
 JSON_PREFIX = "/api/"
 API_V1 = "/api/v1/"
 PROBLEM = "application/problem+json"
@@ -488,6 +495,8 @@ def _creates(a: Side) -> dict[str, tuple[str, str, dict | None]]:
                                  _api_json("api_v1.create_ticket", a, 1)),
         "api_v1.file_complaint": ("POST", "/api/v1/citizen/complaints",
                                   _api_json("api_v1.file_complaint", a, 1)),
+        "open311.create_request": ("POST", f"/open311/v2/requests.json?jurisdiction_id="
+                                   f"{_code(a)}", None),  # A's jurisdiction, B's session
         "inbox_actions.bulk_action": ("POST", "/inbox/bulk", None),
         "inbox_actions.new_entry": ("POST", "/inbox/new", None),
         "inbox_actions.notifications_read_all": ("POST", "/inbox/notifications/read-all", None),

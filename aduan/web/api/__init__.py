@@ -11,6 +11,7 @@ from aduan.web.api.blueprint import bp
 
 
 def register(app) -> None:
-    from aduan.web.api import catalog, citizen, openapi, tickets  # noqa: F401
+    from aduan.web.api import catalog, citizen, open311, openapi, tickets  # noqa: F401
 
     app.register_blueprint(bp)
+    app.register_blueprint(open311.bp)
