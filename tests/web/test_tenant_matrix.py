@@ -98,7 +98,12 @@ ROUTES: dict[str, set[str]] = {
     "api_v1.change_status": {SCOPED}, "api_v1.assign": {SCOPED}, "api_v1.transfer": {SCOPED},
     "api_v1.merge": {SCOPED}, "api_v1.categories": {LIST}, "api_v1.units": {LIST},
     "api_v1.officers": {LIST}, "api_v1.file_complaint": {CREATE},
-    "api_v1.check_status": {PUBLIC},
+    "api_v1.check_status": {PUBLIC}, "api_v1.classify": {SCOPED}, "api_v1.extend": {SCOPED},
+    "api_v1.unmerge": {SCOPED}, "api_v1.list_attachments": {SCOPED},
+    "api_v1.download_attachment": {SCOPED}, "api_v1.upload_attachment": {SCOPED},
+    # the status page's actions: reference and answer, as /citizen/status (PUBLIC tests)
+    "api_v1.citizen_reply": {PUBLIC}, "api_v1.citizen_survey": {PUBLIC},
+    "api_v1.citizen_status_code": {PUBLIC},
     "api_v1.openapi_document": {STATIC, LIST}, "api_v1.docs_page": {STATIC, LIST},
     # Open311 GeoReport (tests/web/open311: both jurisdictions in every test): public reads
     # in the citizen's view; a filing needs the jurisdiction's own api_key.
@@ -289,6 +294,10 @@ def _api_json(endpoint: str, refs: Side, version: int) -> dict:
                                     "version": version},
         "api_v1.merge": lambda: {"duplicate": references[0], "version": version},
         "api_v1.create_ticket": lambda: {"description": "Diubah", "subject": "Diubah"},
+        "api_v1.classify": lambda: {"category_id": ids["category"], "version": version},
+        "api_v1.extend": lambda: {"reason": "Diubah", "new_date": "2099-01-05",
+                                  "version": version},
+        "api_v1.unmerge": lambda: {"version": version},
         "api_v1.file_complaint": lambda: {"description": "Longkang tersumbat lagi",
                                           "state_code": "10", "category_id": ids["category"]},
     }  # fmt: skip
@@ -702,10 +711,12 @@ def test_agency_bs_own_pages_and_token_do_not_open_agency_as_ticket_even_with_it
     assert not _leaks(citizen.get(f"{at}/semak/status"), a)
     # B's token's status call: the same refusal, as problem+json.
     token = TokenClient(app_ctx, b.api_secret)
-    for reference in (a.references[0], MISSING):
-        body = {"reference": reference, "answer": a.answer}
-        found = token.post("/api/v1/citizen/status", json=body)
-        assert (found.status_code, found.mimetype) == (404, PROBLEM), reference
+    actions = {"status": {}, "replies": {"text": "Balasan B"}, "survey": {"rating": 1}}
+    for (action, extra), reference in itertools.product(actions.items(), (a.references[0],
+                                                                          MISSING)):  # fmt: skip
+        body = {"reference": reference, "answer": a.answer, **extra}
+        found = token.post(f"/api/v1/citizen/{action}", json=body)
+        assert (found.status_code, found.mimetype) == (404, PROBLEM), (action, reference)
         assert not _leaks(found, a)
     assert snapshot(a.agency_id) == before
     # A's own page and A's own token do open it: the refusals above were the wall's.
