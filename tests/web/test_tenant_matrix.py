@@ -77,7 +77,7 @@ ROUTES: dict[str, set[str]] = {
     "admin.webhooks": {LIST, CREATE}, "admin.webhook_disable": {SCOPED},
     "admin.webhook_enable": {SCOPED}, "admin.webhook_delete": {SCOPED},
     "admin.api_tokens": {LIST}, "admin.api_token_create": {CREATE},
-    "admin.api_token_revoke": {SCOPED},
+    "admin.api_token_revoke": {SCOPED}, "admin.api_token_rotate": {SCOPED},
     "admin.officers": {LIST}, "admin.officer_new": {LIST, CREATE},
     "admin.officer_edit": {SCOPED}, "admin.quarantined": {LIST},
     "admin.quarantine_retry": {SCOPED}, "admin.roster": {LIST}, "admin.roster_unit": {SCOPED},

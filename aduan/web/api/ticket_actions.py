@@ -19,6 +19,7 @@ from aduan.web.api.tickets import _act, _dump, _expect, _load, body
 from aduan.web.attachment_download import send_attachment
 
 NOT_MERGED = "This ticket is not merged."
+NO_FILE = "no such ticket or file"
 
 
 @bp.post("/tickets/<reference>/classification")
@@ -77,11 +78,14 @@ def list_attachments(reference: str):
 @requires("read")
 def download_attachment(reference: str, attachment_id: int):
     """The file, if it is this ticket's (another ticket's id is 404, as a missing one)."""
-    ticket = _load(reference, "download")
+    try:
+        ticket = _load(reference, "download")
+    except NotFound:
+        raise NotFound(NO_FILE)  # the same answer as for a file that is not the ticket's
     row = db.session.get(Attachment, attachment_id)
     if row is None or row.ticket_id != ticket.id:
         db.session.rollback()
-        raise NotFound("no such attachment")
+        raise NotFound(NO_FILE)
     workflow.commit()
     return send_attachment(row)
 
