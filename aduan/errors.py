@@ -40,3 +40,11 @@ class StaleTicket(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class TokenRefused(DomainError):
+    """An API token that exists but may no longer be used: expired, or an old secret whose
+    rotation grace period is over."""
+
+    status = 401
+    code = "token_expired"

@@ -75,6 +75,7 @@ OPTIONAL_SETTINGS = (
     "PUBLIC_LOOKUP_LIMIT",
     "LOGIN_RATE_LIMIT",
     "API_RATE_LIMIT",  # /api/v1 per token (or officer): "600 per minute" by default
+    "OPEN311_RATE_LIMIT",  # /open311/v2 per api_key (filings) or address: "120 per minute"
     "LOGIN_MAX_FAILURES",  # wrong passwords from one address before that address is locked out
     "LOGIN_LOCK_MINUTES",
     "LOGIN_ACCOUNT_MAX_FAILURES",  # failures from any address per step of the account back-off

@@ -1,5 +1,8 @@
 """The public API's own rows: agency API tokens and the idempotency keys of creates.
 
+A token may expire (``expires_at``) and be rotated: a new secret, the old one still accepted
+for a grace period (``previous_hash`` until ``previous_valid_until``).
+
 A token is an *integration principal*: it acts agency-wide (``tickets.access`` treats it as
 the ``integration`` role), limited by its scopes. Only a SHA-256 of the secret is stored; the
 secret is shown once, when an admin creates the token.
@@ -38,6 +41,11 @@ class ApiToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # None: never
+    rotated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # After a rotation the old secret's hash, accepted until ``previous_valid_until``.
+    previous_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    previous_valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     # What the services ask of an actor (``access``, ``workflow.record_event``).
     actor_kind = "integration"

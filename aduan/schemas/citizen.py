@@ -75,3 +75,51 @@ class CitizenStatusSchema(ViewSchema, TicketDates):
     category = Text(allow_none=True)
     merged = fields.Boolean()
     timeline = fields.List(fields.Nested(PublicTimelineItemSchema))
+
+
+class _Verified(Strict):
+    """The status page's check, on every citizen action: the reference and the answer (the
+    last four characters of the phone or e-mail given, or the PIN) or a one-time code."""
+
+    reference = Text(required=True, validate=validate.Length(min=1, max=40))
+    answer = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+    code = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=10))
+
+
+class CitizenReplySchema(_Verified):
+    text = Text(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class SurveyAnswerSchema(_Verified):
+    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class CodeRequestSchema(Strict):
+    reference = Text(required=True, validate=validate.Length(min=1, max=40))
+
+
+class ReplyLandedSchema(ViewSchema):
+    """Where the complainant's reply went: this ticket, or a new one that follows it up
+    (``new``); a ticket it was merged into is never named (``reference`` null)."""
+
+    views = {"citizen": ("reference", "new")}
+
+    reference = Text(allow_none=True)
+    new = fields.Boolean()
+
+
+class AcceptedSchema(ViewSchema):
+    """The same answer whatever the reference: a code is sent only when it is one of the
+    agency's tickets with a contact to send it to."""
+
+    views = {"citizen": ("accepted",)}
+
+    accepted = fields.Boolean()
+
+
+class SurveyAnsweredSchema(ViewSchema):
+    views = {"citizen": ("reference", "rating")}
+
+    reference = Text()
+    rating = fields.Integer()

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from aduan.languages import CITIZEN_LANGUAGES
 from aduan.schemas.views import Strict, Text, TicketDates, ViewSchema
-from aduan.vocabulary import TicketStatus, TicketType
+from aduan.vocabulary import Complexity, TicketStatus, TicketType
 
 _PUBLIC = ("reference", "status", "type", "received_at", "acknowledge_due_at", "resolve_due_at")
 _WORK = (
@@ -154,3 +154,38 @@ class TicketListQuerySchema(Strict):
     q = Text(validate=validate.Length(max=200))
     cursor = Text(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class ClassifySchema(_Versioned):
+    """The ticket page's classification: absent fields keep their value; ``category_id``
+    null leaves the ticket uncategorised. A new complexity recomputes the deadlines."""
+
+    type = Text(validate=validate.OneOf(TicketType.values()))
+    category_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    complexity = Text(validate=validate.OneOf(Complexity.values()))
+
+
+class ExtendSchema(_Versioned):
+    """An extension of the resolution deadline: the complainant gets the reason and the new
+    date (an interim reply); the date must be later than the current deadline."""
+
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+    new_date = fields.Date(required=True)
+
+
+class UnmergeSchema(_Versioned):
+    pass
+
+
+class AttachmentSchema(ViewSchema):
+    """A file on a ticket (its bytes at ``…/attachments/{attachment_id}``)."""
+
+    _ALL = ("id", "message_id", "filename", "content_type", "size", "created_at")
+    views = {"integration": _ALL, "officer": _ALL, "admin": _ALL}
+
+    id = fields.Integer()
+    message_id = fields.Integer(allow_none=True)
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    created_at = fields.AwareDateTime()

@@ -7,7 +7,7 @@ from flask import jsonify, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
 from aduan.errors import DomainError
-from aduan.web.api import problems
+from aduan.web.api import open311, problems
 
 _PAGE = """<!doctype html><html lang="ms"><head><meta charset="utf-8"><title>{{ code }}</title>
 </head><body><main><h1>{{ code }}</h1><p>{{ message }}</p></main></body></html>"""
@@ -26,6 +26,8 @@ def _wants_json() -> bool:
 def _respond(status: int, code: str, message: str, description: str = "", errors=None):
     if problems.in_api():  # /api/v1 speaks RFC 9457 problem details only
         return problems.problem(status, code, str(message), description, errors)
+    if open311.in_open311():  # GeoReport's own error list, in the format asked
+        return open311.error_response(status, str(description or message))
     if _wants_json():
         body = {"code": code, "message": message, "description": description}
         body["errors"] = errors or {}

@@ -69,7 +69,8 @@ class ControlCharacters(DomainError):
 
 
 def _has_control(values: Iterable[str], pattern: re.Pattern[str]) -> bool:
-    return any(pattern.search(value) for value in values)
+    # A multipart part can come without a name (Werkzeug: None): nothing typed, nothing to refuse.
+    return any(pattern.search(value or "") for value in values)
 
 
 def _texts(params) -> Iterable[str]:

@@ -77,7 +77,7 @@ ROUTES: dict[str, set[str]] = {
     "admin.webhooks": {LIST, CREATE}, "admin.webhook_disable": {SCOPED},
     "admin.webhook_enable": {SCOPED}, "admin.webhook_delete": {SCOPED},
     "admin.api_tokens": {LIST}, "admin.api_token_create": {CREATE},
-    "admin.api_token_revoke": {SCOPED},
+    "admin.api_token_revoke": {SCOPED}, "admin.api_token_rotate": {SCOPED},
     "admin.officers": {LIST}, "admin.officer_new": {LIST, CREATE},
     "admin.officer_edit": {SCOPED}, "admin.quarantined": {LIST},
     "admin.quarantine_retry": {SCOPED}, "admin.roster": {LIST}, "admin.roster_unit": {SCOPED},
@@ -98,8 +98,18 @@ ROUTES: dict[str, set[str]] = {
     "api_v1.change_status": {SCOPED}, "api_v1.assign": {SCOPED}, "api_v1.transfer": {SCOPED},
     "api_v1.merge": {SCOPED}, "api_v1.categories": {LIST}, "api_v1.units": {LIST},
     "api_v1.officers": {LIST}, "api_v1.file_complaint": {CREATE},
-    "api_v1.check_status": {PUBLIC},
+    "api_v1.check_status": {PUBLIC}, "api_v1.classify": {SCOPED}, "api_v1.extend": {SCOPED},
+    "api_v1.unmerge": {SCOPED}, "api_v1.list_attachments": {SCOPED},
+    "api_v1.download_attachment": {SCOPED}, "api_v1.upload_attachment": {SCOPED},
+    # the status page's actions: reference and answer, as /citizen/status (PUBLIC tests)
+    "api_v1.citizen_reply": {PUBLIC}, "api_v1.citizen_survey": {PUBLIC},
+    "api_v1.citizen_status_code": {PUBLIC},
     "api_v1.openapi_document": {STATIC, LIST}, "api_v1.docs_page": {STATIC, LIST},
+    # Open311 GeoReport (tests/web/open311: both jurisdictions in every test): public reads
+    # in the citizen's view; a filing needs the jurisdiction's own api_key.
+    "open311.services": {PUBLIC}, "open311.service_definition": {SCOPED},
+    "open311.create_request": {CREATE}, "open311.list_requests": {PUBLIC},
+    "open311.get_request": {SCOPED}, "open311.get_token": {PUBLIC},
     "inbox.inbox": {LIST}, "inbox.attachment": {SCOPED}, "inbox.ticket_page": {SCOPED},
     "inbox.ticket_assign": {SCOPED}, "inbox.ticket_classify": {SCOPED},
     "inbox.ticket_extend": {SCOPED}, "inbox.ticket_merge": {SCOPED},
@@ -134,11 +144,13 @@ ARGS: dict[str, list[str]] = {
     "unit_id": ["unit", "branch"], "exception_id": ["exception"], "rule_id": ["rule"],
     "profile_id": ["profile"], "attachment_id": ["attachment"],
     "notification_id": ["notification"], "reference": ["reference"],
+    "service_code": ["category"],
 }  # fmt: skip
 # Arguments that name no agency's object: the value used where a page needs one.
 # ``agency_code``: the agency a public page speaks for (``/a/<code>/…``), the PUBLIC tests'.
 NOT_IDS = {"channel": "telegram", "code": "ms", "filename": "app.css", "route": "telegram",
-           "account_key": "default", "agency_code": "KUA"}  # fmt: skip
+           "account_key": "default", "agency_code": "KUA", "fmt": "json",
+           "request_token": "00000000-0000-4000-8000-000000000000"}  # fmt: skip
 JSON_PREFIX = "/api/"
 API_V1 = "/api/v1/"
 PROBLEM = "application/problem+json"
@@ -282,6 +294,10 @@ def _api_json(endpoint: str, refs: Side, version: int) -> dict:
                                     "version": version},
         "api_v1.merge": lambda: {"duplicate": references[0], "version": version},
         "api_v1.create_ticket": lambda: {"description": "Diubah", "subject": "Diubah"},
+        "api_v1.classify": lambda: {"category_id": ids["category"], "version": version},
+        "api_v1.extend": lambda: {"reason": "Diubah", "new_date": "2099-01-05",
+                                  "version": version},
+        "api_v1.unmerge": lambda: {"version": version},
         "api_v1.file_complaint": lambda: {"description": "Longkang tersumbat lagi",
                                           "state_code": "10", "category_id": ids["category"]},
     }  # fmt: skip
@@ -488,6 +504,8 @@ def _creates(a: Side) -> dict[str, tuple[str, str, dict | None]]:
                                  _api_json("api_v1.create_ticket", a, 1)),
         "api_v1.file_complaint": ("POST", "/api/v1/citizen/complaints",
                                   _api_json("api_v1.file_complaint", a, 1)),
+        "open311.create_request": ("POST", f"/open311/v2/requests.json?jurisdiction_id="
+                                   f"{_code(a)}", None),  # A's jurisdiction, B's session
         "inbox_actions.bulk_action": ("POST", "/inbox/bulk", None),
         "inbox_actions.new_entry": ("POST", "/inbox/new", None),
         "inbox_actions.notifications_read_all": ("POST", "/inbox/notifications/read-all", None),
@@ -693,10 +711,12 @@ def test_agency_bs_own_pages_and_token_do_not_open_agency_as_ticket_even_with_it
     assert not _leaks(citizen.get(f"{at}/semak/status"), a)
     # B's token's status call: the same refusal, as problem+json.
     token = TokenClient(app_ctx, b.api_secret)
-    for reference in (a.references[0], MISSING):
-        body = {"reference": reference, "answer": a.answer}
-        found = token.post("/api/v1/citizen/status", json=body)
-        assert (found.status_code, found.mimetype) == (404, PROBLEM), reference
+    actions = {"status": {}, "replies": {"text": "Balasan B"}, "survey": {"rating": 1}}
+    for (action, extra), reference in itertools.product(actions.items(), (a.references[0],
+                                                                          MISSING)):  # fmt: skip
+        body = {"reference": reference, "answer": a.answer, **extra}
+        found = token.post(f"/api/v1/citizen/{action}", json=body)
+        assert (found.status_code, found.mimetype) == (404, PROBLEM), (action, reference)
         assert not _leaks(found, a)
     assert snapshot(a.agency_id) == before
     # A's own page and A's own token do open it: the refusals above were the wall's.

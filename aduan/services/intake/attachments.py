@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Attachment, Message, Ticket
 from aduan.services.intake import media_fetch
@@ -93,6 +94,18 @@ def store_attachments(
                 },
             )
     return stored
+
+
+def store_officer_file(
+    ticket: Ticket, message: Message, filename: str, content_type: str, data: bytes
+) -> Attachment:
+    """A file an officer or integration adds to ``message`` of ``ticket``: the same type
+    allowlist and size cap as a complainant's; a refusal is ``ValidationFailed``."""
+    try:
+        return _store_one(ticket, message, InboundAttachment(filename, content_type, data=data),
+                          None)  # fmt: skip
+    except AttachmentRefused as exc:
+        raise ValidationFailed(str(exc), errors={"file": [str(exc)]})
 
 
 def _store_one(

@@ -1,5 +1,6 @@
 """Officer actions on one ticket that are neither status, routing nor merging: a note, an
-assignment, a transfer by unit id. One write path for the ticket page and ``/api/v1``.
+assignment, a transfer by unit id, the classification. One write path for the ticket page
+and ``/api/v1``.
 
 The actor is an officer or an API token (an integration principal); the caller has loaded
 the ticket through ``access`` and commits (``workflow.commit``).
@@ -11,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
-from aduan.models import Message, Officer, Ticket, Unit, officer_units
+from aduan.models import Category, Message, Officer, Ticket, Unit, officer_units
 from aduan.models.api import ApiToken
 from aduan.models.base import utcnow
-from aduan.services.tickets import routing, workflow
+from aduan.services.tickets import deadlines, routing, workflow
+from aduan.vocabulary import Complexity, TicketType
 
 Actor = Officer | ApiToken
 
@@ -80,3 +82,32 @@ def transfer(ticket: Ticket, actor: Actor, unit_id: int | str | None, note: str 
         raise ValidationFailed(_l("Choose a unit."), errors={"unit_id": ["unknown unit"]})
     routing.transfer(ticket, unit, actor, (note or "").strip() or None)
     return unit
+
+
+def classify(ticket: Ticket, actor: Actor, new_type: str | None, category_id: int | str | None,
+             complexity: str | None) -> bool:  # fmt: skip
+    """Set the type, category (empty: none) and complexity; a new complexity recomputes the
+    deadlines. Returns whether anything changed (a ``classified`` event when it did)."""
+    before = {"type": ticket.type, "category_id": ticket.category_id,
+              "complexity": ticket.complexity}  # fmt: skip
+    new_type = new_type or ticket.type
+    complexity = complexity or ticket.complexity
+    if new_type not in TicketType.values() or complexity not in Complexity.values():
+        raise ValidationFailed(_l("Choose a type and a complexity from the lists."),
+                               errors={"type": ["unknown"], "complexity": ["unknown"]})  # fmt: skip
+    key = str(category_id or "")
+    category = db.session.get(Category, int(key)) if key.isdigit() else None
+    if (key and category is None) or (category and category.agency_id != ticket.agency_id):
+        raise ValidationFailed(_l("Choose a category from the list."),
+                               errors={"category_id": ["unknown"]})  # fmt: skip
+    ticket.type, ticket.category = new_type, category
+    if complexity != ticket.complexity:
+        ticket.complexity = complexity
+        deadlines.recompute(ticket)
+    after = {"type": ticket.type, "category_id": category.id if category else None,
+             "complexity": ticket.complexity}  # fmt: skip
+    if after == before:
+        return False
+    ticket.last_officer_action_at = utcnow()
+    workflow.record_event(ticket, "classified", actor=actor, before=before, after=after)
+    return True

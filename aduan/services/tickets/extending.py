@@ -4,14 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import lazy_gettext as _l
+
 from aduan.errors import ValidationFailed
 from aduan.models import Officer, Ticket
 from aduan.models.base import utcnow
 from aduan.services.outbox.notices import queue_notice
 from aduan.services.outbox.texts import format_local_date
 from aduan.services.sla.clock import local_today
-from aduan.services.tickets import workflow
+from aduan.services.tickets import deadlines, workflow
 from aduan.vocabulary import TicketStatus as S
+
+
+def extend_until(ticket: Ticket, actor, reason: str | None, new_date: str | dt.date | None):
+    """``extend`` to the close of office hours on ``new_date`` (the agency's clock), with the
+    reason the complainant is told: the ticket page's and the API's one way to extend."""
+    reason = (reason or "").strip()
+    if isinstance(new_date, str):
+        try:
+            new_date = dt.date.fromisoformat(new_date)
+        except ValueError:
+            new_date = None
+    if not isinstance(new_date, dt.date):
+        raise ValidationFailed(_l("Give the new expected date."), errors={"new_date": ["date"]})
+    if not reason:
+        raise ValidationFailed(_l("Give the reason for the extension."),
+                               errors={"reason": ["required"]})  # fmt: skip
+    new_due = deadlines.clock_for(ticket.agency).hours.closing(new_date).astimezone(dt.UTC)
+    return extend(ticket, actor, reason, new_due)
 
 
 def extend(ticket: Ticket, actor: Officer | None, reason: str, new_resolve_due_at: dt.datetime):

@@ -11,6 +11,15 @@ from aduan.web.api.blueprint import bp
 
 
 def register(app) -> None:
-    from aduan.web.api import catalog, citizen, openapi, tickets  # noqa: F401
+    from aduan.web.api import (  # noqa: F401
+        catalog,
+        citizen,
+        citizen_actions,
+        open311,
+        openapi,
+        ticket_actions,
+        tickets,
+    )
 
     app.register_blueprint(bp)
+    app.register_blueprint(open311.bp)

@@ -46,6 +46,16 @@ SCHEMAS = {
     "StatusCheck": citizen.StatusCheckSchema,
     "PublicTimelineItem": citizen.PublicTimelineItemSchema,
     "CitizenStatus": citizen.CitizenStatusSchema,
+    "Classify": tickets.ClassifySchema,
+    "Extend": tickets.ExtendSchema,
+    "Unmerge": tickets.UnmergeSchema,
+    "Attachment": tickets.AttachmentSchema,
+    "CitizenReply": citizen.CitizenReplySchema,
+    "ReplyLanded": citizen.ReplyLandedSchema,
+    "SurveyAnswer": citizen.SurveyAnswerSchema,
+    "SurveyAnswered": citizen.SurveyAnsweredSchema,
+    "CodeRequest": citizen.CodeRequestSchema,
+    "Accepted": citizen.AcceptedSchema,
 }
 
 
@@ -73,6 +83,27 @@ def _op(summary: str, scope: str, response: str, *, status="200", body=None, man
     return operation
 
 
+def _upload() -> dict:
+    operation = _op("Add a file to the ticket (kept with an internal note; not sent)", "write",
+                    "Attachment", status="201", ref=True)  # fmt: skip
+    form = {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "note": {"type": "string", "maxLength": 2000}}}  # fmt: skip
+    operation["requestBody"] = {"required": True,
+                                "content": {"multipart/form-data": {"schema": form}}}  # fmt: skip
+    return operation
+
+
+def _download() -> dict:
+    operation = _op("Download one of the ticket's files", "read", "Attachment", ref=True,
+                    params=[ATTACHMENT_ID])  # fmt: skip
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    operation["responses"]["200"]["content"] = {"application/octet-stream": binary, "*/*": binary}
+    return operation
+
+
+ATTACHMENT_ID = {"name": "attachment_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}  # fmt: skip
 LIST_QUERY = {"in": "query", "schema": tickets.TicketListQuerySchema}
 OPERATIONS: dict[tuple[str, str], dict] = {
     ("/tickets", "get"): _op("List tickets (the inbox's queues and filters)", "read",
@@ -105,6 +136,27 @@ OPERATIONS: dict[tuple[str, str], dict] = {
     ("/citizen/status", "post"): _op("Check a complaint's status (reference and answer)",
                                      "citizen", "CitizenStatus", body="StatusCheck",
                                      tag="citizen"),
+    ("/tickets/{reference}/classification", "post"): _op(
+        "Classify: type, category, complexity (a new complexity recomputes the deadlines)",
+        "write", "Ticket", body="Classify", ref=True),
+    ("/tickets/{reference}/extension", "post"): _op(
+        "Extend the resolution deadline (Dipanjangkan; interim reply to the complainant)",
+        "write", "Ticket", body="Extend", ref=True),
+    ("/tickets/{reference}/unmerge", "post"): _op("Unmerge this ticket", "write", "Ticket",
+                                                  body="Unmerge", ref=True),
+    ("/tickets/{reference}/attachments", "get"): _op("The ticket's files", "read",
+                                                     "Attachment", many=True, ref=True),
+    ("/tickets/{reference}/attachments", "post"): _upload(),
+    ("/tickets/{reference}/attachments/{attachment_id}", "get"): _download(),
+    ("/citizen/replies", "post"): _op(
+        "The complainant's reply on their complaint (as the status page)", "citizen",
+        "ReplyLanded", status="201", body="CitizenReply", params=[IDEMPOTENCY], tag="citizen"),
+    ("/citizen/survey", "post"): _op("The satisfaction survey's answer, once", "citizen",
+                                     "SurveyAnswered", status="201", body="SurveyAnswer",
+                                     tag="citizen"),
+    ("/citizen/status-code", "post"): _op(
+        "Send a one-time status code to the complainant's contact (same answer for any "
+        "reference)", "citizen", "Accepted", status="202", body="CodeRequest", tag="citizen"),
 }  # fmt: skip
 UNDOCUMENTED = ("/openapi.json", "/docs")  # the document and its page
 

@@ -6,9 +6,7 @@ scope) and writes an access-log row. Changes carry the version the officer saw.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,13 +15,11 @@ from aduan.extensions import db
 from aduan.models import Attachment, Category, Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.services.inbox.queries import sla_badges
-from aduan.services.intake.attachments import download_name
 from aduan.services.outbox import replies
-from aduan.services.storage.base import BlobMissing
-from aduan.services.storage.selection import attachment_store
-from aduan.services.tickets import access, actions, deadlines, merging, referral, workflow
-from aduan.services.tickets.extending import extend
+from aduan.services.tickets import access, actions, merging, referral, workflow
+from aduan.services.tickets.extending import extend_until
 from aduan.vocabulary import Complexity, TicketType
+from aduan.web.attachment_download import send_attachment
 from aduan.web.inbox.blueprint import bp, officer_required
 from aduan.web.inbox.timeline import (
     Cutoff,
@@ -36,7 +32,6 @@ from aduan.web.inbox.timeline import (
 
 # A ticket merged into another is closed; only these actions still apply to it.
 READ_ONLY_WHEN_MERGED_EXCEPT = ("unmerge", "note")
-UNSAFE_INLINE = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml")
 
 
 def _officer() -> Officer:
@@ -237,40 +232,16 @@ def _version() -> int:
 @_action("classify")
 def _classify(ticket: Ticket) -> str:
     _expect_version(ticket)
-    before = {"type": ticket.type, "category_id": ticket.category_id,
-              "complexity": ticket.complexity}  # fmt: skip
-    new_type = request.form.get("type", ticket.type)
-    complexity = request.form.get("complexity", ticket.complexity)
-    if new_type not in TicketType.values() or complexity not in Complexity.values():
-        raise ValidationFailed(_("Choose a type and a complexity from the lists."))
-    category_id = request.form.get("category_id", "")
-    category = db.session.get(Category, int(category_id)) if category_id.isdigit() else None
-    if category is not None and category.agency_id != ticket.agency_id:
-        raise ValidationFailed(_("Choose a category from the list."))
-    ticket.type, ticket.category = new_type, category
-    if complexity != ticket.complexity:
-        ticket.complexity = complexity
-        deadlines.recompute(ticket)
-    after = {"type": ticket.type, "category_id": category.id if category else None,
-             "complexity": ticket.complexity}  # fmt: skip
-    if after != before:
-        ticket.last_officer_action_at = utcnow()
-        workflow.record_event(ticket, "classified", actor=_officer(), before=before, after=after)
+    form = request.form
+    actions.classify(ticket, _officer(), form.get("type"), form.get("category_id", ""),
+                     form.get("complexity"))  # fmt: skip
     return _("Classification saved.")
 
 
 @_action("extend")
 def _extend(ticket: Ticket) -> str:
     _expect_version(ticket)
-    reason = (request.form.get("reason") or "").strip()
-    try:
-        day = dt.date.fromisoformat(request.form.get("new_date", ""))
-    except ValueError:
-        raise ValidationFailed(_("Give the new expected date."))
-    if not reason:
-        raise ValidationFailed(_("Give the reason for the extension."))
-    new_due = deadlines.clock_for(ticket.agency).hours.closing(day).astimezone(dt.UTC)
-    extend(ticket, _officer(), reason, new_due)
+    extend_until(ticket, _officer(), request.form.get("reason"), request.form.get("new_date", ""))
     return _("Deadline extended and interim reply queued.")
 
 
@@ -309,15 +280,4 @@ def attachment(attachment_id: int):
         raise NotFound("no such attachment")
     access.log_access(officer, ticket, "download")
     db.session.commit()
-    try:
-        content = attachment_store().open(row.sha256)
-    except BlobMissing:
-        raise NotFound("the attachment file is missing")
-    mimetype = row.content_type or "application/octet-stream"
-    if mimetype.split(";")[0].strip().lower() in UNSAFE_INLINE:
-        mimetype = "text/plain"
-    name = download_name(row.filename, mimetype)  # never the sender's extension (issue #12)
-    response = send_file(content, mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_attachment(row)

@@ -30,6 +30,13 @@ def _bodies(unit, officer, other) -> dict[tuple[str, str], dict]:
         ("/tickets/{reference}/assignment", "post"): {"officer_id": officer.id, "version": 1},
         ("/tickets/{reference}/transfer", "post"): {"unit_id": unit.id, "version": 1},
         ("/tickets/{reference}/merge", "post"): {"duplicate": other.reference, "version": 1},
+        ("/tickets/{reference}/classification", "post"): {"type": "cadangan", "version": 1},
+        ("/tickets/{reference}/extension", "post"): {
+            "reason": "Kerja besar",
+            "new_date": "2099-01-05",
+            "version": 1,
+        },
+        ("/tickets/{reference}/unmerge", "post"): {"version": 1},
         ("/citizen/complaints", "post"): {
             "description": "Aduan rakyat kepada B.",
             "state_code": "10",
