@@ -136,7 +136,7 @@ ROUTES: dict[str, set[str]] = {
     "public.shopper_form": {PUBLIC}, "public.shopper_submit": {PUBLIC},
     "quality.studies_page": {LIST}, "quality.study_new": {LIST, CREATE},
     "quality.study_page": {SCOPED}, "quality.study_send": {SCOPED},
-    "public.study_form": {PUBLIC},
+    "public.study_form": {PUBLIC}, "quality.figures_page": {LIST},
 }  # fmt: skip
 
 # An id-like URL argument → the keys of ``Side.ids`` it may name (the first is B's own), or

@@ -9,6 +9,6 @@ from aduan.web.quality.blueprint import bp
 
 def register(app) -> None:
     """The staff pages on ``bp`` (the public ones are on the citizens', ``web.public.quality``)."""
-    from aduan.web.quality import points, ratings, shopping, studies  # noqa: F401
+    from aduan.web.quality import figures, points, ratings, shopping, studies  # noqa: F401
 
     app.register_blueprint(bp)
