@@ -58,6 +58,9 @@ def test_pressing_the_button_three_times_opens_one_ticket_linked_both_ways(clien
     assert ack.to_handle == "+60123456789" and ticket.reference in ack.body
     page = client.get("/kualiti/penilaian").get_data(as_text=True)
     assert ticket.reference in page and "data-open-ticket" not in page
+    timeline = client.get(f"/inbox/tickets/{ticket.reference}").get_data(as_text=True)
+    assert "Dibuka daripada penilaian rendah titik perkhidmatan" in timeline
+    assert f'href="/kualiti/penilaian#rating-{rating.id}">Kaunter Cukai: 1 / 5' in timeline
 
 
 def test_a_good_rating_or_one_without_a_comment_does_not_become_a_ticket(client):
