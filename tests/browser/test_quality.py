@@ -136,3 +136,26 @@ def test_a_manager_reads_the_analysis_and_adds_an_action(page, live_server, app_
     db.session.expire_all()
     [action] = db.session.scalars(db.select(Action)).all()
     assert action.done_at is not None and re.fullmatch(r"2099-01-31", action.due_on.isoformat())
+
+
+def test_a_kiosk_tablet_hides_the_site_and_clears_itself_after_each_rating(
+    page_tablet, live_server, app_ctx
+):
+    from aduan.services.quality import service_points
+
+    agency, unit = _agency()
+    point = gen_service_point(agency, name="Kaunter Lesen 3")
+    key = service_points.new_kiosk_key(gen_officer(agency, units=[unit], roles=("admin",)), point)
+    db.session.commit()
+    page = page_tablet
+    page.goto(f"{live_server}/a/MBX/n/kaunter-1/kiosk?k={key}")
+    expect(page.locator(".site-header")).to_be_hidden()  # nothing to wander off to
+    for score in ("4", "1"):  # one person after another on the same tablet
+        page.click(f"label.face:has(input[value='{score}'])")
+        page.click("button[type=submit]")
+        expect(page.locator("[data-thanked]")).to_have_attribute("data-thanked", score)
+        expect(page.locator("form.rate-form")).to_be_visible(timeout=15_000)  # cleared itself
+        expect(page.locator("input[name=score]:checked")).to_have_count(0)
+    db.session.expire_all()
+    rows = db.session.scalars(db.select(Rating).order_by(Rating.id)).all()
+    assert [(r.score, r.source) for r in rows] == [(4, "kiosk"), (1, "kiosk")]
