@@ -77,7 +77,14 @@ def test_a_shopper_fills_the_8s_checklist_offline_and_it_arrives_once(page, live
     db.session.commit()
     page.goto(f"{live_server}/a/MBX/mp/{token}")
     expect(page.locator("legend").first).to_have_text("Senyum")
+    # The page is kept on the phone (service worker), so the link opens again with no signal.
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # now controlled by the worker, which keeps a copy of what it serves
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function(f"caches.match('{live_server}/a/MBX/mp/{token}').then(r => !!r)")
     page.context.set_offline(True)  # the network is gone at the counter
+    assert page.reload().from_service_worker  # the link still opens, from the phone's copy
+    expect(page.locator("legend").first).to_have_text("Senyum")
     page.check("input[name=q1][value=yes]")
     page.check("input[name=q2][value=no]")
     page.check("input[name=q3][value='4']")

@@ -134,6 +134,7 @@ ROUTES: dict[str, set[str]] = {
     "quality.exercise_shopper": {SCOPED}, "quality.exercise_findings": {SCOPED},
     "quality.exercise_action": {SCOPED}, "quality.action_done": {SCOPED},
     "public.shopper_form": {PUBLIC}, "public.shopper_submit": {PUBLIC},
+    "public.shopper_worker": {PUBLIC},
     "quality.studies_page": {LIST}, "quality.study_new": {LIST, CREATE},
     "quality.study_page": {SCOPED}, "quality.study_send": {SCOPED},
     "public.study_form": {PUBLIC}, "quality.figures_page": {LIST},

@@ -107,6 +107,9 @@
   });
   var visited = document.getElementById("visited_at");
   if (!visited.value) visited.value = localIso().slice(0, 16);
+  if ("serviceWorker" in navigator && form.getAttribute("data-worker")) {
+    navigator.serviceWorker.register(form.getAttribute("data-worker")).catch(function () {});
+  }
   window.addEventListener("online", flush);
   window.setInterval(function () { if (navigator.onLine !== false) flush(); }, 15000);
   if (queue().length) { say("pending", queue().length); flush(); }

@@ -50,6 +50,17 @@ def shopper_submit(token: str):
     )
 
 
+def shopper_worker():
+    """The service worker that keeps the agency's shopper pages for offline use."""
+    if page_agency() is None:
+        abort(404)
+    response = current_app.send_static_file("js/shopper-sw.js")
+    response.mimetype = "text/javascript"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+bp.add_url_rule(PREFIX + "/mp/sw.js", view_func=shopper_worker, methods=["GET"])
 bp.add_url_rule(PREFIX + "/mp/<token>", view_func=shopper_form, methods=["GET"])
 bp.add_url_rule(
     PREFIX + "/mp/<token>/hantar",
