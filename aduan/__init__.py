@@ -83,6 +83,9 @@ def _register_blueprints(app: Flask) -> None:
     from aduan.web import api  # /api/v1: tickets, catalog, citizens; its OpenAPI document
 
     api.register(app)
+    from aduan.web import quality  # /kualiti staff pages; /a/<code>/n/… rating, shopper, study
+
+    quality.register(app)
     errors.register(app)
 
 

@@ -30,6 +30,31 @@ if [ ! -x "$CHROMIUM" ]; then
   fi
 fi
 
+# The service-quality posters (aduan/services/quality/poster.py) are printed by this Chromium and
+# need fonts with Chinese and Tamil glyphs; their tests read the PDF back with poppler
+# (pdftoppm, pdftotext) and decode the QR code with zbar.
+POSTER_PACKAGES="poppler-utils zbar-tools fonts-noto-core fonts-noto-cjk"
+missing=""
+for package in $POSTER_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "ensure-browser: missing$missing; install them as root: apt-get install$missing" >&2
+    exit 1
+  fi
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "installing$missing from Debian"
+  if ! $SUDO apt-get update -qq \
+    || ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      $missing >/dev/null; then
+    echo "ensure-browser: could not install$missing (apt-get failed)" >&2
+    exit 1
+  fi
+fi
+
 # (stderr dropped: Debian's /etc/chromium.d/dev-shm prints a harmless "[: unexpected operator"
 # when /dev/shm is mounted twice, as in some containers)
 if ! version="$("$CHROMIUM" --version 2>/dev/null)"; then

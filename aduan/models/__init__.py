@@ -11,6 +11,7 @@ from aduan.models.citizen import ContactCheck, SurveyResponse, VerificationCode 
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity
+from aduan.models.quality import Rating, ServicePoint  # noqa: F401  (service quality)
 from aduan.models.referrals import TicketReferral
 from aduan.models.schedule import PeriodicRun  # noqa: F401  (the periodic schedule)
 from aduan.models.storage import AttachmentBlob

@@ -46,6 +46,7 @@ from tests.builders import (
     gen_ticket,
     gen_unit,
 )
+from tests.builders_quality import quality_rows
 
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 
@@ -195,6 +196,7 @@ def seed(tag: str, state: str, phone: str) -> Side:
         "event": quarantined.id, "ticket": ticket.id, "attachment": attachment.id,
         "notification": notice.id, "officer_on_roster": side.officers["officer"].id,
     }  # fmt: skip
+    side.ids.update(quality_rows(agency, tag, side.officers["complaint_manager"], ticket))
     return side
 
 

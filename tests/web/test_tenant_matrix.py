@@ -133,6 +133,21 @@ ROUTES: dict[str, set[str]] = {
     "auth.login": {AUTH}, "auth.logout": {AUTH}, "auth.logout_everywhere": {AUTH},
     "language.switch": {AUTH}, "language.switch_link": {AUTH},
     "health.healthz": {STATIC}, "static": {STATIC},
+    "quality.service_points_page": {LIST}, "quality.service_point_new": {LIST, CREATE},
+    "quality.service_point_edit": {SCOPED}, "quality.service_point_poster": {SCOPED},
+    "quality.service_point_poster_pdf": {SCOPED}, "quality.service_point_kiosk": {SCOPED},
+    "quality.ratings_page": {LIST}, "quality.rating_to_ticket": {SCOPED},
+    "public.rate_point": {PUBLIC}, "public.rate_point_kiosk": {PUBLIC},
+    "quality.checklists_page": {LIST}, "quality.checklist_new": {LIST, CREATE},
+    "quality.checklist_edit": {SCOPED}, "quality.exercises_page": {LIST},
+    "quality.exercise_new": {LIST, CREATE}, "quality.exercise_page": {SCOPED},
+    "quality.exercise_shopper": {SCOPED}, "quality.exercise_findings": {SCOPED},
+    "quality.exercise_action": {SCOPED}, "quality.action_done": {SCOPED},
+    "public.shopper_form": {PUBLIC}, "public.shopper_submit": {PUBLIC},
+    "public.shopper_worker": {PUBLIC},
+    "quality.studies_page": {LIST}, "quality.study_new": {LIST, CREATE},
+    "quality.study_page": {SCOPED}, "quality.study_send": {SCOPED},
+    "public.study_form": {PUBLIC}, "quality.figures_page": {LIST},
 }  # fmt: skip
 
 # An id-like URL argument → the keys of ``Side.ids`` it may name (the first is B's own), or
@@ -145,12 +160,15 @@ ARGS: dict[str, list[str]] = {
     "profile_id": ["profile"], "attachment_id": ["attachment"],
     "notification_id": ["notification"], "reference": ["reference"],
     "service_code": ["category"],
+    "point_id": ["service_point"], "rating_id": ["rating"], "checklist_id": ["checklist"],
+    "exercise_id": ["exercise"], "action_id": ["action"], "study_id": ["study"],
 }  # fmt: skip
 # Arguments that name no agency's object: the value used where a page needs one.
 # ``agency_code``: the agency a public page speaks for (``/a/<code>/…``), the PUBLIC tests'.
 NOT_IDS = {"channel": "telegram", "code": "ms", "filename": "app.css", "route": "telegram",
            "account_key": "default", "agency_code": "KUA", "fmt": "json",
-           "request_token": "00000000-0000-4000-8000-000000000000"}  # fmt: skip
+           "request_token": "00000000-0000-4000-8000-000000000000",
+           "point_code": "kaunter-kuarza", "token": "pautan-rahsia"}  # fmt: skip
 JSON_PREFIX = "/api/"
 API_V1 = "/api/v1/"
 PROBLEM = "application/problem+json"
@@ -269,6 +287,11 @@ def _form(refs: Side, version: int) -> dict:
         "act_category_id": refs.ids["category"], "triage_unit_id": refs.ids["unit"],
         "assignee_id": refs.ids["officer_on_roster"], "tickets": refs.references[0],
         "references": refs.references[0], "action": "assign",
+        "checklist_id": refs.ids["checklist"], "service_point_ids": refs.ids["service_point"],
+        "owner_id": refs.ids["officer_on_roster"], "service_point_id": refs.ids["service_point"],
+        "starts_on": "2026-07-01", "ends_on": "2026-07-31", "objective": "Diubah",
+        "description": "Diubah", "due_on": "2026-08-01", "shopper_name": "Diubah",
+        "year": "2026", "sample_size": "5",
         f"p_{refs.ids['officer_on_roster']}_1": "1",
     }  # fmt: skip
 
@@ -509,6 +532,10 @@ def _creates(a: Side) -> dict[str, tuple[str, str, dict | None]]:
         "inbox_actions.bulk_action": ("POST", "/inbox/bulk", None),
         "inbox_actions.new_entry": ("POST", "/inbox/new", None),
         "inbox_actions.notifications_read_all": ("POST", "/inbox/notifications/read-all", None),
+        "quality.service_point_new": ("POST", "/kualiti/titik/baru", None),
+        "quality.checklist_new": ("POST", "/kualiti/senarai-semak/baru", None),
+        "quality.exercise_new": ("POST", "/kualiti/latihan/baru", None),
+        "quality.study_new": ("POST", "/kualiti/kajian/baru", None),
     }  # fmt: skip
 
 

@@ -42,6 +42,7 @@ EVENT_LABELS = {
     "unmerged": _l("Unmerged"),
     "unmerged_from": _l("A duplicate was unmerged"),
     "survey_answered": _l("Satisfaction survey answered"),
+    "opened_from_rating": _l("Opened from a low service-point rating"),
     "held_outside_window": _l("Held: outside the WhatsApp 24-hour window"),
     "held_released": _l("Held message released: the complainant wrote again"),
     "held_expired": _l("Held message expired: it never reached WhatsApp, use another channel"),
