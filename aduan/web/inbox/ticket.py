@@ -23,7 +23,7 @@ from aduan.services.storage.base import BlobMissing
 from aduan.services.storage.selection import attachment_store
 from aduan.services.tickets import access, actions, deadlines, merging, referral, workflow
 from aduan.services.tickets.extending import extend
-from aduan.vocabulary import Complexity, TicketType
+from aduan.vocabulary import OPEN_STATUSES, Complexity, TicketType
 from aduan.web.inbox.blueprint import bp, officer_required
 from aduan.web.inbox.timeline import (
     Cutoff,
@@ -110,6 +110,7 @@ def ticket_page(reference: str):
         merged_into_visible=bool(merged_into and access.can_see(officer, merged_into)),
         sla_badge=sla_badges([ticket], utcnow()).get(ticket.id),
         may_refer=referral.may_refer(officer, ticket),
+        finished=ticket.status not in {s.value for s in OPEN_STATUSES},
         agencies=referral.receiving_agencies(officer),
     )
 
@@ -177,7 +178,8 @@ def _note(ticket: Ticket) -> str:
 @_action("assign")
 def _assign(ticket: Ticket) -> str:
     _expect_version(ticket)
-    actions.assign(ticket, _officer(), request.form.get("officer_id", ""))
+    if not actions.assign(ticket, _officer(), request.form.get("officer_id", "")):
+        return _("The ticket already has that assignee: nothing changed.")
     return _("Assignment saved.")
 
 
