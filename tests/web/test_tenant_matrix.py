@@ -112,6 +112,8 @@ ROUTES: dict[str, set[str]] = {
     "inbox_actions.notifications": {LIST}, "inbox_actions.notifications_count": {LIST},
     "inbox_actions.notification_read": {SCOPED},
     "inbox_actions.notifications_read_all": {CREATE},
+    "inbox_actions.notification_preferences": {LIST, CREATE},
+    "inbox_actions.saved_view_new": {CREATE}, "inbox_actions.saved_view_delete": {SCOPED},
     "public.new_complaint": {PUBLIC}, "public.submit_complaint": {PUBLIC},
     "public.lookup": {PUBLIC}, "public.check": {PUBLIC}, "public.status": {PUBLIC},
     "public.reply": {PUBLIC}, "public.object_to_resolution": {PUBLIC},
@@ -134,7 +136,7 @@ ARGS: dict[str, list[str]] = {
     "account_id": ["account", "plain_account"], "officer_id": ["officer"], "event_id": ["event"],
     "unit_id": ["unit", "branch"], "exception_id": ["exception"], "rule_id": ["rule"],
     "profile_id": ["profile"], "attachment_id": ["attachment"],
-    "notification_id": ["notification"], "reference": ["reference"],
+    "notification_id": ["notification"], "reference": ["reference"], "view_id": ["view"],
 }  # fmt: skip
 # Arguments that name no agency's object: the value used where a page needs one.
 # ``agency_code``: the agency a public page speaks for (``/a/<code>/…``), the PUBLIC tests'.
@@ -492,6 +494,9 @@ def _creates(a: Side) -> dict[str, tuple[str, str, dict | None]]:
         "inbox_actions.bulk_action": ("POST", "/inbox/bulk", None),
         "inbox_actions.new_entry": ("POST", "/inbox/new", None),
         "inbox_actions.notifications_read_all": ("POST", "/inbox/notifications/read-all", None),
+        "inbox_actions.notification_preferences": ("POST", "/inbox/notifications/preferences",
+                                                   None),
+        "inbox_actions.saved_view_new": ("POST", "/inbox/views", None),
     }  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from aduan.extensions import db
 from aduan.models import Category
-from aduan.services.inbox import live, ordering
+from aduan.services.inbox import live, ordering, saved_views
 from aduan.services.inbox import queries as queries
 from aduan.vocabulary import TicketStatus, TicketType, channel_terms, channel_values
 from aduan.web.inbox.actions import _assignees
@@ -100,6 +100,9 @@ def inbox():
         types=list(TicketType),
         channels=channel_terms(),
         assignees=_assignees(),
+        saved=saved_views.mine(officer),
+        view_url=saved_views.url,
+        current_query=request.query_string.decode(errors="replace"),
     )
 
 

@@ -16,6 +16,7 @@ from aduan.errors import DomainError, NotFound, StaleTicket, ValidationFailed
 from aduan.extensions import db
 from aduan.models import Attachment, Category, Officer, Ticket, Unit
 from aduan.models.base import utcnow
+from aduan.services.inbox import notifications as officer_notifications
 from aduan.services.inbox.queries import sla_badges
 from aduan.services.intake.attachments import download_name
 from aduan.services.outbox import replies
@@ -85,6 +86,7 @@ def ticket_page(reference: str):
         ticket = _load(reference, "view")
     except NotFound:
         return _referred_page(officer, reference)
+    officer_notifications.mark_ticket_read(officer, ticket)  # opened: its notices are seen
     db.session.commit()
     categories = db.session.scalars(
         db.select(Category)
