@@ -52,14 +52,16 @@ def test_a_message_held_three_times_is_one_unread_notice_and_one_email(db):
     assert notifications.unread_count(officer) == 2 and _mails(officer) == 2
 
 
-def test_two_escalation_levels_and_the_warnings_before_a_deadline_fold(db):
+def test_two_escalation_levels_fold_but_a_warning_stays_its_own_notice(db):
     officer, ticket, _ = _desk()
-    for level in (1, 2):
+    notify(officer, "sla_warn_80", ticket=ticket, title_ms="Amaran", title_en="Warning")
+    for level in (1, 2):  # two breach levels at once
         notify(officer, "sla_breach", ticket=ticket, title_ms=f"Tahap {level}",
                title_en=f"Level {level}")  # fmt: skip
-    for kind in ("sla_warn_50", "sla_warn_80"):
-        notify(officer, kind, ticket=ticket, title_ms=kind, title_en=kind)
-    assert [(r.kind, r.repeats) for r in _rows(officer)] == [("sla_breach", 2), ("sla_warn_80", 2)]
+    assert [(r.kind, r.repeats, r.title_en) for r in _rows(officer)] == [
+        ("sla_warn_80", 1, "Warning"),
+        ("sla_breach", 2, "Level 2"),
+    ]
 
 
 def test_once_read_a_new_notice_is_a_new_row(db):

@@ -68,12 +68,6 @@ def notify(
     return note
 
 
-def family(kind: str) -> str:
-    """Kinds that fold together: the warnings before one deadline (50 %, 80 %, the day
-    before) are one family; every other kind is its own."""
-    return "sla_warn" if kind.startswith("sla_warn") else kind
-
-
 def _key_used(dedupe_key: str) -> bool:
     found = db.select(Notification.id).where(Notification.dedupe_key == dedupe_key)
     return db.session.scalar(found) is not None
@@ -82,7 +76,7 @@ def _key_used(dedupe_key: str) -> bool:
 def _fold_into(
     officer: Officer, ticket: Ticket | None, words: dict, dedupe_key: str | None
 ) -> Notification | None:
-    """The officer's unread notice of the same family about ``ticket``, updated; or None."""
+    """The officer's unread notice of the same kind about ``ticket``, updated; or None."""
     if ticket is None:
         return None
     unread_here = db.select(Notification).where(
@@ -90,10 +84,11 @@ def _fold_into(
         Notification.ticket_id == ticket.id,
         Notification.read_at.is_(None),
     )
-    same = [n for n in db.session.scalars(unread_here) if family(n.kind) == family(words["kind"])]
-    if not same:
+    note = db.session.scalar(
+        unread_here.where(Notification.kind == words["kind"]).order_by(Notification.id.desc())
+    )
+    if note is None:
         return None
-    note = same[0]
     for name, value in words.items():
         setattr(note, name, value)
     note.repeats = (note.repeats or 1) + 1
