@@ -98,6 +98,40 @@ class Notification(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # How many notices of this kind about this ticket were folded into this unread one.
+    repeats: Mapped[int] = mapped_column(default=1, server_default="1")
+
+
+class NotificationPreference(db.Model):
+    """How one officer wants to be told: in the app, by e-mail at once, by a daily digest.
+    No row: in the app and by e-mail, no digest (as before preferences existed)."""
+
+    __tablename__ = "notification_preferences"
+    __tenant__ = "via:officer_id"  # aduan/services/tenancy.py
+
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), primary_key=True
+    )
+    in_app: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_sent_on: Mapped[dt.date | None] = mapped_column()  # local day of the last digest
+
+
+class SavedView(db.Model):
+    """One officer's named inbox view: a queue, filters, search and sort, as a query string."""
+
+    __tablename__ = "saved_views"
+    __tenant__ = "via:officer_id"  # aduan/services/tenancy.py
+    __table_args__ = (UniqueConstraint("officer_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SlaAlert(db.Model):

@@ -29,7 +29,13 @@ from aduan.models import (
     officer_units,
 )
 from aduan.models.api import SCOPES
-from aduan.models.routing import Notification, RosterException, RosterPattern, RoutingRule
+from aduan.models.routing import (
+    Notification,
+    RosterException,
+    RosterPattern,
+    RoutingRule,
+    SavedView,
+)
 from aduan.models.webhooks import WebhookSubscription
 from aduan.services import tenancy
 from aduan.services.api_tokens import tokens
@@ -184,7 +190,10 @@ def seed(tag: str, state: str, phone: str) -> Side:
         before={"name": f"Lama {tag}"},
         after={"name": hq.name},
     )
-    db.session.add_all([attachment, notice, audit])
+    view = SavedView(
+        officer_id=side.officers["officer"].id, name=f"Pandangan {tag}", query=f"q={tag}"
+    )
+    db.session.add_all([attachment, notice, audit, view])
     db.session.flush()
     side.references = [ticket.reference]
     side.ticket_version = ticket.version
@@ -195,6 +204,7 @@ def seed(tag: str, state: str, phone: str) -> Side:
         "exception": leave.id, "account": accounts["telegram"].id, "plain_account": plain.id,
         "event": quarantined.id, "ticket": ticket.id, "attachment": attachment.id,
         "notification": notice.id, "officer_on_roster": side.officers["officer"].id,
+        "view": view.id,
     }  # fmt: skip
     side.ids.update(quality_rows(agency, tag, side.officers["complaint_manager"], ticket))
     return side

@@ -36,3 +36,44 @@ def test_list_mark_read_and_count(client):
     db.session.refresh(theirs)
     assert second.read_at is not None and theirs.read_at is None
     assert ">0</span>" in client.get("/inbox/notifications/count").get_data(as_text=True)
+
+
+def test_grouped_per_ticket_in_local_time_with_a_link_and_read_when_opened(client):
+    import datetime as dt
+
+    from aduan.services.outbox.officer_notices import notify
+    from tests.builders import gen_ticket
+
+    agency = gen_agency()
+    unit = gen_unit(agency)
+    me = gen_officer(agency, units=[unit], locale="en")
+    ticket = gen_ticket(agency, unit)
+    notify(me, "delivery_failed", ticket=ticket, title_ms="Tidak sampai", title_en="Not delivered")
+    for level in (1, 2):
+        notify(me, "sla_breach", ticket=ticket, title_ms="Dilanggar", title_en=f"Missed {level}")
+    for note in db.session.scalars(db.select(Notification)):
+        note.created_at = dt.datetime(2026, 11, 17, 1, 0, tzinfo=dt.UTC)
+    db.session.commit()
+    login(client, me)
+    html = client.get("/inbox/notifications").get_data(as_text=True)
+    assert html.count(f'data-notification-group="{ticket.reference}"') == 1  # one group
+    assert f'href="/inbox/tickets/{ticket.reference}"' in html
+    assert "Missed 2" in html and 'data-repeats="2"' in html and "Missed 1" not in html
+    assert "17 November 2026, 09:00" in html and ">2026-11-17T" not in html  # not raw UTC
+    assert "1 earlier notice" in html and "Not delivered" in html
+    client.get(f"/inbox/tickets/{ticket.reference}")  # opening the ticket reads its notices
+    assert ">0</span>" in client.get("/inbox/notifications/count").get_data(as_text=True)
+
+
+def test_preferences_page_saves_the_officers_own_choice(client):
+    from aduan.services.inbox import preferences
+
+    agency = gen_agency()
+    me = gen_officer(agency, units=[gen_unit(agency)])
+    db.session.commit()
+    login(client, me)
+    assert 'name="digest"' in client.get("/inbox/notifications/preferences").get_data(as_text=True)
+    path = "/inbox/notifications/preferences"
+    response = post(client, path, {"in_app": "1", "digest": "1"}, path)
+    assert response.status_code == 303
+    assert preferences.of(me) == preferences.Choice(in_app=True, email=False, digest=True)

@@ -110,7 +110,8 @@ ROUTES: dict[str, set[str]] = {
     "open311.services": {PUBLIC}, "open311.service_definition": {SCOPED},
     "open311.create_request": {CREATE}, "open311.list_requests": {PUBLIC},
     "open311.get_request": {SCOPED}, "open311.get_token": {PUBLIC},
-    "inbox.inbox": {LIST}, "inbox.attachment": {SCOPED}, "inbox.ticket_page": {SCOPED},
+    "inbox.inbox": {LIST}, "inbox.inbox_live": {LIST}, "inbox.attachment": {SCOPED},
+    "inbox.ticket_page": {SCOPED},
     "inbox.ticket_assign": {SCOPED}, "inbox.ticket_classify": {SCOPED},
     "inbox.ticket_extend": {SCOPED}, "inbox.ticket_merge": {SCOPED},
     "inbox.ticket_note": {SCOPED}, "inbox.ticket_reply": {SCOPED},
@@ -121,6 +122,8 @@ ROUTES: dict[str, set[str]] = {
     "inbox_actions.notifications": {LIST}, "inbox_actions.notifications_count": {LIST},
     "inbox_actions.notification_read": {SCOPED},
     "inbox_actions.notifications_read_all": {CREATE},
+    "inbox_actions.notification_preferences": {LIST, CREATE},
+    "inbox_actions.saved_view_new": {CREATE}, "inbox_actions.saved_view_delete": {SCOPED},
     "public.new_complaint": {PUBLIC}, "public.submit_complaint": {PUBLIC},
     "public.lookup": {PUBLIC}, "public.check": {PUBLIC}, "public.status": {PUBLIC},
     "public.reply": {PUBLIC}, "public.object_to_resolution": {PUBLIC},
@@ -158,7 +161,7 @@ ARGS: dict[str, list[str]] = {
     "account_id": ["account", "plain_account"], "officer_id": ["officer"], "event_id": ["event"],
     "unit_id": ["unit", "branch"], "exception_id": ["exception"], "rule_id": ["rule"],
     "profile_id": ["profile"], "attachment_id": ["attachment"],
-    "notification_id": ["notification"], "reference": ["reference"],
+    "notification_id": ["notification"], "reference": ["reference"], "view_id": ["view"],
     "service_code": ["category"],
     "point_id": ["service_point"], "rating_id": ["rating"], "checklist_id": ["checklist"],
     "exercise_id": ["exercise"], "action_id": ["action"], "study_id": ["study"],
@@ -536,6 +539,9 @@ def _creates(a: Side) -> dict[str, tuple[str, str, dict | None]]:
         "quality.checklist_new": ("POST", "/kualiti/senarai-semak/baru", None),
         "quality.exercise_new": ("POST", "/kualiti/latihan/baru", None),
         "quality.study_new": ("POST", "/kualiti/kajian/baru", None),
+        "inbox_actions.notification_preferences": ("POST", "/inbox/notifications/preferences",
+                                                   None),
+        "inbox_actions.saved_view_new": ("POST", "/inbox/views", None),
     }  # fmt: skip
 
 

@@ -121,6 +121,8 @@ def _assign(officer: Officer, ticket: Ticket, assignee_id: int | None) -> None:
     assignee = db.session.get(Officer, assignee_id) if assignee_id else None
     if assignee_id and not _may_hold(assignee, ticket):
         raise ValidationFailed(NOT_IN_UNIT)
+    if ticket.assignee_id == assignee_id:
+        return  # already theirs: nothing happened, so nothing is logged
     before = {"assignee_id": ticket.assignee_id}
     ticket.assignee = assignee
     workflow.record_event(

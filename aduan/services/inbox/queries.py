@@ -1,13 +1,12 @@
 """The officer inbox's queries: queues, filters, full-text search, keyset pages, counts.
 
 Every query starts from ``access.visible_tickets`` so nothing here can widen an officer's
-scope. Ordering is by resolution deadline then id, and pages continue after a cursor
-``(resolve_due_at, id)`` (keyset): page N costs the same as page 1.
+scope. Ordering is by resolution deadline then id unless the officer sorts by another column
+(``ordering``), and pages continue after a keyset cursor: page N costs the same as page 1.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from aduan.extensions import db
 from aduan.models import Message, Officer, Ticket
 from aduan.models.routing import SlaAlert
 from aduan.models.tickets import TICKET_SEARCH_VECTOR
+from aduan.services.inbox import ordering
 from aduan.services.sla.clock import local_moment, local_today
 from aduan.services.tickets import access, deadlines, references
 from aduan.vocabulary import OPEN_STATUSES
@@ -53,6 +53,7 @@ class Filters:
     received_to: dt.date | None = None
     priority: bool = False
     q: str | None = None
+    everywhere: bool = False  # search every ticket the officer may see, not only the queue
 
 
 @dataclass
@@ -174,19 +175,21 @@ def _estimated_rows(query) -> float:
     return float(result.scalar()[0]["Plan"]["Plan Rows"])
 
 
-def by_closing(queue: str) -> bool:
-    """ "Recently closed" lists the latest closed first; every other queue, by deadline."""
-    return queue == "recently_closed"
-
-
-def queue_query(officer: Officer, queue: str, filters: Filters, now: dt.datetime) -> Select:
-    """The officer's tickets in ``queue`` with ``filters``, in the queue's order."""
-    query = access.visible_tickets(officer).where(queue_condition(officer, queue, now))
+def queue_query(
+    officer: Officer,
+    queue: str,
+    filters: Filters,
+    now: dt.datetime,
+    order: ordering.Order | None = None,
+) -> Select:
+    """The officer's tickets in ``queue`` with ``filters``, in ``order`` (the queue's own by
+    default). A search "everywhere" looks past the queue at every ticket the officer may see."""
+    query = access.visible_tickets(officer)
+    if not (filters.everywhere and filters.q):
+        query = query.where(queue_condition(officer, queue, now))
     for condition in filter_conditions(filters):
         query = query.where(condition)
-    if by_closing(queue):
-        return query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
-    return query.order_by(Ticket.resolve_due_at.asc().nulls_last(), Ticket.id.asc())
+    return query.order_by(*ordering.order_by(order or ordering.order_for(queue)))
 
 
 def page(
@@ -196,62 +199,20 @@ def page(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
     now: dt.datetime | None = None,
+    order: ordering.Order | None = None,
 ) -> Page:
     """One page of a queue, continuing after ``cursor`` (from the previous page)."""
     now = now or dt.datetime.now(dt.UTC)
-    query = queue_query(officer, queue, filters, now)
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(_before_closing(*after) if by_closing(queue) else _after(*after))
+    order = order or ordering.order_for(queue)
+    query = queue_query(officer, queue, filters, now, order)
+    last = ordering.decode_cursor(cursor, order)
+    if last is not None:
+        query = query.where(ordering.after(order, *last))
     rows = list(db.session.scalars(query.limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1], queue) if more and rows else None
+    next_cursor = ordering.encode_cursor(rows[-1], order) if more and rows else None
     return Page(rows, next_cursor, sla_badges(rows, now))
-
-
-def _after(due: dt.datetime | None, ticket_id: int) -> ColumnElement[bool]:
-    """Rows strictly after (due, id) in "deadline ascending, nulls last, then id" order."""
-    if due is None:
-        return and_(Ticket.resolve_due_at.is_(None), Ticket.id > ticket_id)
-    return or_(
-        Ticket.resolve_due_at > due,
-        and_(Ticket.resolve_due_at == due, Ticket.id > ticket_id),
-        Ticket.resolve_due_at.is_(None),
-    )
-
-
-def _before_closing(updated: dt.datetime | None, ticket_id: int) -> ColumnElement[bool]:
-    """Rows strictly after (updated_at, id) in "latest first" order."""
-    if updated is None:
-        return Ticket.id < ticket_id
-    return or_(
-        Ticket.updated_at < updated, and_(Ticket.updated_at == updated, Ticket.id < ticket_id)
-    )
-
-
-def encode_cursor(ticket: Ticket, queue: str = DEFAULT_QUEUE) -> str:
-    moment = ticket.updated_at if by_closing(queue) else ticket.resolve_due_at
-    due = moment.isoformat() if moment else "-"
-    return base64.urlsafe_b64encode(f"{due}|{ticket.id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[dt.datetime | None, int] | None:
-    """The (deadline, id) in ``cursor``; None for a missing or malformed cursor."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        due_text, id_text = raw.rsplit("|", 1)
-        due = None if due_text == "-" else dt.datetime.fromisoformat(due_text)
-        if due is not None and due.tzinfo is None:
-            return None
-        ticket_id = int(id_text)
-        if not 0 < ticket_id < 2**63:  # beyond a bigint: PostgreSQL would refuse it
-            return None
-        return due, ticket_id
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 def queue_counts(officer: Officer, now: dt.datetime | None = None) -> dict[str, int]:

@@ -28,7 +28,7 @@ from aduan.models.base import utcnow
 from aduan.models.routing import ServiceRecovery, SlaAlert
 from aduan.services.outbox import officer_notices as notifications
 from aduan.services.outbox.notices import queue_notice
-from aduan.services.outbox.texts import format_local_date
+from aduan.services.outbox.texts import format_local, format_local_date
 from aduan.services.sla.clock import add_working_seconds, local_today, working_seconds_between
 from aduan.services.tickets import deadlines
 from aduan.services.tickets.roster import OPEN
@@ -270,8 +270,8 @@ def _notify_warning(ticket: Ticket, field: str, kind: str, due: dt.datetime) -> 
             ticket=ticket,
             title_ms=f"Amaran tempoh {ms}: {ticket.reference}",
             title_en=f"{en.capitalize()} deadline warning: {ticket.reference}",
-            body_ms=f"Tarikh akhir {ms} {ticket.reference} ialah {due.isoformat()}.",
-            body_en=f"The {en} deadline of {ticket.reference} is {due.isoformat()}.",
+            body_ms=f"Tarikh akhir {ms} {ticket.reference} ialah {format_local(due, 'ms')}.",
+            body_en=f"The {en} deadline of {ticket.reference} is {format_local(due, 'en')}.",
         )
 
 
@@ -286,8 +286,8 @@ def _notify_escalation(ctx: _Context, field: str, level: int, due: dt.datetime) 
             ticket=ticket,
             title_ms=f"Tempoh {ms} dilanggar (tahap {level}): {ticket.reference}",
             title_en=f"{en.capitalize()} deadline missed (level {level}): {ticket.reference}",
-            body_ms=f"Tarikh akhir {due.isoformat()} telah berlalu.",
-            body_en=f"The deadline {due.isoformat()} has passed.",
+            body_ms=f"Tarikh akhir {format_local(due, 'ms')} telah berlalu.",
+            body_en=f"The deadline {format_local(due, 'en')} has passed.",
         )
     record_event(
         ticket,

@@ -57,14 +57,17 @@ def assignable(ticket: Ticket) -> list[Officer]:
     )
 
 
-def assign(ticket: Ticket, actor: Actor, officer_id: int | str | None) -> None:
-    """Give the ticket to an officer of its unit; empty ``officer_id``: unassign it."""
+def assign(ticket: Ticket, actor: Actor, officer_id: int | str | None) -> bool:
+    """Give the ticket to an officer of its unit; empty ``officer_id``: unassign it. False
+    (and no event in the timeline) when it already is that officer's."""
     chosen = str(officer_id or "")
     candidates = {str(o.id): o for o in assignable(ticket)}
     if chosen and chosen not in candidates:
         raise ValidationFailed(
             _l("Choose an officer of the ticket's unit."), errors={"officer_id": ["not allowed"]}
         )
+    if str(ticket.assignee_id or "") == chosen:
+        return False
     before = {"assignee_id": ticket.assignee_id}
     ticket.assignee = candidates.get(chosen)
     ticket.last_officer_action_at = utcnow()
@@ -72,6 +75,7 @@ def assign(ticket: Ticket, actor: Actor, officer_id: int | str | None) -> None:
         ticket, "assigned", actor=actor, before=before,
         after={"assignee_id": ticket.assignee.id if ticket.assignee else None},
     )  # fmt: skip
+    return True
 
 
 def transfer(ticket: Ticket, actor: Actor, unit_id: int | str | None, note: str | None) -> Unit:

@@ -17,7 +17,7 @@ from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Officer, officer_units
 from aduan.services.admin.common import add
-from aduan.services.inbox import bulk
+from aduan.services.inbox import bulk, preferences, saved_views
 from aduan.services.inbox import notifications as officer_notifications
 from aduan.services.intake import counter_entry
 from aduan.services.tickets.access import is_agency_wide, unit_ids_in_scope
@@ -115,8 +115,25 @@ def new_entry():
 @bp.get("/notifications")
 @roles_required(*STAFF)
 def notifications():
-    rows = officer_notifications.recent(_me())
-    return render_template("inbox/notifications.html", notifications=rows)
+    before = request.args.get("before", "")
+    groups, older = officer_notifications.grouped(
+        _me(), int(before) if before.isdigit() and len(before) < 18 else None
+    )
+    return render_template("inbox/notifications.html", groups=groups, older=older)
+
+
+@bp.route("/notifications/preferences", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def notification_preferences():
+    if request.method == "POST":
+        form = request.form
+        preferences.save(
+            _me(), in_app="in_app" in form, email="email" in form, digest="digest" in form
+        )
+        db.session.commit()
+        flash(_("Notification preferences saved."), "success")
+        return redirect(url_for("inbox_actions.notification_preferences"), code=303)
+    return render_template("inbox/notification_preferences.html", choice=preferences.of(_me()))
 
 
 @bp.get("/notifications/count")
@@ -142,3 +159,27 @@ def notifications_read_all():
     db.session.commit()
     flash(_("All notifications marked as read."), "success")
     return redirect(url_for("inbox_actions.notifications"), code=303)
+
+
+@bp.post("/views")
+@roles_required(*STAFF)
+def saved_view_new():
+    """Save the inbox as the officer sees it now (its query string) under a name."""
+    try:
+        view = saved_views.save(_me(), request.form.get("name", ""), request.form.get("query", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("inbox.inbox"), code=303)
+    db.session.commit()
+    flash(_("View saved."), "success")
+    return redirect(saved_views.url(view), code=303)
+
+
+@bp.post("/views/<int:view_id>/delete")
+@roles_required(*STAFF)
+def saved_view_delete(view_id: int):
+    saved_views.delete(_me(), view_id)
+    db.session.commit()
+    flash(_("View deleted."), "success")
+    return redirect(url_for("inbox.inbox"), code=303)

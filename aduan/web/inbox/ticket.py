@@ -14,11 +14,12 @@ from aduan.errors import DomainError, NotFound, StaleTicket, ValidationFailed
 from aduan.extensions import db
 from aduan.models import Attachment, Category, Officer, Ticket, Unit
 from aduan.models.base import utcnow
+from aduan.services.inbox import notifications as officer_notifications
 from aduan.services.inbox.queries import sla_badges
 from aduan.services.outbox import replies
 from aduan.services.tickets import access, actions, merging, referral, workflow
 from aduan.services.tickets.extending import extend_until
-from aduan.vocabulary import Complexity, TicketType
+from aduan.vocabulary import OPEN_STATUSES, Complexity, TicketType
 from aduan.web.attachment_download import send_attachment
 from aduan.web.inbox.blueprint import bp, officer_required
 from aduan.web.inbox.timeline import (
@@ -80,6 +81,7 @@ def ticket_page(reference: str):
         ticket = _load(reference, "view")
     except NotFound:
         return _referred_page(officer, reference)
+    officer_notifications.mark_ticket_read(officer, ticket)  # opened: its notices are seen
     db.session.commit()
     categories = db.session.scalars(
         db.select(Category)
@@ -105,6 +107,7 @@ def ticket_page(reference: str):
         merged_into_visible=bool(merged_into and access.can_see(officer, merged_into)),
         sla_badge=sla_badges([ticket], utcnow()).get(ticket.id),
         may_refer=referral.may_refer(officer, ticket),
+        finished=ticket.status not in {s.value for s in OPEN_STATUSES},
         agencies=referral.receiving_agencies(officer),
     )
 
@@ -172,7 +175,8 @@ def _note(ticket: Ticket) -> str:
 @_action("assign")
 def _assign(ticket: Ticket) -> str:
     _expect_version(ticket)
-    actions.assign(ticket, _officer(), request.form.get("officer_id", ""))
+    if not actions.assign(ticket, _officer(), request.form.get("officer_id", "")):
+        return _("The ticket already has that assignee: nothing changed.")
     return _("Assignment saved.")
 
 

@@ -127,7 +127,7 @@ def test_the_sla_badge_is_paused_and_frozen_while_waiting_on_the_complainant(db)
 
 @pytest.mark.parametrize(
     ("locale", "text"),
-    [("en", "Paused · 13d 7h left"), ("ms", "Dihentikan sementara · 13h 7j lagi")],
+    [("en", "Paused · 13d 7h left"), ("ms", "Dihentikan sementara · 13 hari 7 jam lagi")],
 )
 def test_queue_and_ticket_page_say_paused_with_the_frozen_time(client, db, locale, text):
     agency = gen_agency()
