@@ -25,6 +25,7 @@ from aduan.models import (
     Message,
     OfficeClosure,
     Officer,
+    OfficerSession,
     SlaProfile,
     officer_units,
 )
@@ -183,7 +184,10 @@ def seed(tag: str, state: str, phone: str) -> Side:
         before={"name": f"Lama {tag}"},
         after={"name": hq.name},
     )
-    db.session.add_all([attachment, notice, audit])
+    device = OfficerSession(agency_id=agency.id, officer_id=side.officers["officer"].id,
+                            key_hash=f"{side.key}-device".ljust(64, "0"),
+                            user_agent=f"Pelayar {tag}")  # fmt: skip
+    db.session.add_all([attachment, notice, audit, device])
     db.session.flush()
     side.references = [ticket.reference]
     side.ticket_version = ticket.version
@@ -194,6 +198,7 @@ def seed(tag: str, state: str, phone: str) -> Side:
         "exception": leave.id, "account": accounts["telegram"].id, "plain_account": plain.id,
         "event": quarantined.id, "ticket": ticket.id, "attachment": attachment.id,
         "notification": notice.id, "officer_on_roster": side.officers["officer"].id,
+        "device": device.id,
     }  # fmt: skip
     return side
 

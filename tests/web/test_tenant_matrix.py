@@ -121,6 +121,11 @@ ROUTES: dict[str, set[str]] = {
     "webhooks.twilio_voice": {WEBHOOK}, "webhooks.twilio_voice_recording": {WEBHOOK},
     "webhooks.twilio_whatsapp": {WEBHOOK}, "webhooks.x": {WEBHOOK},
     "auth.login": {AUTH}, "auth.logout": {AUTH}, "auth.logout_everywhere": {AUTH},
+    "auth.second_factor": {AUTH}, "auth.reset_request": {AUTH}, "auth.reset_password": {AUTH},
+    # One's own account: names no agency's object but the officer's own devices (by id).
+    "account.overview": {LIST}, "account.change_password": {AUTH},
+    "account.two_factor_setup": {AUTH}, "account.recovery_codes": {AUTH},
+    "account.two_factor_disable": {AUTH}, "account.revoke_device": {SCOPED},
     "language.switch": {AUTH}, "language.switch_link": {AUTH},
     "health.healthz": {STATIC}, "static": {STATIC},
 }  # fmt: skip
@@ -134,11 +139,13 @@ ARGS: dict[str, list[str]] = {
     "unit_id": ["unit", "branch"], "exception_id": ["exception"], "rule_id": ["rule"],
     "profile_id": ["profile"], "attachment_id": ["attachment"],
     "notification_id": ["notification"], "reference": ["reference"],
+    "session_id": ["device"],
 }  # fmt: skip
 # Arguments that name no agency's object: the value used where a page needs one.
 # ``agency_code``: the agency a public page speaks for (``/a/<code>/…``), the PUBLIC tests'.
 NOT_IDS = {"channel": "telegram", "code": "ms", "filename": "app.css", "route": "telegram",
-           "account_key": "default", "agency_code": "KUA"}  # fmt: skip
+           "account_key": "default", "agency_code": "KUA",
+           "token": "no-such-reset-link"}  # fmt: skip
 JSON_PREFIX = "/api/"
 API_V1 = "/api/v1/"
 PROBLEM = "application/problem+json"
