@@ -25,8 +25,10 @@ def register(app) -> None:
         rules,
         tokens,
         webhooks,
+        words,
     )
 
+    words.register(bp)
     app.register_blueprint(bp)
     app.register_blueprint(intake_api.bp)
     app.register_blueprint(routing_api.bp)
