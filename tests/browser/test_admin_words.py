@@ -1,5 +1,6 @@
 """Admin pages in human words in a real browser (issue #17 item 7): roles, channels and
-channel settings by name with hints, SLA numbers with their unit, and leave as a date range."""
+channel settings by name with hints, SLA numbers with their unit, leave as a date range, and
+"test connection" against the fake provider servers (the real SDKs talk to them)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from aduan.extensions import db
+from aduan.models import ChannelAccount
 from aduan.models.routing import RosterException
+from aduan.services.channel_config.accounts import save_account
 from tests.browser.test_inbox import sign_in
 from tests.builders import gen_agency, gen_officer, gen_totp, gen_unit, totp_code
+from tests.fakes.telegram import fake_telegram
+from tests.fakes.twilio import fake_twilio
 
 
 @pytest.fixture
@@ -78,3 +83,47 @@ def test_leave_is_entered_as_a_date_range(page, live_server, admin_desk):
         db.select(RosterException.day).where(RosterException.officer_id == manager.id)
     ).all()
     assert len(days) == 5
+
+
+def test_test_connection_signs_in_to_the_provider_and_records_the_result(
+    page, live_server, admin_desk
+):
+    agency, _, admin, _ = admin_desk
+    with fake_telegram() as telegram, fake_twilio() as twilio:
+        bot = save_account(
+            agency,
+            "telegram",
+            {"bot_token": "123:abc", "webhook_secret": "s", "api_base_url": telegram.url},
+            key="mbdj-bot",
+        )
+        sms = save_account(
+            agency,
+            "sms",
+            {
+                "account_sid": "AC" + "1" * 32,
+                "auth_token": "t0k",
+                "sms_number": "+60312345678",
+                "api_base_url": twilio.url,
+            },
+            key="mbdj-sms",
+        )
+        db.session.commit()
+        _sign_in_admin(page, live_server, admin)
+        page.goto(f"{live_server}/admin/channels/{bot.id}")
+        page.click("#test-connection button")
+        expect(page.locator(".flash-success")).to_contain_text("Connection works: @aduan_test_bot")
+        assert telegram.last("/getMe").path == "/bot123:abc/getMe"  # the real client, our token
+
+        telegram.mode = "forbidden"
+        page.click("#test-connection button")
+        expect(page.locator(".flash-error")).to_contain_text("Connection failed")
+        expect(page.locator("#account-last-error")).to_contain_text("connection test")
+
+        page.goto(f"{live_server}/admin/channels/{sms.id}")
+        page.click("#test-connection button")
+        expect(page.locator(".flash-success")).to_contain_text("Aduan ujian (active)")
+        assert twilio.last(".json").auth == ("AC" + "1" * 32, "t0k")
+
+    db.session.expire_all()
+    assert db.session.get(ChannelAccount, sms.id).last_success_at is not None
+    assert "forbidden" in db.session.get(ChannelAccount, bot.id).last_error.lower()

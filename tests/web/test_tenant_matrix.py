@@ -70,6 +70,7 @@ ROUTES: dict[str, set[str]] = {
     "admin.categories": {LIST}, "admin.category_new": {LIST, CREATE},
     "admin.category_edit": {SCOPED}, "admin.channels": {LIST},
     "admin.channel_new": {LIST, CREATE}, "admin.channel_edit": {SCOPED},
+    "admin.channel_test": {SCOPED},
     "admin.holidays": {LIST}, "admin.holiday_new": {LIST, CREATE},
     "admin.holiday_edit": {SCOPED}, "admin.holiday_delete": {SCOPED},
     "admin.national_holiday_new": {LIST, CREATE}, "admin.national_holiday_edit": {SCOPED},

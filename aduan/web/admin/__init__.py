@@ -28,7 +28,6 @@ def register(app) -> None:
         words,
     )
 
-    words.register(bp)
     app.register_blueprint(bp)
     app.register_blueprint(intake_api.bp)
     app.register_blueprint(routing_api.bp)

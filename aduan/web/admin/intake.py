@@ -12,6 +12,7 @@ from aduan.models.admin import AdminAuditLog
 from aduan.services.admin import channels as admin_channels
 from aduan.services.admin import quarantine as admin_quarantine
 from aduan.services.admin.common import own
+from aduan.services.channel_config import connection
 from aduan.services.intake import quarantine
 from aduan.web.admin import words
 from aduan.web.admin.blueprint import bp
@@ -62,6 +63,21 @@ def channel_new(channel: str):
         admin_channels.values(None), fields=_channel_fields(channel, None),
         title=_("New %(channel)s account", channel=words.channel_label(channel)),
     )  # fmt: skip
+
+
+@bp.post("/channels/<int:account_id>/test")
+@roles_required("admin")
+def channel_test(account_id: int):
+    """Try the account's credentials with its provider now; say what answered or why not."""
+    row = own(ChannelAccount, account_id, current_user.agency_id)
+    result = connection.test_connection(row)
+    if result.ok is None:
+        flash(_("This channel has no connection test."), "error")
+    elif result.ok:
+        flash(_("Connection works: %(detail)s", detail=result.detail), "success")
+    else:
+        flash(_("Connection failed: %(reason)s", reason=result.detail), "error")
+    return redirect(url_for("admin.channel_edit", account_id=row.id), code=303)
 
 
 @bp.route("/channels/<int:account_id>", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from aduan.vocabulary import Role
+from aduan.web.admin.blueprint import bp
 from channels.base import Setting
 from channels.registry import get_adapter_class
 
@@ -123,9 +124,8 @@ def _described(key: str, channel: str | None) -> str:
     return ""
 
 
-def register(bp) -> None:
-    """The words as template filters on the admin pages."""
-    bp.app_template_filter("role_label")(role_label)
-    bp.app_template_filter("role_labels")(role_labels)
-    bp.app_template_filter("channel_label")(channel_label)
-    bp.app_template_filter("setting_label")(setting_label)
+# Template filters on every page (registered once, when this module is first imported).
+bp.app_template_filter("role_label")(role_label)
+bp.app_template_filter("role_labels")(role_labels)
+bp.app_template_filter("channel_label")(channel_label)
+bp.app_template_filter("setting_label")(setting_label)
