@@ -18,6 +18,8 @@ from tests.builders import gen_agency, gen_officer, gen_totp, gen_unit, totp_cod
 from tests.fakes.telegram import fake_telegram
 from tests.fakes.twilio import fake_twilio
 
+pytest_plugins = ["tests.channels.conftest_email"]
+
 
 @pytest.fixture
 def admin_desk(db):
@@ -127,3 +129,31 @@ def test_test_connection_signs_in_to_the_provider_and_records_the_result(
     db.session.expire_all()
     assert db.session.get(ChannelAccount, sms.id).last_success_at is not None
     assert "forbidden" in db.session.get(ChannelAccount, bot.id).last_error.lower()
+
+
+def test_test_connection_logs_in_to_the_mailbox_and_the_mail_server(
+    page, live_server, admin_desk, dovecot, smtp_server
+):
+    agency, _, admin, _ = admin_desk
+    box = save_account(
+        agency,
+        "email",
+        {
+            "imap_url": dovecot.url("INBOX"),
+            "smtp_url": smtp_server.url,
+            "mail_from": "Aduan <aduan@mbdj.gov.my>",
+        },
+        key="mbdj-mail",
+    )
+    wrong = save_account(agency, "email", {"imap_url": dovecot.url("INBOX", password="salah")},
+                         key="mbdj-wrong")  # fmt: skip
+    db.session.commit()
+    _sign_in_admin(page, live_server, admin)
+    page.goto(f"{live_server}/admin/channels/{box.id}")
+    page.click("#test-connection button")
+    expect(page.locator(".flash-success")).to_contain_text("IMAP INBOX")
+    expect(page.locator(".flash-success")).to_contain_text("SMTP 127.0.0.1: 250")
+    page.goto(f"{live_server}/admin/channels/{wrong.id}")
+    page.click("#test-connection button")
+    expect(page.locator(".flash-error")).to_contain_text("IMAP login")
+    expect(page.locator(".flash-error")).not_to_contain_text("salah")  # no password shown
