@@ -4,6 +4,10 @@ Starts the embedded Redis (unless ``ADUAN_REDIS_URL`` is set), applies migration
 demo data the first time, then runs the web app on 127.0.0.1:5000, one RQ worker (with RQ's
 scheduler for delayed retries) and the periodic-job scheduler. Ctrl-C (or SIGTERM) stops
 them, then Redis.
+
+The console stays quiet: the worker's and scheduler's per-job lines go to
+``instance/logs/worker.log``, and the banner with the demo sign-ins is printed only once the
+web server accepts connections, so it is the last thing on the screen when the page opens.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,14 +43,21 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    log_path = Path(app.config["INSTANCE_DIR"]) / "logs" / "worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _prepare(app, args.demo_tickets)
+        sign_ins = _prepare(app, args.demo_tickets)
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        children.append(spawn([*flask, "worker", "--with-scheduler"]))
-        children.append(spawn([*flask, "scheduler"]))
+        with open(log_path, "a", buffering=1) as worker_log:
+            quiet = {"stdout": worker_log, "stderr": subprocess.STDOUT}
+            children.append(spawn([*flask, "worker", "--with-scheduler"], **quiet))
+            children.append(spawn([*flask, "scheduler"], **quiet))
         web = [*flask, "run", "--host", args.host, "--port", str(args.port), "--no-reload"]
         children.append(spawn(web))
-        print(f"Aduan is running on http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
+        if not _wait_until_listening(args.host, args.port, children, stopping):
+            print("the web server did not start; shutting down", file=sys.stderr)
+            return 1
+        print("\n".join(banner(args.host, args.port, log_path, sign_ins)), flush=True)
         while not stopping["now"]:
             if any(child.poll() is not None for child in children):
                 print("a process stopped unexpectedly; shutting down", file=sys.stderr)
@@ -67,7 +79,8 @@ def _parse(argv):
     return parser.parse_args(argv)
 
 
-def _prepare(app, demo_tickets: int) -> None:
+def _prepare(app, demo_tickets: int) -> list[str]:
+    """Migrate and seed; the demo sign-in lines to print in the banner."""
     from flask_migrate import upgrade
 
     from aduan.services.admin import demo
@@ -76,8 +89,37 @@ def _prepare(app, demo_tickets: int) -> None:
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "alembic"))
         result = demo.seed(demo_tickets)
         if result["created"]:
-            print(f"Demo data created: {result['tickets']} tickets.")
-            print("\n".join(demo.sign_in_lines(result)))
+            print(f"Demo data created: {result['tickets']} tickets.", flush=True)
+        return demo.sign_in_lines(result)
+
+
+def _wait_until_listening(host: str, port: int, children, stopping, timeout: float = 120) -> bool:
+    """True once ``host:port`` accepts a connection; False if a child dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not stopping["now"]:
+        if any(child.poll() is not None for child in children):
+            return False
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def banner(host: str, port: int, log_path: Path, sign_ins: list[str]) -> list[str]:
+    """What ``make run`` prints once the server listens: the address, the demo sign-ins,
+    where the workers' log is, and how to stop."""
+    rule = "=" * 68
+    return [
+        "",
+        rule,
+        f"Aduan is running on http://{host}:{port}/  (Ctrl-C stops it)",
+        *sign_ins,
+        "  Admins set up two-factor sign-in (an authenticator app) at their first admin page.",
+        f"Worker and scheduler log: {log_path}",
+        rule,
+    ]
 
 
 def _stop_all(children: list[subprocess.Popen]) -> None:

@@ -275,3 +275,9 @@ class ChannelAdapter:
     def send(self, message: OutboundRequest) -> SendResult:
         """Deliver one message; raise ChannelError (retryable or not) on failure."""
         raise NotImplementedError
+
+    def check_connection(self) -> str:
+        """The provider's cheapest authenticated read with this account's credentials; what
+        answered, in a few words (the bot's name, the account's name). ChannelError when the
+        provider refuses or cannot be reached; NotImplementedError when there is no test."""
+        raise NotImplementedError

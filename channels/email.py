@@ -23,6 +23,7 @@ from typing import Any
 
 from channels.base import (
     ChannelAdapter,
+    ChannelError,
     ChannelManifest,
     DeliveryStatus,
     InboundMessage,
@@ -33,7 +34,7 @@ from channels.base import (
     SendResult,
     Setting,
 )
-from channels.mail_imap import event_from_bytes, poll_mailbox
+from channels.mail_imap import check_mailbox, event_from_bytes, poll_mailbox
 from channels.mail_parse import (
     is_bounce,
     load,
@@ -42,7 +43,7 @@ from channels.mail_parse import (
     parse_message,
     raw_header,
 )
-from channels.mail_smtp import send_mail
+from channels.mail_smtp import check_server, send_mail
 from channels.registry import register
 
 __all__ = ["EmailAdapter", "parse_bounce", "poll_mailbox", "raw_bytes"]
@@ -165,6 +166,17 @@ class EmailAdapter(ChannelAdapter):
     def parse_status(self, event: RawEvent) -> list[DeliveryStatus]:
         """A bounce → statuses for the Message-ID we sent (``SendResult.provider_id``)."""
         return parse_bounce(raw_bytes(event))
+
+    def check_connection(self) -> str:
+        """IMAP login and the mailbox opened, SMTP EHLO (and login): whichever are set."""
+        found = []
+        if self.account.get("imap_url"):
+            found.append(check_mailbox(str(self.account["imap_url"])))
+        if self.account.get("smtp_url"):
+            found.append(check_server(str(self.account["smtp_url"])))
+        if not found:
+            raise ChannelError("neither an IMAP nor an SMTP server is set", retryable=False)
+        return "; ".join(found)
 
     def send(self, message: OutboundRequest) -> SendResult:
         """Send over SMTP; 4xx and network errors are retryable, 5xx are not."""

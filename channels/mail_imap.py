@@ -79,6 +79,15 @@ def _connect(imap_url: str) -> Iterator[tuple[imaplib.IMAP4, str]]:
             conn.logout()
 
 
+def check_mailbox(imap_url: str) -> str:
+    """Log in and open the mailbox (the admin's "test connection"); what was found."""
+    with _connect(imap_url) as (conn, mailbox):
+        status, data = conn.select(_quote(mailbox), readonly=True)
+        if status != "OK":
+            raise ChannelError(f"IMAP mailbox {mailbox!r} cannot be opened", retryable=False)
+        return f"IMAP {mailbox}: {int(data[0] or 0)}"
+
+
 def _quote(mailbox: str) -> str:
     return '"' + mailbox.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

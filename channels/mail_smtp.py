@@ -92,6 +92,22 @@ def _error(exc: Exception, password: str | None) -> ChannelError:
     return ChannelError(f"SMTP temporary failure: {text}", code=str(code) if code else None)
 
 
+def check_server(smtp_url: str) -> str:
+    """EHLO and, when the URL names a user, log in (the admin's "test connection")."""
+    password = None
+    try:
+        client, user, password = _client(smtp_url)
+        with client:
+            code, _ = client.ehlo()
+            if user:
+                client.login(user, password or "")
+    except ChannelError:
+        raise
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _error(exc, password) from None
+    return f"SMTP {urlsplit(smtp_url).hostname}: {code}"
+
+
 def send_mail(account: Mapping[str, Any], request: OutboundRequest) -> SendResult:
     """Send ``request`` through ``account["smtp_url"]``; provider_id is the Message-ID."""
     msg = build_message(account, request)

@@ -3,7 +3,8 @@
 These events never come from outside — the inbox stores them itself — so ``verify`` always
 refuses. The stored payload is a plain dict written by ``aduan.services.intake.counter_entry``:
 ``entry_id``, ``text``, ``subject``, ``name``, ``phone`` (E.164), ``email``, ``language``,
-``received_at`` (ISO 8601, aware) and ``officer_id``.
+``received_at`` (ISO 8601, aware), ``officer_id``, ``fields`` (type, category, state, district,
+priority group — as the web form's) and ``attachments`` (stored uploads, as the web form's).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from channels.base import (
     language_of,
 )
 from channels.registry import register
+from channels.web import stored_attachment
 
 
 class StaffEntryAdapter(ChannelAdapter):
@@ -53,6 +55,7 @@ class StaffEntryAdapter(ChannelAdapter):
         if received_at.tzinfo is None:
             raise ParseError("staff entry with a naive received_at")
         language = payload.get("language")
+        fields = payload.get("fields") if isinstance(payload.get("fields"), dict) else {}
         return [
             InboundMessage(
                 channel=self.type,
@@ -63,7 +66,9 @@ class StaffEntryAdapter(ChannelAdapter):
                 sender_name=payload.get("name") or None,
                 hints=ThreadHints(subject=payload.get("subject") or None),
                 language=language_of(language),
+                attachments=tuple(stored_attachment(a) for a in payload.get("attachments") or ()),
                 extra={
+                    **fields,
                     "officer_id": payload.get("officer_id"),
                     "email": payload.get("email"),
                     # the person is known by the phone or e-mail they gave, as on any channel

@@ -191,6 +191,14 @@ class TelegramAdapter(ChannelAdapter):
         sent = self._run(deliver)
         return SendResult(provider_id=f"{sent.chat.id}:{sent.message_id}")
 
+    def check_connection(self) -> str:
+        """getMe: the bot's @username when the token is right."""
+
+        async def who(bot: Bot):
+            return await bot.get_me()
+
+        return f"@{self._run(who).username}"
+
     def answer_callback(self, query_id: str, text: str | None = None) -> None:
         """answerCallbackQuery: stops the button's spinner in the citizen's client, with an
         optional short notice. Short timeouts: the caller is a worker, and the press has

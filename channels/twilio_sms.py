@@ -80,6 +80,19 @@ def twilio_client(account: Mapping[str, Any]) -> Client:
     return Client(account["account_sid"], account["auth_token"], http_client=http_client)
 
 
+def check_twilio_account(account: Mapping[str, Any]) -> str:
+    """GET the account resource (Twilio's cheapest authenticated read); its friendly name."""
+    if not account.get("account_sid") or not account.get("auth_token"):
+        raise ChannelError("the account SID and the auth token are both needed", retryable=False)
+    try:
+        found = twilio_client(account).api.v2010.accounts(account["account_sid"]).fetch()
+    except TwilioRestException as exc:
+        raise ChannelError(f"twilio refused: {exc.status} {exc.msg}", retryable=False) from None
+    except requests.RequestException as exc:
+        raise ChannelError(f"twilio unreachable: {type(exc).__name__}", retryable=True) from None
+    return f"{found.friendly_name} ({found.status})"
+
+
 def verify_twilio_signature(auth_token: str, request: RawRequest) -> bool:
     """Check ``X-Twilio-Signature`` against the public URL and the posted form."""
     signature = request.header("X-Twilio-Signature")
@@ -164,6 +177,10 @@ class _TwilioMessaging(ChannelAdapter):
     def verify(self, request: RawRequest) -> bool:
         """True when ``X-Twilio-Signature`` matches this account's auth token."""
         return verify_twilio_signature(self.account.get("auth_token", ""), request)
+
+    def check_connection(self) -> str:
+        """Fetch the Twilio account itself: its name when the SID and token are right."""
+        return check_twilio_account(self.account)
 
     def split(self, request: RawRequest) -> list[RawEvent]:
         """One event per request: an inbound message or a status callback."""

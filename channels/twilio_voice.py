@@ -44,6 +44,7 @@ from channels.registry import register
 from channels.twilio_sms import (
     TWILIO_BODY_LIMIT,
     TWILIO_CREDENTIALS,
+    check_twilio_account,
     form_of,
     verify_twilio_signature,
 )
@@ -98,6 +99,10 @@ class TwilioVoiceAdapter(ChannelAdapter):
     def verify(self, request: RawRequest) -> bool:
         """True when ``X-Twilio-Signature`` matches this account's auth token."""
         return verify_twilio_signature(self.account.get("auth_token", ""), request)
+
+    def check_connection(self) -> str:
+        """Fetch the Twilio account itself: its name when the SID and token are right."""
+        return check_twilio_account(self.account)
 
     def transcribes(self) -> bool:
         """``transcribe`` is on: true, 1, yes or ya (an admin types it), or a JSON true."""

@@ -73,14 +73,15 @@ class WebFormAdapter(ChannelAdapter):
                 text=text,
                 received_at=received_at,
                 sender_name=payload.get("sender_name") or None,
-                attachments=tuple(_attachment(a) for a in payload.get("attachments") or ()),
+                attachments=tuple(stored_attachment(a) for a in payload.get("attachments") or ()),
                 language=payload.get("language"),
                 extra=fields,
             )
         ]
 
 
-def _attachment(item: dict) -> InboundAttachment:
+def stored_attachment(item: dict) -> InboundAttachment:
+    """An upload the app put in the attachment store (``sha256``, ``filename``, type)."""
     try:
         return InboundAttachment(
             filename=str(item["filename"]),

@@ -97,14 +97,21 @@ def gen_ticket(agency: Agency | None = None, unit: Unit | None = None, **kw):
 def login(client, officer) -> None:
     """Sign ``officer`` in on a test client without the sign-in form (tests of other pages).
 
-    Sets the session identifier that Flask-Login's "strong" protection checks, and forgets a
-    user cached on ``g``: test requests reuse the test's app context.
+    Sets the session identifier that Flask-Login's "strong" protection checks, opens the
+    officer's device record (``services/auth/devices.py``), sets up two-factor sign-in for an
+    administrator who has none (their pages require it; ``gen_totp``), and forgets a user
+    cached on ``g``: test requests reuse the test's app context.
     """
     from flask import g
     from flask_login.utils import _create_identifier
 
-    from aduan.web.auth_session import SESSION_VERSION_KEY
+    from aduan.services.auth import devices, two_factor
+    from aduan.web.auth_session import DEVICE_KEY, SESSION_VERSION_KEY
 
+    if two_factor.needs_enrolment(officer):
+        gen_totp(officer)
+    key = devices.open_session(officer, "pytest", "127.0.0.1")
+    db.session.commit()  # a view that rolls back must not take the device record with it
     with client.application.test_request_context(environ_base=client.environ_base):
         identifier = _create_identifier()
     with client.session_transaction() as session:
@@ -112,4 +119,32 @@ def login(client, officer) -> None:
         session["_fresh"] = True
         session["_id"] = identifier
         session[SESSION_VERSION_KEY] = officer.session_version
+        session[DEVICE_KEY] = key
     g.pop("_login_user", None)
+
+
+def gen_totp(officer: Officer) -> str:
+    """Switch two-factor sign-in on for ``officer`` (no recovery codes); returns the secret,
+    from which ``totp_code`` computes the current code."""
+    import pyotp
+
+    from aduan.services.auth import two_factor
+    from aduan.services.sealing import fernet
+
+    secret = pyotp.random_base32()
+    officer.totp_secret = fernet(two_factor.PURPOSE).encrypt(secret.encode()).decode()
+    officer.totp_enabled_at = dt.datetime.now(dt.UTC)
+    officer.totp_last_step = None
+    db.session.flush()
+    return secret
+
+
+def totp_code(officer: Officer) -> str:
+    """The current code of ``officer``'s authenticator app (``gen_totp``)."""
+    import pyotp
+
+    from aduan.services.auth import two_factor
+    from aduan.services.sealing import fernet
+
+    secret = fernet(two_factor.PURPOSE).decrypt(officer.totp_secret.encode()).decode()
+    return pyotp.TOTP(secret).now()

@@ -2,6 +2,7 @@
 
 from aduan.models import routing  # noqa: F401  (routing, roster, SLA alerts)
 from aduan.models.access import CannedResponse, TicketAccessLog  # noqa: F401  (inbox)
+from aduan.models.accounts import OfficerSession, PasswordReset, RecoveryCode  # noqa: F401
 from aduan.models.admin import AdminAuditLog  # noqa: F401
 from aduan.models.api import ApiToken, IdempotencyRecord  # noqa: F401  (the /api/v1 tokens)
 from aduan.models.bots import BotConversation  # noqa: F401

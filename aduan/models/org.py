@@ -95,6 +95,11 @@ class Officer(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     session_version: Mapped[int] = mapped_column(default=1)
+    # Two-factor sign-in (TOTP): the secret sealed at rest (``services/auth/two_factor.py``),
+    # when it was confirmed, and the last time step used (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # The id of the TicketEvent of this officer's latest roster assignment: the round-robin
     # tie-break, kept here so choosing an officer never scans the timeline.
     last_assigned_event_id: Mapped[int | None] = mapped_column(BigInteger)

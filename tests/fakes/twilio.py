@@ -54,6 +54,16 @@ def _create_app() -> Flask:
         }
         return jsonify(resource), 201
 
+    @app.get("/2010-04-01/Accounts/<account_sid>.json")
+    def account(account_sid: str):
+        """The account resource (the admin's "test connection"): 401 for a wrong token."""
+        auth = request.authorization
+        if auth is None or auth.username != account_sid or auth.password == "wrong-token":
+            body = {"code": 20003, "message": "Authenticate", "status": 401}
+            return jsonify(body), 401
+        return jsonify({"sid": account_sid, "friendly_name": "Aduan ujian", "status": "active",
+                        "uri": f"/2010-04-01/Accounts/{account_sid}.json"})  # fmt: skip
+
     @app.get("/2010-04-01/Accounts/<account_sid>/Recordings/<recording_sid>")
     def recording(account_sid: str, recording_sid: str):
         if request.authorization is None or request.authorization.username != account_sid:

@@ -25,6 +25,7 @@ from aduan.models import (
     Message,
     OfficeClosure,
     Officer,
+    OfficerSession,
     SlaProfile,
     officer_units,
 )
@@ -193,7 +194,10 @@ def seed(tag: str, state: str, phone: str) -> Side:
     view = SavedView(
         officer_id=side.officers["officer"].id, name=f"Pandangan {tag}", query=f"q={tag}"
     )
-    db.session.add_all([attachment, notice, audit, view])
+    device = OfficerSession(agency_id=agency.id, officer_id=side.officers["officer"].id,
+                            key_hash=f"{side.key}-device".ljust(64, "0"),
+                            user_agent=f"Pelayar {tag}")  # fmt: skip
+    db.session.add_all([attachment, notice, audit, view, device])
     db.session.flush()
     side.references = [ticket.reference]
     side.ticket_version = ticket.version
@@ -205,6 +209,7 @@ def seed(tag: str, state: str, phone: str) -> Side:
         "event": quarantined.id, "ticket": ticket.id, "attachment": attachment.id,
         "notification": notice.id, "officer_on_roster": side.officers["officer"].id,
         "view": view.id,
+        "device": device.id,
     }  # fmt: skip
     side.ids.update(quality_rows(agency, tag, side.officers["complaint_manager"], ticket))
     return side

@@ -70,6 +70,7 @@ ROUTES: dict[str, set[str]] = {
     "admin.categories": {LIST}, "admin.category_new": {LIST, CREATE},
     "admin.category_edit": {SCOPED}, "admin.channels": {LIST},
     "admin.channel_new": {LIST, CREATE}, "admin.channel_edit": {SCOPED},
+    "admin.channel_test": {SCOPED},
     "admin.holidays": {LIST}, "admin.holiday_new": {LIST, CREATE},
     "admin.holiday_edit": {SCOPED}, "admin.holiday_delete": {SCOPED},
     "admin.national_holiday_new": {LIST, CREATE}, "admin.national_holiday_edit": {SCOPED},
@@ -134,6 +135,11 @@ ROUTES: dict[str, set[str]] = {
     "webhooks.twilio_voice": {WEBHOOK}, "webhooks.twilio_voice_recording": {WEBHOOK},
     "webhooks.twilio_whatsapp": {WEBHOOK}, "webhooks.x": {WEBHOOK},
     "auth.login": {AUTH}, "auth.logout": {AUTH}, "auth.logout_everywhere": {AUTH},
+    "auth.second_factor": {AUTH}, "auth.reset_request": {AUTH}, "auth.reset_password": {AUTH},
+    # One's own account: names no agency's object but the officer's own devices (by id).
+    "account.overview": {LIST}, "account.change_password": {AUTH},
+    "account.two_factor_setup": {AUTH}, "account.recovery_codes": {AUTH},
+    "account.two_factor_disable": {AUTH}, "account.revoke_device": {SCOPED},
     "language.switch": {AUTH}, "language.switch_link": {AUTH},
     "health.healthz": {STATIC}, "static": {STATIC},
     "quality.service_points_page": {LIST}, "quality.service_point_new": {LIST, CREATE},
@@ -165,6 +171,7 @@ ARGS: dict[str, list[str]] = {
     "service_code": ["category"],
     "point_id": ["service_point"], "rating_id": ["rating"], "checklist_id": ["checklist"],
     "exercise_id": ["exercise"], "action_id": ["action"], "study_id": ["study"],
+    "session_id": ["device"],
 }  # fmt: skip
 # Arguments that name no agency's object: the value used where a page needs one.
 # ``agency_code``: the agency a public page speaks for (``/a/<code>/…``), the PUBLIC tests'.

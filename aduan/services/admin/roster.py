@@ -5,6 +5,7 @@ Who is on duty on a date is decided in ``aduan.services.tickets.roster``; this o
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,9 @@ from aduan.services.admin import common as f
 
 KINDS = ("leave", "extra")
 DUPLICATE = _l("This officer already has an exception on that day.")
+RANGE_BACKWARDS = _l("The last day cannot be before the first day.")
+RANGE_TOO_LONG = _l("At most 366 days at a time.")
+MAX_RANGE_DAYS = 366
 WEEKDAYS = range(7)
 
 
@@ -71,20 +75,39 @@ def save_pattern(actor: Officer, unit: Unit, form: Mapping) -> None:
     db.session.flush()
 
 
-def add_exception(actor: Officer, unit: Unit, form: Mapping) -> RosterException:
-    """One day off the pattern for one officer of the unit; audited; the caller commits."""
+def add_exception(actor: Officer, unit: Unit, form: Mapping) -> list[RosterException]:
+    """Days off the pattern for one officer of the unit, from ``day`` to ``until`` (inclusive;
+    one day when ``until`` is empty), at most ``MAX_RANGE_DAYS``; days already recorded are
+    left as they are. Each new day is audited; the caller commits."""
     errors: f.Errors = {}
     officer_id = f.choice(form, "officer_id", errors, [o.id for o in members(unit)])
     day = f.date(form, "day", errors)
+    until = f.date(form, "until", errors, required=False)
     kind = f.choice(form, "kind", errors, KINDS)
-    if officer_id and day and _exists(unit, int(officer_id), day):
+    days = _days(day, until or day, errors) if day else []
+    new_days = [d for d in days if not (officer_id and _exists(unit, int(officer_id), d))]
+    if days and not new_days:
         f.add(errors, "day", DUPLICATE)
     f.fail_if(errors)
-    row = RosterException(unit_id=unit.id, officer_id=int(officer_id), day=day, kind=kind)
-    db.session.add(row)
-    db.session.flush()
-    f.audit(actor, "roster_exception", row.id, "create", None, _exception_view(row))
-    return row
+    rows = []
+    for each in new_days:
+        row = RosterException(unit_id=unit.id, officer_id=int(officer_id), day=each, kind=kind)
+        db.session.add(row)
+        db.session.flush()
+        f.audit(actor, "roster_exception", row.id, "create", None, _exception_view(row))
+        rows.append(row)
+    return rows
+
+
+def _days(first: dt.date, last: dt.date, errors: f.Errors) -> list[dt.date]:
+    if last < first:
+        f.add(errors, "until", RANGE_BACKWARDS)
+        return []
+    count = (last - first).days + 1
+    if count > MAX_RANGE_DAYS:
+        f.add(errors, "until", RANGE_TOO_LONG)
+        return []
+    return [first + dt.timedelta(days=n) for n in range(count)]
 
 
 def delete_exception(actor: Officer, unit: Unit, exception_id: int) -> None:

@@ -29,7 +29,7 @@ from aduan.extensions import db
 from aduan.models import Officer
 from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
-from aduan.services.auth import passwords
+from aduan.services.auth import devices, passwords
 
 log = logging.getLogger(__name__)
 
@@ -187,16 +187,17 @@ def _record_success(officer: Officer, address: str | None, password: str) -> Non
     log.info("sign_in=ok officer_id=%s", officer.id)
 
 
-def sign_out(officer: Officer) -> None:
-    """End ``officer``'s session on the server, not only in the browser: the generation the
-    session cookie carries is bumped, so a copy of the cookie is refused afterwards. One
-    generation per officer, so every other session of the officer ends too."""
-    _bump_session_version(officer)
+def sign_out(officer: Officer, device_key: str | None) -> None:
+    """End ``officer``'s session on the server, not only in the browser: the device record the
+    session cookie names is revoked, so a copy of the cookie is refused afterwards. The
+    officer's other devices stay signed in (they end from the account page, or everywhere)."""
+    devices.revoke_key(officer.id, device_key)
     log.info("sign_out=ok officer_id=%s", officer.id)
 
 
 def sign_out_everywhere(officer: Officer) -> None:
     """Invalidate every session of ``officer`` (the session carries ``session_version``)."""
+    devices.revoke_all(officer.id)
     _bump_session_version(officer)
     log.info("sign_out=everywhere officer_id=%s", officer.id)
 

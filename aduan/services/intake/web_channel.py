@@ -22,6 +22,8 @@ from channels.base import InboundMessage
 from channels.registry import channels_where
 
 WEB = "web"
+# Channels whose messages come from one of our own forms, with ticket fields beside the text.
+FORM_CHANNELS = (WEB, "counter", "phone")
 
 
 def identity_kind(message: InboundMessage) -> str | None:
@@ -46,8 +48,9 @@ def continued_ticket(message: InboundMessage, agency: Agency) -> Ticket | None:
 
 
 def ticket_fields(message: InboundMessage, agency: Agency) -> dict[str, Any]:
-    """Keyword arguments for ``open_ticket`` from the form's fields (unknown values dropped)."""
-    if message.channel != WEB:
+    """Keyword arguments for ``open_ticket`` from the form's fields (unknown values dropped):
+    the web form's, and a counter or telephone entry's (the officer's form)."""
+    if message.channel not in FORM_CHANNELS:
         return {}
     extra = message.extra
     fields: dict[str, Any] = {}

@@ -70,7 +70,7 @@ def file_complaint(provider_id: str, form: ComplaintForm, agency: Agency | None 
         "sender_name": form.sender_name,
         "language": form.language,
         "fields": form.fields,
-        "attachments": [_store_upload(u) for u in form.uploads],
+        "attachments": [store_upload(u) for u in form.uploads],
     }
     account = agency_pages.web_account(agency)
     event_id = store_event(RawEvent(WEB, "message", provider_id, payload), account)
@@ -145,7 +145,8 @@ def _process(event_id: int) -> None:
         enqueue_ingest(event_id)
 
 
-def _store_upload(upload: Upload) -> dict[str, str]:
+def store_upload(upload: Upload) -> dict[str, str]:
+    """Put a checked upload in the attachment store; its entry in an event's payload."""
     return {
         "sha256": save_bytes(upload.data),
         "filename": upload.filename,

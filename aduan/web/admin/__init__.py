@@ -25,6 +25,7 @@ def register(app) -> None:
         rules,
         tokens,
         webhooks,
+        words,
     )
 
     app.register_blueprint(bp)

@@ -12,7 +12,9 @@ from aduan.models.admin import AdminAuditLog
 from aduan.services.admin import channels as admin_channels
 from aduan.services.admin import quarantine as admin_quarantine
 from aduan.services.admin.common import own
+from aduan.services.channel_config import connection
 from aduan.services.intake import quarantine
+from aduan.web.admin import words
 from aduan.web.admin.blueprint import bp
 from aduan.web.admin.forms import Field, handle
 from aduan.web.admin.org import FORM, _me
@@ -35,15 +37,18 @@ def _channel_fields(channel: str, row: ChannelAccount | None) -> list[Field]:
     fields = [] if row is not None else [Field("account_key", _("Account key"), required=True)]
     masks = admin_channels.masked_secrets(row)
     for key in admin_channels.setting_keys(channel, row):
+        label, hint = words.setting_label(key, channel), words.setting_hint(key, channel)
         if admin_channels.is_secret(key):
-            hint = (
+            stored = (
                 _("Stored: %(mask)s. Leave blank to keep it.", mask=masks[key])
                 if key in masks
                 else ""
             )
-            fields.append(Field(f"s_{key}", key, "secret", hint=hint))
+            fields.append(
+                Field(f"s_{key}", label, "secret", hint=" ".join(filter(None, [hint, stored])))
+            )
         else:
-            fields.append(Field(f"s_{key}", key))
+            fields.append(Field(f"s_{key}", label, hint=hint))
     fields.append(Field("active", _("Active"), "checkbox"))
     return fields
 
@@ -56,8 +61,23 @@ def channel_new(channel: str):
     return handle(
         FORM, lambda form: admin_channels.save(_me(), form, channel), url_for("admin.channels"),
         admin_channels.values(None), fields=_channel_fields(channel, None),
-        title=_("New %(channel)s account", channel=channel),
+        title=_("New %(channel)s account", channel=words.channel_label(channel)),
     )  # fmt: skip
+
+
+@bp.post("/channels/<int:account_id>/test")
+@roles_required("admin")
+def channel_test(account_id: int):
+    """Try the account's credentials with its provider now; say what answered or why not."""
+    row = own(ChannelAccount, account_id, current_user.agency_id)
+    result = connection.test_connection(row)
+    if result.ok is None:
+        flash(_("This channel has no connection test."), "error")
+    elif result.ok:
+        flash(_("Connection works: %(detail)s", detail=result.detail), "success")
+    else:
+        flash(_("Connection failed: %(reason)s", reason=result.detail), "error")
+    return redirect(url_for("admin.channel_edit", account_id=row.id), code=303)
 
 
 @bp.route("/channels/<int:account_id>", methods=["GET", "POST"])
@@ -68,7 +88,8 @@ def channel_edit(account_id: int):
         FORM, lambda form: admin_channels.save(_me(), form, row.channel, row),
         url_for("admin.channels"), admin_channels.values(row),
         fields=_channel_fields(row.channel, row),
-        title=_("%(channel)s account %(key)s", channel=row.channel, key=row.account_key),
+        title=_("%(channel)s account %(key)s", channel=words.channel_label(row.channel),
+                key=row.account_key),
         account=admin_channels.describe(row),
     )  # fmt: skip
 

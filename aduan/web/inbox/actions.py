@@ -20,9 +20,12 @@ from aduan.services.admin.common import add
 from aduan.services.inbox import bulk, preferences, saved_views
 from aduan.services.inbox import notifications as officer_notifications
 from aduan.services.intake import counter_entry
+from aduan.services.sla.working_calendar import STATES
 from aduan.services.tickets.access import is_agency_wide, unit_ids_in_scope
-from aduan.vocabulary import TicketStatus
+from aduan.vocabulary import PriorityGroup, TicketStatus, TicketType
 from aduan.web.auth_session import roles_required
+from aduan.web.inbox import receipt
+from aduan.web.public.uploads import MAX_FILES, UploadRefused, read_uploads
 
 bp = Blueprint("inbox_actions", __name__, url_prefix="/inbox")
 STAFF = ("officer", "supervisor", "complaint_manager", "admin")
@@ -97,19 +100,36 @@ def _assignees() -> list[Officer]:
 def new_entry():
     if request.method == "GET":
         values = {"entry_id": counter_entry.new_entry_id(), "channel": "counter"}
-        return render_template("inbox/new_entry.html", values=values, errors={})
+        return _entry_page(values, {})
     try:
-        result = counter_entry.record(_me(), request.form)
+        uploads = read_uploads(request.files.getlist("files"))
+        result = counter_entry.record(_me(), request.form, uploads)
+    except UploadRefused as exc:
+        return _entry_page(request.form, {"files": [str(exc)]}, 422)
     except ValidationFailed as exc:
         db.session.rollback()
-        return render_template("inbox/new_entry.html", values=request.form, errors=exc.errors), 422
+        return _entry_page(request.form, exc.errors, 422)
     if result.ticket is None:
         errors: dict = {}
         add(errors, "_form", _("The complaint was saved but could not be opened as a ticket yet."))
-        return render_template("inbox/new_entry.html", values=request.form, errors=errors), 409
-    if result.created:
-        flash(_("Complaint recorded: %(reference)s", reference=result.ticket.reference), "success")
-    return redirect(url_for("inbox.ticket_page", reference=result.ticket.reference), code=303)
+        return _entry_page(request.form, errors, 409)
+    if not result.created:  # a second submit of the same form: the ticket, no second slip
+        return redirect(url_for("inbox.ticket_page", reference=result.ticket.reference), code=303)
+    flash(_("Complaint recorded: %(reference)s", reference=result.ticket.reference), "success")
+    return render_template("inbox/receipt.html", ticket=result.ticket,
+                           slip=receipt.slip(result.ticket, result.pin))  # fmt: skip
+
+
+def _entry_page(values, errors: dict, status: int = 200):
+    locale = str(get_locale() or "ms")
+    return render_template(
+        "inbox/new_entry.html", values=values, errors=errors,
+        categories=counter_entry.categories(_me().agency_id),
+        types=[(t.value, t.label(locale)) for t in TicketType],
+        states=[(code, name) for code, (_abbrev, name) in STATES.items()],
+        priorities=[(p.value, p.label(locale)) for p in PriorityGroup], locale=locale,
+        max_files=MAX_FILES,
+    ), status  # fmt: skip
 
 
 @bp.get("/notifications")
