@@ -12,6 +12,7 @@ from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMes
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity
 from aduan.models.referrals import TicketReferral
+from aduan.models.reports import ReportDirtyTicket, ReportRollup  # noqa: F401  (reports)
 from aduan.models.schedule import PeriodicRun  # noqa: F401  (the periodic schedule)
 from aduan.models.storage import AttachmentBlob
 from aduan.models.tickets import Ticket, TicketEvent
