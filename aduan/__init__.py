@@ -83,6 +83,9 @@ def _register_blueprints(app: Flask) -> None:
     from aduan.web import api  # /api/v1: tickets, catalog, citizens; its OpenAPI document
 
     api.register(app)
+    from aduan.web import reports  # /reports: the dashboard and its exports
+
+    reports.register(app)
     errors.register(app)
 
 

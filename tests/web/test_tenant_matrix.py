@@ -123,6 +123,7 @@ ROUTES: dict[str, set[str]] = {
     "auth.login": {AUTH}, "auth.logout": {AUTH}, "auth.logout_everywhere": {AUTH},
     "language.switch": {AUTH}, "language.switch_link": {AUTH},
     "health.healthz": {STATIC}, "static": {STATIC},
+    "reports.dashboard_page": {LIST}, "reports.export": {LIST},
 }  # fmt: skip
 
 # An id-like URL argument → the keys of ``Side.ids`` it may name (the first is B's own), or
@@ -138,7 +139,7 @@ ARGS: dict[str, list[str]] = {
 # Arguments that name no agency's object: the value used where a page needs one.
 # ``agency_code``: the agency a public page speaks for (``/a/<code>/…``), the PUBLIC tests'.
 NOT_IDS = {"channel": "telegram", "code": "ms", "filename": "app.css", "route": "telegram",
-           "account_key": "default", "agency_code": "KUA"}  # fmt: skip
+           "account_key": "default", "agency_code": "KUA", "fmt": "csv"}  # fmt: skip
 JSON_PREFIX = "/api/"
 API_V1 = "/api/v1/"
 PROBLEM = "application/problem+json"

@@ -13,6 +13,7 @@ from aduan.models import Category, Officer, Unit
 from aduan.models.base import utcnow
 from aduan.services.reports import figures, live
 from aduan.services.reports.scope import Period, Scope
+from aduan.vocabulary import Complexity, TicketType, channel_term
 
 
 @dataclass
@@ -67,3 +68,26 @@ def names(agency_id: int) -> dict[str, dict]:
         "officer": dict(officers.all()),
         "category": {c.id: c for c in categories},
     }
+
+
+def label(part: Part, breakdown: str, value, locale: str = "ms") -> str:
+    """The name a breakdown's key is shown by, in the reader's language."""
+    if value is None or value == "":
+        return "—"
+    if breakdown in ("unit", "officer"):
+        return str(part.names[breakdown].get(value, f"#{value}"))
+    if breakdown == "category":
+        category = part.names["category"].get(value)
+        return category.name(locale) if category else f"#{value}"
+    enum = {"type": TicketType, "complexity": Complexity}.get(breakdown)
+    if enum is not None:
+        try:
+            return enum(value).label(locale)
+        except ValueError:
+            return str(value)
+    if breakdown == "channel":
+        try:
+            return channel_term(value).label(locale)
+        except (KeyError, ValueError):
+            return str(value)
+    return str(value)

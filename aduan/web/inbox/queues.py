@@ -10,7 +10,7 @@ from flask_login import current_user
 from aduan.extensions import db
 from aduan.models import Category
 from aduan.services.inbox import queries as queries
-from aduan.vocabulary import TicketStatus, TicketType, channel_terms, channel_values
+from aduan.vocabulary import Complexity, TicketStatus, TicketType, channel_terms, channel_values
 from aduan.web.inbox.actions import _assignees
 from aduan.web.inbox.blueprint import bp, officer_required
 
@@ -29,6 +29,10 @@ def _int(value: str | None) -> int | None:
     return int(value)
 
 
+def _one_of(value: str | None, allowed: list[str]) -> str | None:
+    return value if value in allowed else None
+
+
 def filters_from(args) -> queries.Filters:
     """Filters from the query string; unknown values are ignored rather than refused."""
     return queries.Filters(
@@ -41,6 +45,9 @@ def filters_from(args) -> queries.Filters:
         received_to=_date(args.get("to")),
         priority=args.get("priority") == "1",
         q=(args.get("q") or "").strip()[:200] or None,
+        unit_id=_int(args.get("unit")),
+        assignee_id=_int(args.get("assignee")),
+        complexity=_one_of(args.get("complexity"), Complexity.values()),
     )
 
 
@@ -49,7 +56,7 @@ def filters_from(args) -> queries.Filters:
 def inbox():
     officer = current_user._get_current_object()
     queue = request.args.get("queue", queries.DEFAULT_QUEUE)
-    if queue not in queries.QUEUES:
+    if queue not in (*queries.QUEUES, queries.ALL):
         queue = queries.DEFAULT_QUEUE
     filters = filters_from(request.args)
     result = queries.page(officer, queue, filters, cursor=request.args.get("after"))
