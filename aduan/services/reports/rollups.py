@@ -315,3 +315,33 @@ def _note_dirty(session: Session, _context) -> None:
             insert(ReportDirtyTicket),
             [{"ticket_id": t, "agency_id": a} for t, a in sorted(notes, key=_order)],
         )
+
+
+RECONCILE_DAYS = 3
+
+
+def reconcile_recent(days: int = RECONCILE_DAYS) -> int:
+    """Rebuild the last ``days`` agency-local days (today included) of every agency."""
+    from aduan.models import Agency
+    from aduan.services.sla.clock import local_today
+
+    today = local_today()
+    agency_ids = list(db.session.scalars(select(Agency.id).order_by(Agency.id)))
+    return reconcile(agency_ids, [today - dt.timedelta(days=n) for n in range(days)])
+
+
+def rebuild_all(start: dt.date | None = None, end: dt.date | None = None) -> int:
+    """Rebuild every day from ``start`` (the first ticket's by default) to ``end`` (today)
+    for every agency: after the migration, or to repair. Returns the days rebuilt."""
+    from aduan.models import Agency
+    from aduan.services.sla.clock import local_today
+
+    first = db.session.scalar(select(func.min(Ticket.received_at)))
+    if first is None:
+        return 0
+    start = start or local_day(first)
+    end = end or local_today()
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    agency_ids = list(db.session.scalars(select(Agency.id).order_by(Agency.id)))
+    db.session.execute(delete(ReportDirtyTicket))
+    return reconcile(agency_ids, days)
