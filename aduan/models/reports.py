@@ -59,7 +59,9 @@ class ReportRollup(db.Model):
 
 
 for _name in COUNTERS:
-    setattr(ReportRollup, _name, mapped_column(_name, default=0, server_default="0"))
+    setattr(
+        ReportRollup, _name, mapped_column(_name, nullable=False, default=0, server_default="0")
+    )
     ReportRollup.__annotations__[_name] = Mapped[int]
 
 
@@ -68,8 +70,8 @@ class ReportDirtyTicket(db.Model):
     as the change); ``agency_id``, when set, is an agency the ticket belonged to before."""
 
     __tablename__ = "report_dirty_tickets"
-    __tenant__ = "system"  # aduan/services/tenancy.py: bookkeeping, ids only, never shown
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(BigInteger)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     agency_id: Mapped[int | None] = mapped_column()

@@ -45,8 +45,9 @@ def upgrade():
     op.create_table(
         "report_dirty_tickets",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("ticket_id", sa.BigInteger(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     # The rollup of one day reads the tickets received and the events made on it.
