@@ -28,3 +28,4 @@ register_periodic(Periodic("report-rollups", "workers.report_jobs:refresh_rollup
 register_periodic(
     Periodic("report-reconcile", "workers.report_jobs:reconcile_recent_days", 6 * 3600)
 )
+register_periodic(Periodic("monthly-report", "workers.report_jobs:monthly_reports", 3600))

@@ -15,3 +15,11 @@ def refresh_rollups() -> int:
 def reconcile_recent_days() -> int:
     """Rebuild the last days of every agency from the raw tables (the safety net)."""
     return rollups.reconcile_recent()
+
+
+def monthly_reports() -> int:
+    """On the first working day of a month: tell the complaint managers last month's report
+    is ready (once per manager per month)."""
+    from aduan.services.reports import monthly
+
+    return monthly.send_monthly_reports()

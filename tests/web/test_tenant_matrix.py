@@ -123,7 +123,7 @@ ROUTES: dict[str, set[str]] = {
     "auth.login": {AUTH}, "auth.logout": {AUTH}, "auth.logout_everywhere": {AUTH},
     "language.switch": {AUTH}, "language.switch_link": {AUTH},
     "health.healthz": {STATIC}, "static": {STATIC},
-    "reports.dashboard_page": {LIST}, "reports.export": {LIST},
+    "reports.dashboard_page": {LIST}, "reports.export": {LIST}, "reports.monthly_pdf": {LIST},
 }  # fmt: skip
 
 # An id-like URL argument → the keys of ``Side.ids`` it may name (the first is B's own), or

@@ -80,6 +80,19 @@ def period_from(args) -> Period:
     return Period(start, end)
 
 
+def month_from(value: str | None) -> dt.date:
+    """The first day of the month ``YYYY-MM`` (last month by default), or ``ValidationFailed``."""
+    if not value:
+        return (local_today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValidationFailed(
+            _l('"%(value)s" is not a month (YYYY-MM).', value=value[:20]),
+            errors={"month": ["not a month"]},
+        )
+
+
 def _date(value: str | None, field: str) -> dt.date | None:
     if not value:
         return None

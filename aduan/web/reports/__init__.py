@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from aduan.errors import ValidationFailed
-from aduan.services.reports import charts, dashboard, exports, figures, scope
+from aduan.services.reports import charts, dashboard, exports, figures, pdf, scope
 from aduan.vocabulary import Role
 from aduan.web.inbox.blueprint import inbox_context, officer_required
 
@@ -55,6 +55,23 @@ def dashboard_page():
         bucketed=figures.bucketed,
     )
     return page, error.status if error else 200
+
+
+@bp.get("/reports/monthly.pdf")
+@officer_required
+def monthly_pdf():
+    officer = current_user._get_current_object()
+    scopes = scope.scopes_for(officer)
+    month = scope.month_from(request.args.get("month"))
+    period = pdf.month_period(month)
+    parts = dashboard.build(scopes, period, detail=False)
+    title = scopes[0].agency_name if len(scopes) == 1 else "Aduan"
+    name = f"aduan-laporan-bulanan-{month:%Y-%m}.pdf"
+    return Response(
+        pdf.render(parts, period, title),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 @bp.get("/reports/export.<any(csv, xlsx):fmt>")
