@@ -126,3 +126,30 @@ def bucketed(series: list[tuple[dt.date, dict[str, int]]], period: Period) -> tu
         for name in COUNTERS:
             target[name] += counts[name]
     return size, sorted(buckets.items())
+
+
+@dataclass
+class OfficerMonth:
+    """An officer's own figures this month: tickets handled (resolved while theirs), the
+    share resolved within time, and the average rating of the answers on their tickets."""
+
+    handled: int
+    on_time: Share
+    average_rating: float | None
+
+
+def officer_month(officer, today: dt.date) -> OfficerMonth:
+    """The officer's figures for the month of ``today``, from the rollups (their tickets as
+    assigned now)."""
+    names = ("resolved", "resolve_met", "resolve_judged", "responses", "rating_sum")
+    row = db.session.execute(
+        select(*_sums(names)).where(
+            ReportRollup.agency_id == officer.agency_id,
+            ReportRollup.day >= today.replace(day=1),
+            ReportRollup.day <= today,
+            ReportRollup.assignee_id == officer.id,
+        )
+    ).one()
+    resolved, met, judged, responses, rating_sum = (int(v) for v in row)
+    average = round(rating_sum / responses, 2) if responses else None
+    return OfficerMonth(resolved, Share(met, judged), average)

@@ -79,3 +79,17 @@ def test_an_officer_without_a_reporting_role_is_refused(db, client):
     login(client, seeded.officers["officer"])
     assert client.get("/reports").status_code == 403
     assert client.get("/reports/export.csv").status_code == 403
+
+
+def test_the_queue_and_ticket_pages_show_the_officers_own_month(db, client):
+    seeded = seed_reports()
+    login(client, seeded.officers["officer"])
+    for path in ("/inbox", f"/inbox/tickets/{seeded.references['resolved']}"):
+        page = client.get(path).get_data(as_text=True)
+        mine = page.split('id="my-month"')[1].split("</p>")[0]
+        assert re.search(r'data-figure="handled">1<', mine), path
+        assert re.search(r'data-figure="on-time">100.0%<', mine), path
+        assert re.search(r'data-figure="rating">4.0<', mine), path
+    login(client, seeded.officers["supervisor"])  # handled nothing: zero, no share, no rating
+    mine = client.get("/inbox").get_data(as_text=True).split('id="my-month"')[1]
+    assert 'data-figure="handled">0<' in mine and 'data-figure="rating">—<' in mine
