@@ -276,6 +276,7 @@ def pdf_seconds(agency_id: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-agency", type=int, default=10_000)
+    parser.add_argument("--only-first", action="store_true", help="stop after 10 agencies")
     args = parser.parse_args()
     name = "aduan_bench_reports"
     app = demo_app(name)
@@ -286,7 +287,8 @@ def main() -> int:
 
             from aduan.extensions import db
 
-            for total_agencies, first in ((10, 1), (100, 11)):
+            sizes = ((10, 1),) if args.only_first else ((10, 1), (100, 11))
+            for total_agencies, first in sizes:
                 seconds = seed(db, text, first, total_agencies, args.per_agency)
                 tickets = db.session.scalar(text("SELECT count(*) FROM tickets"))
                 agency_id = db.session.scalar(text("SELECT id FROM agencies WHERE code = 'BR1'"))
