@@ -303,7 +303,7 @@ def _send(client, token: str, method: str, path: str, refs: Side, version: int, 
 
 
 def _leaks(response, victim: Side) -> list[str]:
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # a PDF report is bytes
     return [s for s in victim.strings() if s in body]
 
 
