@@ -27,6 +27,7 @@ services:
 
 browser:
 	scripts/ensure-browser.sh
+	scripts/ensure-poppler.sh
 
 translations: $(VENV)/.runtime
 	BIN=$(BIN) scripts/translations.sh compile

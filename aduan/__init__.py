@@ -86,6 +86,10 @@ def _register_blueprints(app: Flask) -> None:
     from aduan.web import quality  # /kualiti staff pages; /a/<code>/n/… rating, shopper, study
 
     quality.register(app)
+
+    from aduan.web import reports  # /reports: the dashboard and its exports
+
+    reports.register(app)
     errors.register(app)
 
 

@@ -25,3 +25,8 @@ register_periodic(Periodic("morning-digest", "workers.sla_jobs:morning_digest", 
 register_periodic(Periodic("survey-sweep", "workers.citizen_jobs:survey_sweep", 600))
 register_periodic(Periodic("charter-review", "workers.citizen_jobs:charter_review_reminder", 86400))
 register_periodic(Periodic("notice-digest", "workers.inbox_jobs:notice_digest", 1800))
+register_periodic(Periodic("report-rollups", "workers.report_jobs:refresh_rollups", 60))
+register_periodic(
+    Periodic("report-reconcile", "workers.report_jobs:reconcile_recent_days", 6 * 3600)
+)
+register_periodic(Periodic("monthly-report", "workers.report_jobs:monthly_reports", 3600))

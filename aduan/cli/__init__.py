@@ -15,6 +15,7 @@ COMMANDS = (
     ("aduan.cli.demo", "demo_cli"),
     ("aduan.cli.intake", "intake_cli"),
     ("aduan.cli.platform_admins", "platform_admin_cli"),
+    ("aduan.cli.reports", "reports_cli"),
 )
 
 

@@ -83,6 +83,7 @@ class Ticket(db.Model):
         ),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_agency_status_created", "agency_id", "status", "created_at"),
+        Index("ix_tickets_agency_received", "agency_id", "received_at"),  # reports' rollups
     )
 
     category = relationship("Category")
@@ -118,6 +119,8 @@ class TicketEvent(db.Model):
     )
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+    __table_args__ = (Index("ix_ticket_events_created", "created_at"),)  # reports' rollups
 
 
 class AppendOnlyError(RuntimeError):

@@ -157,6 +157,7 @@ ROUTES: dict[str, set[str]] = {
     "quality.studies_page": {LIST}, "quality.study_new": {LIST, CREATE},
     "quality.study_page": {SCOPED}, "quality.study_send": {SCOPED},
     "public.study_form": {PUBLIC}, "quality.figures_page": {LIST},
+    "reports.dashboard_page": {LIST}, "reports.export": {LIST}, "reports.monthly_pdf": {LIST},
 }  # fmt: skip
 
 # An id-like URL argument → the keys of ``Side.ids`` it may name (the first is B's own), or
@@ -270,8 +271,15 @@ def _targets(rule, a: Side, b: Side):
 
 
 def _path(rule, values: dict) -> str:
-    filled = {n: values.get(n, NOT_IDS.get(n)) for n in rule.arguments}
+    filled = {n: values.get(n, _not_id(rule, n)) for n in rule.arguments}
     return rule.build(filled, append_unknown=False)[1]
+
+
+def _not_id(rule, name: str):
+    """NOT_IDS' value, or the first one an ``any(…)`` argument accepts (``fmt``: json, csv)."""
+    items = getattr(rule._converters.get(name), "items", None)
+    value = NOT_IDS.get(name)
+    return value if not items or value in items else sorted(items)[0]
 
 
 def _form(refs: Side, version: int) -> dict:
@@ -351,7 +359,7 @@ def _send(client, token: str, method: str, path: str, refs: Side, version: int, 
 
 
 def _leaks(response, victim: Side) -> list[str]:
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # a PDF report is bytes
     return [s for s in victim.strings() if s in body]
 
 

@@ -16,7 +16,16 @@ import random
 from collections.abc import Callable
 
 from aduan.extensions import db
-from aduan.models import Agency, Category, Complainant, ContactIdentity, Officer, Ticket, Unit
+from aduan.models import (
+    Agency,
+    Category,
+    Complainant,
+    ContactIdentity,
+    Officer,
+    SurveyResponse,
+    Ticket,
+    Unit,
+)
 from aduan.models.access import CannedResponse
 from aduan.models.base import utcnow
 from aduan.models.routing import RosterPattern
@@ -35,6 +44,7 @@ from aduan.services.admin.demo_data import (
 )
 from aduan.services.auth.passwords import hash_password
 from aduan.services.intake.counter_entry import ensure_account
+from aduan.services.reports import rollups
 from aduan.services.tickets import workflow
 from aduan.services.tickets.opening import open_ticket
 from aduan.vocabulary import Role
@@ -51,6 +61,7 @@ def seed(ticket_count: int = 200, progress: Callable[[int], None] | None = None)
             created = True
     created = _platform_admin() or created
     db.session.commit()
+    rollups.refresh_all()  # the dashboard shows the seeded months at once
     codes = [spec.code for spec in AGENCIES]
     tickets = db.session.scalar(
         db.select(db.func.count(Ticket.id)).join(Agency).where(Agency.code.in_(codes))
@@ -226,7 +237,8 @@ def _ticket(rng, agency, units, officers, categories, path) -> Ticket:
     language, subject, text = rng.choice(COMPLAINTS)
     channel = rng.choice(CHANNELS)
     unit = rng.choice(list(units.values()))
-    received = utcnow() - dt.timedelta(days=rng.uniform(0, 40), hours=rng.uniform(0, 12))
+    # five months back, so the reports' dashboard has months to compare
+    received = utcnow() - dt.timedelta(days=rng.uniform(0, 150), hours=rng.uniform(0, 12))
     ticket = open_ticket(
         agency=agency,
         origin_channel=channel,
@@ -245,7 +257,24 @@ def _ticket(rng, agency, units, officers, categories, path) -> Ticket:
     in_unit = [o for o in officers.values() if unit in o.units and o.has_role("officer")]
     ticket.assignee = rng.choice(in_unit) if in_unit and rng.random() < 0.85 else None
     _walk(rng, ticket, path, received)
+    _rate(rng, ticket)
     return ticket
+
+
+def _rate(rng, ticket: Ticket) -> None:
+    """Half the resolved complainants answer the satisfaction survey (the reports show it)."""
+    if ticket.resolved_at is None or rng.random() < 0.5:
+        return
+    answered = min(ticket.resolved_at + dt.timedelta(hours=rng.uniform(1, 48)), utcnow())
+    db.session.add(
+        SurveyResponse(
+            ticket_id=ticket.id, resolved_at=ticket.resolved_at,
+            requested_at=ticket.resolved_at, responded_at=answered,
+            rating=rng.choice((2, 3, 4, 4, 5, 5)),
+            comment=rng.choice(("", "", "Terima kasih, cepat diselesaikan.",
+                                "Lambat sedikit tetapi selesai.")),
+        )
+    )  # fmt: skip
 
 
 def _walk(rng, ticket: Ticket, path, received: dt.datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, true, union_all
 
 from aduan.extensions import db
 from aduan.models import Message, Officer, Ticket
@@ -23,6 +23,9 @@ from aduan.vocabulary import OPEN_STATUSES
 from aduan.vocabulary import TicketStatus as S
 
 QUEUES = ("mine", "unit", "unassigned", "due_today", "overdue", "waiting", "recently_closed")
+# Not in the navigation: every ticket in scope whatever its status (the reports' figures link
+# to it with their filters).
+ALL = "all"
 DEFAULT_QUEUE = "unit"
 PAGE_SIZE = 25
 RECENTLY_CLOSED_DAYS = 7
@@ -54,6 +57,9 @@ class Filters:
     priority: bool = False
     q: str | None = None
     everywhere: bool = False  # search every ticket the officer may see, not only the queue
+    unit_id: int | None = None
+    assignee_id: int | None = None
+    complexity: str | None = None
 
 
 @dataclass
@@ -78,6 +84,8 @@ def queue_condition(officer: Officer, queue: str, now: dt.datetime) -> ColumnEle
         return and_(running, Ticket.resolve_due_at < now)
     if queue == "waiting":
         return Ticket.status == S.WAITING_COMPLAINANT.value
+    if queue == ALL:
+        return true()
     if queue == "recently_closed":
         since = now - dt.timedelta(days=RECENTLY_CLOSED_DAYS)
         return and_(Ticket.status.in_(FINISHED), Ticket.updated_at >= since)
@@ -93,6 +101,9 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
         Ticket.category_id: filters.category_id,
         Ticket.origin_channel: filters.channel,
         Ticket.state_code: filters.state,
+        Ticket.unit_id: filters.unit_id,
+        Ticket.assignee_id: filters.assignee_id,
+        Ticket.complexity: filters.complexity,
     }
     conditions += [column == value for column, value in simple.items() if value]
     if filters.received_from:

@@ -38,7 +38,20 @@ def inbox_context() -> dict:
             Notification.officer_id == current_user.id, Notification.read_at.is_(None)
         )
     )
-    return {"unread_notifications": unread or 0, "queue_names": QUEUES, "label": vocabulary_label}
+    return {
+        "unread_notifications": unread or 0,
+        "queue_names": QUEUES,
+        "label": vocabulary_label,
+        "my_month": _my_month,
+    }
+
+
+def _my_month():
+    """The signed-in officer's own figures this month (read only where a page shows them)."""
+    from aduan.services.reports.figures import officer_month
+    from aduan.services.sla.clock import local_today
+
+    return officer_month(current_user, local_today())
 
 
 def vocabulary_label(kind: str, value: str | None) -> str:

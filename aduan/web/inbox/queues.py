@@ -12,7 +12,7 @@ from aduan.extensions import db
 from aduan.models import Category
 from aduan.services.inbox import live, ordering, saved_views
 from aduan.services.inbox import queries as queries
-from aduan.vocabulary import TicketStatus, TicketType, channel_terms, channel_values
+from aduan.vocabulary import Complexity, TicketStatus, TicketType, channel_terms, channel_values
 from aduan.web.inbox.actions import _assignees
 from aduan.web.inbox.blueprint import bp, officer_required
 
@@ -31,6 +31,10 @@ def _int(value: str | None) -> int | None:
     return int(value)
 
 
+def _one_of(value: str | None, allowed: list[str]) -> str | None:
+    return value if value in allowed else None
+
+
 def filters_from(args) -> queries.Filters:
     """Filters from the query string; unknown values are ignored rather than refused."""
     return queries.Filters(
@@ -44,6 +48,9 @@ def filters_from(args) -> queries.Filters:
         priority=args.get("priority") == "1",
         q=(args.get("q") or "").strip()[:200] or None,
         everywhere=args.get("scope") == "all",
+        unit_id=_int(args.get("unit")),
+        assignee_id=_int(args.get("assignee")),
+        complexity=_one_of(args.get("complexity"), Complexity.values()),
     )
 
 
@@ -59,7 +66,7 @@ def _order() -> tuple[ordering.Order, bool]:
 
 def _queue() -> str:
     queue = request.args.get("queue", queries.DEFAULT_QUEUE)
-    return queue if queue in queries.QUEUES else queries.DEFAULT_QUEUE
+    return queue if queue in (*queries.QUEUES, queries.ALL) else queries.DEFAULT_QUEUE
 
 
 def _args_without(*names: str) -> dict[str, str]:

@@ -1,0 +1,77 @@
+"""The reports' maintained aggregates: one rollup row per agency × day × unit × category ×
+channel × type × complexity × state × assignee, and the tickets whose rows must be rebuilt.
+
+A rollup row holds only facts that no longer change by themselves with time (what was
+received, done, met, breached, rated on that agency-local day); what depends on *now* (open
+and overdue) is read live from the open tickets. ``aduan.services.reports.rollups`` writes
+both tables; nothing else does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aduan.extensions import db
+
+ID = BigInteger().with_variant(Integer(), "sqlite")  # autoincrement on SQLite too
+
+# The counters of one rollup row, in the order the reports show them.
+COHORT = (
+    "received", "ack_met", "ack_judged", "first_met", "first_judged",
+    "resolve_met", "resolve_judged",
+)  # fmt: skip
+VOLUME = ("resolved", "closed", "reopened", "merged", "referred")
+RECOVERY = (
+    "breach_ack", "breach_first", "breach_resolve", "breach_l1", "breach_l2", "breach_l3",
+    "apologies", "recovered",
+)  # fmt: skip
+SATISFACTION = (
+    "surveys", "responses", "rating_sum", "rating_1", "rating_2", "rating_3", "rating_4",
+    "rating_5", "comments", "objections",
+)  # fmt: skip
+COUNTERS = COHORT + VOLUME + RECOVERY + SATISFACTION
+DIMENSIONS = (
+    "unit_id", "category_id", "channel", "ticket_type", "complexity", "state_code",
+    "assignee_id",
+)  # fmt: skip
+
+
+class ReportRollup(db.Model):
+    """One agency-local day's counters for one combination of the ticket's dimensions."""
+
+    __tablename__ = "report_rollups"
+    __tenant__ = "agency"  # aduan/services/tenancy.py
+    __table_args__ = (Index("ix_report_rollups_agency_day", "agency_id", "day"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    unit_id: Mapped[int | None] = mapped_column()
+    category_id: Mapped[int | None] = mapped_column()
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    ticket_type: Mapped[str] = mapped_column(String(20), default="")
+    complexity: Mapped[str] = mapped_column(String(10), default="")
+    state_code: Mapped[str] = mapped_column(String(2), default="")
+    assignee_id: Mapped[int | None] = mapped_column()
+
+
+for _name in COUNTERS:
+    setattr(
+        ReportRollup, _name, mapped_column(_name, nullable=False, default=0, server_default="0")
+    )
+    ReportRollup.__annotations__[_name] = Mapped[int]
+
+
+class ReportDirtyTicket(db.Model):
+    """A ticket changed since its days were last rolled up (written in the same transaction
+    as the change); ``agency_id``, when set, is an agency the ticket belonged to before."""
+
+    __tablename__ = "report_dirty_tickets"
+    __tenant__ = "via:ticket_id"  # aduan/services/tenancy.py
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    agency_id: Mapped[int | None] = mapped_column()

@@ -1,0 +1,4 @@
+"""Reports: the maintained rollups and their reconciler (``rollups``), who sees which figures
+over which period (``scope``), the dashboard's figures (``figures``, and ``live`` for what
+depends on now), charts drawn as SVG on the server (``charts``) and the exports (``exports``).
+"""

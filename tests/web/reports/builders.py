@@ -1,0 +1,60 @@
+"""Two agencies with known figures for the reports' page and browser tests: agency A has a
+parent unit (supervised) and a branch beside it (not supervised), agency B one unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from aduan.extensions import db
+from aduan.models import SurveyResponse
+from aduan.services.reports import rollups
+from aduan.services.sla.clock import local_moment, local_today
+from aduan.services.tickets import workflow
+from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
+
+
+@dataclass
+class Seeded:
+    agency_id: int
+    other_agency_id: int
+    supervised_unit_id: int
+    officers: dict = field(default_factory=dict)
+    references: dict = field(default_factory=dict)
+
+
+def seed_reports() -> Seeded:
+    """In agency A this month: 3 tickets received in the supervised unit (one resolved on
+    time, rated 4 with a comment), 2 in the other unit (one by SMS); agency B: 4 tickets."""
+    today = local_today()
+    start = local_moment(today.replace(day=1), dt.time(9))
+    a, b = gen_agency("LPA"), gen_agency("LPB")
+    supervised, other = gen_unit(a, "10", name="Unit Jalan"), gen_unit(a, "02", name="Unit Sisa")
+    b_unit = gen_unit(b, "10", name="Unit Kuarza")
+    supervisor = gen_officer(a, units=[supervised], roles=("officer", "supervisor"),
+                             username="lp.penyelia", name="Penyelia LPA")  # fmt: skip
+    manager = gen_officer(a, roles=("officer", "complaint_manager"), username="lp.pengurus")
+    officer = gen_officer(a, units=[supervised], username="lp.pegawai", name="Pegawai LPA")
+    gen_officer(b, roles=("complaint_manager",), username="lpb.pengurus")
+    db.session.commit()
+    seeded = Seeded(a.id, b.id, supervised.id)
+    seeded.officers = {"supervisor": supervisor, "manager": manager, "officer": officer}
+    made = []
+    for unit, channel in ((supervised, "web"),) * 3 + ((other, "web"), (other, "sms")):
+        made.append(gen_ticket(a, unit, received_at=start, origin_channel=channel))
+    for _ in range(4):
+        gen_ticket(b, b_unit, received_at=start, origin_channel="email")
+    db.session.commit()
+    done = made[0]
+    done.assignee_id = officer.id
+    workflow.change_status(done, "diterima", actor=officer, at=start + dt.timedelta(minutes=5))
+    workflow.change_status(done, "selesai", actor=officer, at=start + dt.timedelta(minutes=30))
+    responded = min(start + dt.timedelta(hours=1), dt.datetime.now(dt.UTC))
+    db.session.add(
+        SurveyResponse(ticket_id=done.id, resolved_at=done.resolved_at, requested_at=responded,
+                       responded_at=responded, rating=4, comment="Cepat dan baik")
+    )  # fmt: skip
+    db.session.commit()
+    seeded.references = {"resolved": done.reference, "sms": made[4].reference}
+    rollups.refresh_all()
+    return seeded

@@ -1,0 +1,1 @@
+from tests.web.inbox.conftest import client, make_client  # noqa: F401  (fresh-g clients)
