@@ -24,3 +24,4 @@ register_periodic(Periodic("handling-reminders", "workers.sla_jobs:handling_remi
 register_periodic(Periodic("morning-digest", "workers.sla_jobs:morning_digest", 1800))
 register_periodic(Periodic("survey-sweep", "workers.citizen_jobs:survey_sweep", 600))
 register_periodic(Periodic("charter-review", "workers.citizen_jobs:charter_review_reminder", 86400))
+register_periodic(Periodic("expire-exports", "workers.export_jobs:expire_exports", 3600))

@@ -29,6 +29,7 @@ from aduan.models import (
     officer_units,
 )
 from aduan.models.api import SCOPES
+from aduan.models.exports import Export
 from aduan.models.routing import Notification, RosterException, RosterPattern, RoutingRule
 from aduan.models.webhooks import WebhookSubscription
 from aduan.services import tenancy
@@ -183,7 +184,9 @@ def seed(tag: str, state: str, phone: str) -> Side:
         before={"name": f"Lama {tag}"},
         after={"name": hq.name},
     )
-    db.session.add_all([attachment, notice, audit])
+    export = Export(agency_id=agency.id, officer_id=side.officers["officer"].id, kind="queue",
+                    format="csv", params={"queue": "unit"}, state="queued")  # fmt: skip
+    db.session.add_all([attachment, notice, audit, export])
     db.session.flush()
     side.references = [ticket.reference]
     side.ticket_version = ticket.version
@@ -194,6 +197,7 @@ def seed(tag: str, state: str, phone: str) -> Side:
         "exception": leave.id, "account": accounts["telegram"].id, "plain_account": plain.id,
         "event": quarantined.id, "ticket": ticket.id, "attachment": attachment.id,
         "notification": notice.id, "officer_on_roster": side.officers["officer"].id,
+        "export": export.id,
     }  # fmt: skip
     return side
 

@@ -122,6 +122,9 @@ ROUTES: dict[str, set[str]] = {
     "webhooks.twilio_whatsapp": {WEBHOOK}, "webhooks.x": {WEBHOOK},
     "auth.login": {AUTH}, "auth.logout": {AUTH}, "auth.logout_everywhere": {AUTH},
     "language.switch": {AUTH}, "language.switch_link": {AUTH},
+    "exports.index": {LIST}, "exports.queue_export": {CREATE}, "exports.bpa": {LIST, CREATE},
+    "exports.progress_page": {SCOPED}, "exports.progress_fragment": {SCOPED},
+    "exports.download": {SCOPED},
     "health.healthz": {STATIC}, "static": {STATIC},
 }  # fmt: skip
 
@@ -133,7 +136,7 @@ ARGS: dict[str, list[str]] = {
     "account_id": ["account", "plain_account"], "officer_id": ["officer"], "event_id": ["event"],
     "unit_id": ["unit", "branch"], "exception_id": ["exception"], "rule_id": ["rule"],
     "profile_id": ["profile"], "attachment_id": ["attachment"],
-    "notification_id": ["notification"], "reference": ["reference"],
+    "notification_id": ["notification"], "reference": ["reference"], "export_id": ["export"],
 }  # fmt: skip
 # Arguments that name no agency's object: the value used where a page needs one.
 # ``agency_code``: the agency a public page speaks for (``/a/<code>/…``), the PUBLIC tests'.
@@ -491,6 +494,8 @@ def _creates(a: Side) -> dict[str, tuple[str, str, dict | None]]:
         "inbox_actions.bulk_action": ("POST", "/inbox/bulk", None),
         "inbox_actions.new_entry": ("POST", "/inbox/new", None),
         "inbox_actions.notifications_read_all": ("POST", "/inbox/notifications/read-all", None),
+        "exports.queue_export": ("POST", "/exports/queue", None),
+        "exports.bpa": ("POST", "/exports/bpa", None),
     }  # fmt: skip
 
 

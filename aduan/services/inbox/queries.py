@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, union_all
@@ -306,3 +307,22 @@ def _warned_ids(tickets: list[Ticket]) -> set[int]:
     )
     due = {t.id: t.resolve_due_at for t in tickets}
     return {ticket_id for ticket_id, at in rows if due.get(ticket_id) == at}
+
+
+def walk(
+    officer: Officer, queue: str, filters: Filters, now: dt.datetime, batch: int = 1000
+) -> Iterator[list[Ticket]]:
+    """Every ticket of ``queue`` with ``filters``, in the queue's order, ``batch`` at a time
+    (keyset pages, as the inbox's own: each batch costs the same; exports stream these)."""
+    after: tuple[dt.datetime | None, int] | None = None
+    while True:
+        query = queue_query(officer, queue, filters, now)
+        if after is not None:
+            query = query.where(_before_closing(*after) if by_closing(queue) else _after(*after))
+        rows = list(db.session.scalars(query.limit(batch)))
+        if rows:
+            yield rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = (last.updated_at if by_closing(queue) else last.resolve_due_at, last.id)
