@@ -138,5 +138,5 @@ def rows(export: Export, officer: Officer) -> Rows:
         [_("Month"), chosen.label()],
         [],
     ]
-    stem = f"{_('bpa-return')}-{agency.code}-{chosen.label()}"
+    stem = f"bpa-return-{agency.code}-{chosen.label()}"
     return Rows(_("BPA return"), stem, header, len(body), [body], preamble)

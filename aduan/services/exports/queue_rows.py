@@ -61,7 +61,7 @@ def rows(export: Export, officer: Officer) -> Rows:
     header = [_("Reference"), _("Received"), _("Type"), _("Category"), _("Status"),
               _("Channel"), _("Subject"), _("Unit"), _("Assignee"), _("State code"),
               _("Resolve by"), _("Priority group")]  # fmt: skip
-    stem = f"{_('queue')}-{queue}-{now.astimezone(local_zone()):%Y%m%d-%H%M}"
+    stem = f"queue-{queue}-{now.astimezone(local_zone()):%Y%m%d-%H%M}"
     return Rows(_("Queue"), stem, header, total, batches)
 
 

@@ -148,6 +148,8 @@ def _action(name: str):
                 db.session.commit()
                 flash(str(getattr(exc, "message", None) or exc), "error")  # in this locale
                 return _back(ticket)
+            if not access.can_see(_officer(), ticket):
+                return _gone(ticket, message)
             if message:
                 flash(message, "success")
             return _back(ticket)
@@ -156,6 +158,21 @@ def _action(name: str):
         return bp.post(f"/inbox/tickets/<reference>/{name}")(officer_required(view))
 
     return decorator
+
+
+def _gone(ticket: Ticket, message: str | None):
+    """The action took the ticket out of the officer's scope (a transfer to a unit outside
+    it, a referral to another agency): back to the queue, saying where the ticket went."""
+    officer = _officer()
+    if ticket.agency_id != officer.agency_id:
+        where = _("Ticket %(reference)s went to %(agency)s; it is no longer in your queues.",
+                  reference=ticket.reference, agency=ticket.agency.name)  # fmt: skip
+    else:
+        unit = ticket.unit.name if ticket.unit else _("another unit")
+        where = _("Ticket %(reference)s went to %(unit)s, outside your units; it is no longer "
+                  "in your queues.", reference=ticket.reference, unit=unit)  # fmt: skip
+    flash(" ".join(part for part in (message, where) if part), "success")
+    return redirect(url_for("inbox.inbox"), code=303)
 
 
 @_action("reply")
