@@ -59,6 +59,10 @@ _PLAIN = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8">
 <p>{{ explanation }}</p><p><a href="/">{{ home }}</a></p></main></body></html>"""
 
 
+class HumanMessage(str):
+    """A domain message already translated for the reader (shown on the error page)."""
+
+
 def _wants_json() -> bool:
     if request.path.startswith(("/api/", "/webhooks/", "/healthz")):
         return True
@@ -87,12 +91,12 @@ def _respond(status: int, code: str, message, description: str = "", errors=None
 def error_page(status: int, message=None, title=None) -> str:
     """The HTML page of an error ``status`` in the area's layout and the request's language.
     ``message`` is shown when it was written for people (a translated domain message)."""
-    shown = str(message) if isinstance(message, LazyString) else None
+    shown = str(message) if isinstance(message, LazyString | HumanMessage) else None
     title = str(title or TITLES.get(status) or TITLES[500 if status >= 500 else 400])
     explanation = str(EXPLANATIONS.get(status) or EXPLANATIONS[500 if status >= 500 else 400])
     officer = is_officer_area()
     context = {"status": status, "title": title, "explanation": explanation, "detail": shown,
-               "officer": officer}  # fmt: skip
+               "officer": officer, "language_links": True}  # fmt: skip
     try:
         if officer and current_user.is_authenticated:
             context.update(_officer_shell())
@@ -135,7 +139,8 @@ def _public_shell() -> dict:
 def register(app) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        return _respond(exc.status, exc.code, exc.message, errors=exc.errors)
+        message = HumanMessage(exc.message) if exc.for_people else exc.message
+        return _respond(exc.status, exc.code, message, errors=exc.errors)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

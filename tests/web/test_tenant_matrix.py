@@ -63,6 +63,7 @@ SCOPED, LIST, CREATE, PUBLIC, WEBHOOK, AUTH, STATIC = (
 
 ROUTES: dict[str, set[str]] = {
     "admin.index": {LIST}, "admin.agency": {LIST, CREATE}, "admin.audit_log": {LIST},
+    "admin.audit_export": {CREATE},
     "admin.agency_logo_page": {LIST},  # an image for the admin's own agency: names no object
     "public.agency_logo": {PUBLIC},
     "admin.canned_responses": {LIST}, "admin.canned_response_new": {LIST, CREATE},
@@ -496,6 +497,7 @@ def _creates(a: Side) -> dict[str, tuple[str, str, dict | None]]:
         "inbox_actions.notifications_read_all": ("POST", "/inbox/notifications/read-all", None),
         "exports.queue_export": ("POST", "/exports/queue", None),
         "exports.bpa": ("POST", "/exports/bpa", None),
+        "admin.audit_export": ("POST", "/admin/audit/export", None),
     }  # fmt: skip
 
 

@@ -31,6 +31,7 @@ from aduan.services.sla.clock import local_moment, local_zone
 from aduan.services.tickets import references
 
 LOGS = ("settings", "access")
+OVERSEERS = ("supervisor", "complaint_manager", "admin")
 PAGE_SIZE = 50
 BATCH = 1000
 MASK = "••••••"
@@ -56,6 +57,7 @@ ACTIONS = {
     "referred_in": _l("Received by referral"),
     "referred_outside": _l("Referred outside this system"),
 }  # fmt: skip
+WHOLE_PHRASES = ("referred_out", "referred_in", "referred_outside")
 ACCESS_ACTIONS = {
     "view": _l("Opened the ticket"), "view_referred": _l("Opened the referred ticket's record"),
     "download": _l("Downloaded an attachment"), "reply": _l("Replied"),
@@ -234,7 +236,7 @@ def _agency_names(ids: set) -> dict[int, str]:
     if not ids:
         return {}
     query = select(Agency.id, Agency.name).where(Agency.id.in_(ids))
-    return dict(db.session.execute(query).tuples())
+    return dict(db.session.execute(query).tuples().all())
 
 
 def _tickets(ids: set) -> dict[int, str]:
@@ -242,11 +244,27 @@ def _tickets(ids: set) -> dict[int, str]:
     if not ids:
         return {}
     query = select(Ticket.id, Ticket.reference).where(Ticket.id.in_(ids))
-    return dict(db.session.execute(query).tuples())
+    return dict(db.session.execute(query).tuples().all())
+
+
+def opened_by(ticket: Ticket, viewer: Officer, limit: int = 20) -> list[Entry] | None:
+    """Who of the viewer's agency opened or acted on ``ticket``, latest first — for the
+    supervisors, complaint managers and admins on the ticket page; None for anyone else."""
+    if not any(viewer.has_role(r) for r in OVERSEERS):
+        return None
+    query = (
+        select(TicketAccessLog)
+        .where(TicketAccessLog.ticket_id == ticket.id, _access_scope(viewer.agency_id))
+        .order_by(TicketAccessLog.id.desc())
+        .limit(limit)
+    )
+    return _entries(list(db.session.scalars(query)), "access")
 
 
 def describe(entity: str, action: str, before: dict | None, after: dict | None) -> str:
     """``Changed unit “Ibu Pejabat”``: the action, the thing, its name when it has one."""
+    if action in WHOLE_PHRASES:  # "Referred to another agency": the ticket is in its column
+        return str(ACTIONS[action])
     phrase = _(
         "%(action)s %(entity)s",
         action=str(ACTIONS.get(action, action)),
@@ -349,9 +367,10 @@ def actors(filters: Filters) -> list[tuple[int, str]]:
     query = select(Officer.id, Officer.name).order_by(Officer.name)
     if filters.agency_id is not None:
         query = query.where(Officer.agency_id == filters.agency_id)
-    return list(db.session.execute(query.limit(500)).tuples())
+    return list(db.session.execute(query.limit(500)).tuples().all())
 
 
 def agencies() -> list[tuple[int, str]]:
     """Every agency (the platform administrator's agency filter)."""
-    return list(db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name)).tuples())
+    query = select(Agency.id, Agency.name).order_by(Agency.name)
+    return list(db.session.execute(query).tuples().all())

@@ -1,6 +1,7 @@
 """CSV and XLSX writers that take rows one at a time and keep nothing but the current row in
-memory: CSV through the ``csv`` module, XLSX through openpyxl's write-only workbook (rows go
-to a temporary file as they come, the archive is written at the end).
+memory: CSV through the ``csv`` module, XLSX through XlsxWriter in ``constant_memory`` mode
+(each row is flushed to a temporary file as soon as the next begins; the archive is zipped at
+the end) — about twice as fast as openpyxl's write-only workbook without lxml.
 
 A text cell starting with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) would be
 taken for a formula by a spreadsheet (CSV injection), so such cells are written with a leading
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+import xlsxwriter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
@@ -60,20 +61,33 @@ class CsvWriter:
 
 
 class XlsxWriter:
-    """One sheet, streamed (openpyxl ``write_only``): constant memory whatever the row count."""
+    """One sheet, streamed: constant memory whatever the row count. Strings are never turned
+    into formulas, links or numbers; dates and times are shown as ``yyyy-mm-dd hh:mm``."""
 
     def __init__(self, path: Path, title: str = "Eksport"):
-        self.path = path
-        self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet(title=title[:31])
+        options = {"constant_memory": True, "strings_to_formulas": False,
+                   "strings_to_urls": False, "strings_to_numbers": False}  # fmt: skip
+        self.workbook = xlsxwriter.Workbook(str(path), options)
+        self.sheet = self.workbook.add_worksheet(title[:31])
+        self.moment = self.workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.day = self.workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.row = 0
 
     def write(self, row: Iterable[Any]) -> None:
         """Append one row."""
-        self.sheet.append([safe_cell(v) for v in row])
+        for column, value in enumerate(row):
+            value = safe_cell(value)
+            if isinstance(value, dt.datetime):
+                self.sheet.write_datetime(self.row, column, value, self.moment)
+            elif isinstance(value, dt.date):
+                self.sheet.write_datetime(self.row, column, value, self.day)
+            elif value is not None:
+                self.sheet.write(self.row, column, value)
+        self.row += 1
 
     def close(self) -> None:
         """Write the archive."""
-        self.workbook.save(self.path)
+        self.workbook.close()
 
 
 def open_writer(fmt: str, path: Path, title: str = "Eksport") -> CsvWriter | XlsxWriter:

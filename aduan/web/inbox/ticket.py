@@ -16,6 +16,7 @@ from aduan.errors import DomainError, NotFound, StaleTicket, ValidationFailed
 from aduan.extensions import db
 from aduan.models import Attachment, Category, Officer, Ticket, Unit
 from aduan.models.base import utcnow
+from aduan.services.admin import audit_log
 from aduan.services.inbox.queries import sla_badges
 from aduan.services.intake.attachments import download_name
 from aduan.services.outbox import replies
@@ -111,6 +112,7 @@ def ticket_page(reference: str):
         sla_badge=sla_badges([ticket], utcnow()).get(ticket.id),
         may_refer=referral.may_refer(officer, ticket),
         agencies=referral.receiving_agencies(officer),
+        opened_by=audit_log.opened_by(ticket, officer),
     )
 
 
