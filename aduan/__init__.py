@@ -80,6 +80,9 @@ def _register_blueprints(app: Flask) -> None:
     from aduan.web import admin  # /admin pages; /api/admin JSON (intake, routing rules)
 
     admin.register(app)
+    from aduan.web import exports  # /exports: queue exports, the BPA return, downloads
+
+    exports.register(app)
     from aduan.web import api  # /api/v1: tickets, catalog, citizens; its OpenAPI document
 
     api.register(app)

@@ -8,6 +8,8 @@ class DomainError(Exception):
 
     status = 400
     code = "domain_error"
+    # True where ``message`` is always translated for the reader (error pages show it).
+    for_people = False
 
     def __init__(self, message: str, *, errors: dict | None = None):
         super().__init__(message)

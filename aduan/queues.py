@@ -28,6 +28,7 @@ DRAIN_INGEST_JOB = "workers.intake_jobs.drain_ingest"
 SEND_OUTBOUND_JOB = "workers.outbound_jobs.send_outbound"
 DELIVER_WEBHOOK_JOB = "workers.webhook_jobs.deliver_webhook"
 SEND_PASSWORD_RESET_JOB = "workers.account_jobs.send_password_reset"  # noqa: S105 (a path)
+RUN_EXPORT_JOB = "workers.export_jobs.run_export"
 
 _JOB_ID_SAFE = re.compile(r"[^A-Za-z0-9_-]")
 # A started job whose worker has not been heard of for this long died with its worker (our

@@ -104,6 +104,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         "ATTACHMENT_STORE": _env("ATTACHMENT_STORE", "local"),  # local | postgresql | s3://…
         "ATTACHMENT_DIR": _env("ATTACHMENT_DIR", str(instance / "attachments")),
         "ATTACHMENT_MAX_BYTES": int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+        # Finished export files (queue CSV/XLSX, the BPA return), kept this many hours
+        "EXPORT_DIR": _env("EXPORT_DIR", str(instance / "exports")),
+        "EXPORT_KEEP_HOURS": int(_env("EXPORT_KEEP_HOURS", "24")),
         "MAX_CONTENT_LENGTH": int(_env("MAX_REQUEST_BYTES", str(25 * 1024 * 1024))),
         # Form caps (413 above them), applied to url-encoded bodies too (aduan.web.hostile_input)
         "MAX_FORM_PARTS": int(_env("MAX_FORM_FIELDS", "1000")),

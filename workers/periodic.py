@@ -30,3 +30,4 @@ register_periodic(
     Periodic("report-reconcile", "workers.report_jobs:reconcile_recent_days", 6 * 3600)
 )
 register_periodic(Periodic("monthly-report", "workers.report_jobs:monthly_reports", 3600))
+register_periodic(Periodic("expire-exports", "workers.export_jobs:expire_exports", 3600))

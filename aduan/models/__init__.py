@@ -9,6 +9,7 @@ from aduan.models.bots import BotConversation  # noqa: F401
 from aduan.models.catalog import Category, HolidayOverride, OfficeClosure, SlaProfile
 from aduan.models.channels import ChannelAccount  # noqa: F401
 from aduan.models.citizen import ContactCheck, SurveyResponse, VerificationCode  # noqa: F401
+from aduan.models.exports import Export  # noqa: F401  (background exports)
 from aduan.models.messages import Attachment, InboundEvent, Message, OutboundMessage
 from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity

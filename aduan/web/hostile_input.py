@@ -66,6 +66,7 @@ class ControlCharacters(DomainError):
 
     status = 400
     code = "control_characters"
+    for_people = True
 
 
 def _has_control(values: Iterable[str], pattern: re.Pattern[str]) -> bool:

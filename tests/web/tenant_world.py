@@ -30,6 +30,7 @@ from aduan.models import (
     officer_units,
 )
 from aduan.models.api import SCOPES
+from aduan.models.exports import Export
 from aduan.models.routing import (
     Notification,
     RosterException,
@@ -197,7 +198,9 @@ def seed(tag: str, state: str, phone: str) -> Side:
     device = OfficerSession(agency_id=agency.id, officer_id=side.officers["officer"].id,
                             key_hash=f"{side.key}-device".ljust(64, "0"),
                             user_agent=f"Pelayar {tag}")  # fmt: skip
-    db.session.add_all([attachment, notice, audit, view, device])
+    export = Export(agency_id=agency.id, officer_id=side.officers["officer"].id, kind="queue",
+                    format="csv", params={"queue": "unit"}, state="queued")  # fmt: skip
+    db.session.add_all([attachment, notice, audit, view, device, export])
     db.session.flush()
     side.references = [ticket.reference]
     side.ticket_version = ticket.version
@@ -210,6 +213,7 @@ def seed(tag: str, state: str, phone: str) -> Side:
         "notification": notice.id, "officer_on_roster": side.officers["officer"].id,
         "view": view.id,
         "device": device.id,
+        "export": export.id,
     }  # fmt: skip
     side.ids.update(quality_rows(agency, tag, side.officers["complaint_manager"], ticket))
     return side

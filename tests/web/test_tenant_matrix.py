@@ -63,6 +63,7 @@ SCOPED, LIST, CREATE, PUBLIC, WEBHOOK, AUTH, STATIC = (
 
 ROUTES: dict[str, set[str]] = {
     "admin.index": {LIST}, "admin.agency": {LIST, CREATE}, "admin.audit_log": {LIST},
+    "admin.audit_export": {CREATE},
     "admin.agency_logo_page": {LIST},  # an image for the admin's own agency: names no object
     "public.agency_logo": {PUBLIC},
     "admin.canned_responses": {LIST}, "admin.canned_response_new": {LIST, CREATE},
@@ -141,6 +142,9 @@ ROUTES: dict[str, set[str]] = {
     "account.two_factor_setup": {AUTH}, "account.recovery_codes": {AUTH},
     "account.two_factor_disable": {AUTH}, "account.revoke_device": {SCOPED},
     "language.switch": {AUTH}, "language.switch_link": {AUTH},
+    "exports.index": {LIST}, "exports.queue_export": {CREATE}, "exports.bpa": {LIST, CREATE},
+    "exports.progress_page": {SCOPED}, "exports.progress_fragment": {SCOPED},
+    "exports.download": {SCOPED},
     "health.healthz": {STATIC}, "static": {STATIC},
     "quality.service_points_page": {LIST}, "quality.service_point_new": {LIST, CREATE},
     "quality.service_point_edit": {SCOPED}, "quality.service_point_poster": {SCOPED},
@@ -169,6 +173,7 @@ ARGS: dict[str, list[str]] = {
     "unit_id": ["unit", "branch"], "exception_id": ["exception"], "rule_id": ["rule"],
     "profile_id": ["profile"], "attachment_id": ["attachment"],
     "notification_id": ["notification"], "reference": ["reference"], "view_id": ["view"],
+    "export_id": ["export"],
     "service_code": ["category"],
     "point_id": ["service_point"], "rating_id": ["rating"], "checklist_id": ["checklist"],
     "exercise_id": ["exercise"], "action_id": ["action"], "study_id": ["study"],
@@ -557,6 +562,9 @@ def _creates(a: Side) -> dict[str, tuple[str, str, dict | None]]:
         "inbox_actions.notification_preferences": ("POST", "/inbox/notifications/preferences",
                                                    None),
         "inbox_actions.saved_view_new": ("POST", "/inbox/views", None),
+        "exports.queue_export": ("POST", "/exports/queue", None),
+        "exports.bpa": ("POST", "/exports/bpa", None),
+        "admin.audit_export": ("POST", "/admin/audit/export", None),
     }  # fmt: skip
 
 

@@ -8,6 +8,7 @@ scope. Ordering is by resolution deadline then id unless the officer sorts by an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, true, union_all
@@ -278,3 +279,22 @@ def _warned_ids(tickets: list[Ticket]) -> set[int]:
     )
     due = {t.id: t.resolve_due_at for t in tickets}
     return {ticket_id for ticket_id, at in rows if due.get(ticket_id) == at}
+
+
+def walk(
+    officer: Officer, queue: str, filters: Filters, now: dt.datetime, batch: int = 1000
+) -> Iterator[list[Ticket]]:
+    """Every ticket of ``queue`` with ``filters``, in the queue's order, ``batch`` at a time
+    (keyset pages, as the inbox's own: each batch costs the same; exports stream these)."""
+    order = ordering.order_for(queue)
+    last: tuple | None = None
+    while True:
+        query = queue_query(officer, queue, filters, now, order)
+        if last is not None:
+            query = query.where(ordering.after(order, *last))
+        rows = list(db.session.scalars(query.limit(batch)))
+        if rows:
+            yield rows
+        if len(rows) < batch:
+            return
+        last = (getattr(rows[-1], order.column.key), rows[-1].id)

@@ -14,6 +14,7 @@ from aduan.web.admin.blueprint import bp
 def register(app) -> None:
     """The admin pages on ``bp``, and the JSON endpoints' own blueprints under ``/api/admin``."""
     from aduan.web.admin import (  # noqa: F401
+        audit,
         canned,
         catalog,
         holidays,

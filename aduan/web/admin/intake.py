@@ -1,4 +1,4 @@
-"""Admin pages for channel accounts, quarantined inbound events and the audit log."""
+"""Admin pages for channel accounts and quarantined inbound events."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from aduan.extensions import db
 from aduan.models import ChannelAccount
-from aduan.models.admin import AdminAuditLog
 from aduan.services.admin import channels as admin_channels
 from aduan.services.admin import quarantine as admin_quarantine
 from aduan.services.admin.common import own
@@ -110,15 +108,3 @@ def quarantine_retry(event_id: int):
     else:
         flash(_("The event was released; it will be queued when Redis is back."), "error")
     return redirect(url_for("admin.quarantined"), code=303)
-
-
-@bp.get("/audit")
-@roles_required("admin")
-def audit_log():
-    rows = db.session.scalars(
-        db.select(AdminAuditLog)
-        .where(AdminAuditLog.agency_id == current_user.agency_id)
-        .order_by(AdminAuditLog.id.desc())
-        .limit(200)
-    ).all()
-    return render_template("admin/audit.html", rows=rows)

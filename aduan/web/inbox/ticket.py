@@ -14,6 +14,7 @@ from aduan.errors import DomainError, NotFound, StaleTicket, ValidationFailed
 from aduan.extensions import db
 from aduan.models import Attachment, Category, Officer, Ticket, Unit
 from aduan.models.base import utcnow
+from aduan.services.admin import audit_log
 from aduan.services.inbox import notifications as officer_notifications
 from aduan.services.inbox.queries import sla_badges
 from aduan.services.outbox import replies
@@ -109,6 +110,7 @@ def ticket_page(reference: str):
         may_refer=referral.may_refer(officer, ticket),
         finished=ticket.status not in {s.value for s in OPEN_STATUSES},
         agencies=referral.receiving_agencies(officer),
+        opened_by=audit_log.opened_by(ticket, officer),
     )
 
 
@@ -146,6 +148,8 @@ def _action(name: str):
                 db.session.commit()
                 flash(str(getattr(exc, "message", None) or exc), "error")  # in this locale
                 return _back(ticket)
+            if not access.can_see(_officer(), ticket):
+                return _gone(ticket, message)
             if message:
                 flash(message, "success")
             return _back(ticket)
@@ -154,6 +158,21 @@ def _action(name: str):
         return bp.post(f"/inbox/tickets/<reference>/{name}")(officer_required(view))
 
     return decorator
+
+
+def _gone(ticket: Ticket, message: str | None):
+    """The action took the ticket out of the officer's scope (a transfer to a unit outside
+    it, a referral to another agency): back to the queue, saying where the ticket went."""
+    officer = _officer()
+    if ticket.agency_id != officer.agency_id:
+        where = _("Ticket %(reference)s went to %(agency)s; it is no longer in your queues.",
+                  reference=ticket.reference, agency=ticket.agency.name)  # fmt: skip
+    else:
+        unit = ticket.unit.name if ticket.unit else _("another unit")
+        where = _("Ticket %(reference)s went to %(unit)s, outside your units; it is no longer "
+                  "in your queues.", reference=ticket.reference, unit=unit)  # fmt: skip
+    flash(" ".join(part for part in (message, where) if part), "success")
+    return redirect(url_for("inbox.inbox"), code=303)
 
 
 @_action("reply")
