@@ -153,9 +153,7 @@ def test_a_filing_with_email_and_phone_keeps_both_and_either_unlocks_the_status_
     data = complaint(csrf(client), category, name="", email="Siti.Aminah@contoh.my")
     assert client.post("/aduan/baru", data=data).status_code == 200
     (ticket,) = _tickets()
-    mine = db.select(ContactIdentity).where(
-        ContactIdentity.complainant_id == ticket.complainant_id
-    )
+    mine = db.select(ContactIdentity).where(ContactIdentity.complainant_id == ticket.complainant_id)
     handles = {(i.channel_type, i.handle) for i in db.session.scalars(mine)}
     assert handles == {("email", "siti.aminah@contoh.my"), ("phone", "+60123456789")}
     assert ticket.complainant.phone == "+60123456789"
