@@ -34,24 +34,28 @@ log = logging.getLogger(__name__)
 TEMPLATE_SETTING = ACK_SETTING
 ACK_TEXT = {
     "ms": (
-        "Aduan anda telah diterima. No. Rujukan: {reference}. "
+        "Aduan anda telah diterima. No. Rujukan: {reference}.{unit} "
         "Akuan terima dijangka selewat-lewatnya {acknowledge_by} dan penyelesaian dijangka "
         "selewat-lewatnya {resolve_by}. Semak status: {link}"
     ),
     "en": (
-        "Your complaint has been received. Reference No.: {reference}. "
+        "Your complaint has been received. Reference No.: {reference}.{unit} "
         "Expect our acknowledgement by {acknowledge_by} and a resolution by {resolve_by}. "
         "Check the status: {link}"
     ),
 }
+ACK_UNIT = {"ms": " Dikendalikan oleh: {unit}.", "en": " Handled by: {unit}."}
 ACK_SUBJECT = {"ms": "Aduan anda telah diterima", "en": "Your complaint has been received"}
 
 
 def acknowledgement_text(ticket: Ticket) -> str:
-    """The acknowledgement in the ticket's language, with reference, dates and status link."""
+    """The acknowledgement in the ticket's language, with reference, the unit handling it,
+    dates and status link."""
     language = "en" if ticket.language == "en" else "ms"
+    unit = ACK_UNIT[language].format(unit=ticket.unit.name) if ticket.unit is not None else ""
     return ACK_TEXT[language].format(
         reference=ticket.reference,
+        unit=unit,
         acknowledge_by=format_local(ticket.acknowledge_due_at, language),
         resolve_by=format_local(ticket.resolve_due_at, language),
         link=status_link(ticket),

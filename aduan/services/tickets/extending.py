@@ -25,7 +25,7 @@ def extend(ticket: Ticket, actor: Officer | None, reason: str, new_resolve_due_a
             errors={"new_resolve_due_at": ["must be later than the current deadline"]},
         )
     before = ticket.resolve_due_at
-    workflow.change_status(ticket, S.EXTENDED, actor=actor, reason=reason)
+    workflow.change_status(ticket, S.EXTENDED, actor=actor, reason=reason, notify=False)
     ticket.resolve_due_at = new_resolve_due_at
     ticket.sla_next_check_at = utcnow()
     workflow.record_event(

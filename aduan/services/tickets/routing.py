@@ -160,7 +160,7 @@ def transfer_out_of_jurisdiction(
 ) -> None:
     """Close the matter here as Luar Bidang Kuasa and tell the complainant who handles it."""
     reason = f"{other_agency_name}: {note}".strip().rstrip(":")
-    workflow.change_status(ticket, S.OUT_OF_JURISDICTION, actor=actor, reason=reason)
+    workflow.change_status(ticket, S.OUT_OF_JURISDICTION, actor=actor, reason=reason, notify=False)
     workflow.record_event(
         ticket,
         "transferred_out",
