@@ -26,7 +26,7 @@ from aduan.extensions import db
 from aduan.models import Agency, Message, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import ContactCheck, VerificationCode
-from aduan.services.citizen import answer_keys, merged_replies
+from aduan.services.citizen import answer_keys, merged_replies, status_truths
 from aduan.services.outbox import door
 from aduan.services.tickets import references
 from aduan.vocabulary import TicketStatus, TicketType
@@ -258,6 +258,7 @@ def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
         "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at,
         "merged": ticket.merged_into_id is not None,
+        "deadline": status_truths.deadline(ticket),
         "agency_name": (ticket.agency or db.session.get(Agency, ticket.agency_id)).name,
         "timeline": public_timeline(ticket, locale),
     }
@@ -300,7 +301,11 @@ def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
         value = (change.after or {}).get("status")
         if value in TicketStatus.values():
             label = TicketStatus(value).label(locale)
-            items.append({"kind": "status", "text": label, "at": change.created_at})
+            reason = status_truths.status_reason(change.after, change.data)
+            items.append(
+                {"kind": "status", "text": label, "reason": reason, "at": change.created_at}
+            )
+    items += status_truths.attachment_items(ticket, [m.id for m in messages])
     return sorted(items, key=lambda item: item["at"])
 
 
