@@ -137,6 +137,9 @@ class OutboundRequest:
     # Sent by the system, not written by a person (an acknowledgement, a notice): e-mail
     # marks it ``Auto-Submitted: auto-replied`` so well-behaved mailers do not answer it.
     automatic: bool = False
+    # Messenger/Instagram outside the 24-hour window: the tag that still allows it
+    # (``HUMAN_AGENT``, an officer's reply within 7 days); None: a plain RESPONSE.
+    message_tag: str | None = None
 
 
 @dataclass(frozen=True)

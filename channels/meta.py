@@ -384,12 +384,16 @@ class _MessagingAdapter(_MetaAdapter):
         return [DeliveryStatus(provider_id=event.payload["mid"], status="delivered", at=at)]
 
     def send(self, message: OutboundRequest) -> SendResult:
-        """POST /me/messages as a RESPONSE to the user's message (24 h standard window)."""
-        payload = {
+        """POST /me/messages as a RESPONSE to the user's message (24 h standard window), or
+        as a MESSAGE_TAG with the request's tag (``HUMAN_AGENT``: an officer, up to 7 days)."""
+        payload: dict[str, Any] = {
             "recipient": {"id": message.to_handle},
             "messaging_type": "RESPONSE",
             "message": {"text": message.text},
         }
+        if message.message_tag:
+            payload["messaging_type"] = "MESSAGE_TAG"
+            payload["tag"] = message.message_tag
         body = self._graph("POST", "me/messages", payload)
         if not body.get("message_id"):
             raise ChannelError("graph api answered without a message id", retryable=False)

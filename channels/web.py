@@ -5,11 +5,11 @@ Nothing outside reaches this adapter: ``verify`` always refuses, and the only pr
 here keeps the web form on the same intake pipeline as every other channel.
 
 Payload: ``text``, ``received_at`` (ISO), optional ``contact_handle``/``contact_kind``
-(``email`` or ``phone``), ``sender_name``, ``language``, ``attachments`` (``sha256``,
-``filename``, ``content_type`` of files the view already put in the attachment store; each is
-handed on as the URL ``stored:<sha256>``, which intake reads from that store) and ``fields``
-(what the form knows beyond a message: type, category, location, priority, ticket_id for a
-reply).
+(``email`` or ``phone``), ``phone`` (a phone given besides an e-mail), ``sender_name``,
+``language``, ``attachments`` (``sha256``, ``filename``, ``content_type`` of files the view
+already put in the attachment store; each is handed on as the URL ``stored:<sha256>``, which
+intake reads from that store) and ``fields`` (what the form knows beyond a message: type,
+category, location, priority, ticket_id for a reply).
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class WebFormAdapter(ChannelAdapter):
             raise ParseError("web payload received_at is naive")
         fields = dict(payload.get("fields") or {})
         fields["identity_type"] = payload.get("contact_kind")
+        if payload.get("phone"):
+            fields["phone"] = str(payload["phone"])  # given besides an e-mail: kept too
         return [
             InboundMessage(
                 channel=self.type,

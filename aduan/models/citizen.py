@@ -26,6 +26,8 @@ class ContactCheck(db.Model):
     )
     salt: Mapped[str] = mapped_column(String(32))
     digest: Mapped[str] = mapped_column(String(64))
+    # A filing that gave an e-mail and a phone: the phone's last four, hashed the same way.
+    phone_digest: Mapped[str | None] = mapped_column(String(64))
     key_version: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

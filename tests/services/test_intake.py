@@ -133,7 +133,9 @@ def test_reply_while_waiting_on_the_complainant_resumes_the_ticket(agency, accou
         "complainant",
         {"status": "dalam_tindakan"},
     )
-    assert count(Ticket) == 1 and count(OutboundMessage) == 1  # no second acknowledgement
+    purposes = db.session.scalars(db.select(OutboundMessage.purpose).order_by(OutboundMessage.id))
+    # no second acknowledgement: the first, the waiting notice and the back-in-action notice
+    assert count(Ticket) == 1 and list(purposes) == ["acknowledgement", "waiting", "resumed"]
 
 
 def test_email_fixture_opens_a_ticket_with_subject_and_language(agency, accounts):

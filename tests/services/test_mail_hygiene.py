@@ -118,7 +118,11 @@ def test_an_out_of_office_neither_reopens_nor_resumes(mail_desk, status, headers
     db.session.refresh(ticket)
     assert ticket.status == status  # not re-opened, not resumed
     assert counts() == before  # no ticket, no acknowledgement, no complainant's message
-    assert len(mail_desk.sent()) == 1  # the citizen got the first acknowledgement only
+    # The citizen got the acknowledgement and the notice of the officer's own change (waiting
+    # for them), and nothing in answer to the out-of-office.
+    told = ["acknowledgement", *(["waiting"] if status == "menunggu_pengadu" else [])]
+    assert [row.purpose for row in outbound()] == told
+    assert len(mail_desk.sent()) == len(told)
     (note,) = noted(ticket)
     assert note["kind"] == "auto_reply" and "bercuti" in note["excerpt"]
 

@@ -58,7 +58,7 @@ def test_reference_from_the_complainant_threads(agency, accounts):
     text = f"Berkenaan {ticket.reference.lower()}, lampu masih rosak."
     process_event(sms_event(text, "SM" + "d" * 32).id)
     assert len(tickets()) == 1
-    assert tickets()[0].status == "dibuka_semula"  # within the objection window
+    assert tickets()[0].status == "selesai"  # recorded on it; only BANTAH/OBJECT re-opens
 
 
 def test_reference_from_a_stranger_does_not_thread(agency, accounts):

@@ -103,13 +103,16 @@ def test_a_third_party_never_reopens_a_finished_ticket(agency, accounts):
 
 
 @pytest.mark.parametrize("finished", [("selesai",), ("luar_bidang_kuasa",)])
-def test_the_complainant_writing_within_the_objection_window_reopens(agency, accounts, finished):
+def test_the_complainant_objecting_within_the_window_reopens(agency, accounts, finished):
     process_event(sms_event("Lampu jalan rosak.", "SM" + "a" * 32).id)
     ticket = move(tickets()[0], "dalam_tindakan", *finished)
     officer = gen_officer(agency)
     ticket.assignee_id = officer.id
     db.session.commit()
-    text = f"{ticket.reference}: lampu masih belum menyala."
+    process_event(sms_event(f"{ticket.reference} terima kasih.", "SM" + "c" * 32).id)
+    db.session.expire_all()
+    assert tickets()[0].status == finished[0]  # any other message is only recorded
+    text = f"Bantah {ticket.reference}: lampu masih belum menyala."
     process_event(sms_event(text, "SM" + "b" * 32).id)
     db.session.expire_all()
     (ticket,) = tickets()

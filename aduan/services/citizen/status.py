@@ -29,7 +29,7 @@ from aduan.languages import render
 from aduan.models import Agency, Message, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import ContactCheck, VerificationCode
-from aduan.services.citizen import answer_keys, merged_replies
+from aduan.services.citizen import answer_keys, merged_replies, status_truths
 from aduan.services.outbox import door
 from aduan.services.tickets import references
 from aduan.vocabulary import TicketStatus, TicketType
@@ -67,14 +67,25 @@ def new_status_pin() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(PIN_LENGTH))
 
 
-def set_contact_check(ticket: Ticket, answer: str) -> bool:
-    """Store the hash of the answer that unlocks ``ticket``; False when one exists already."""
+def set_contact_check(ticket: Ticket, answer: str, phone_answer: str | None = None) -> bool:
+    """Store the hash of the answer that unlocks ``ticket`` (and of ``phone_answer``, the
+    phone's last four when the filer gave a phone besides an e-mail: either unlocks it);
+    False when one exists already."""
     if db.session.get(ContactCheck, ticket.id) is not None:
         return False
     salt = secrets.token_hex(16)
     version, key = answer_keys.current()
     digest = answer_keys.digest(key, salt, answer)
-    db.session.add(ContactCheck(ticket_id=ticket.id, salt=salt, digest=digest, key_version=version))
+    phone_digest = answer_keys.digest(key, salt, phone_answer) if phone_answer else None
+    db.session.add(
+        ContactCheck(
+            ticket_id=ticket.id,
+            salt=salt,
+            digest=digest,
+            phone_digest=phone_digest,
+            key_version=version,
+        )
+    )
     db.session.flush()
     return True
 
@@ -87,7 +98,11 @@ def share_contact_check(ticket: Ticket, other: Ticket) -> bool:
         return False
     db.session.add(
         ContactCheck(
-            ticket_id=other.id, salt=check.salt, digest=check.digest, key_version=check.key_version
+            ticket_id=other.id,
+            salt=check.salt,
+            digest=check.digest,
+            phone_digest=check.phone_digest,
+            key_version=check.key_version,
         )
     )
     db.session.flush()
@@ -108,24 +123,35 @@ def verify(reference: str, answer: str, agency_id: int | None = None) -> Ticket 
         )
     ).first()
     check = row.ContactCheck if row is not None else None
-    if not _answer_matches(check, answer or ""):
+    matched = _answer_matches(check, answer or "")
+    if matched is None:
         return None
-    _rekey_if_old(check, answer or "")
+    _rekey_if_old(check, answer or "", matched)
     return row.Ticket
 
 
-def _answer_matches(check: ContactCheck | None, answer: str) -> bool:
+def _answer_matches(check: ContactCheck | None, answer: str) -> str | None:
+    """Which hash ``answer`` matches (``digest`` or ``phone_digest``), None when neither;
+    both are compared every time, so the cost says nothing."""
     key = answer_keys.key_for(check.key_version) if check is not None else None
     salt, expected = (check.salt, check.digest) if key is not None else (_DUMMY_SALT, _NEVER)
+    phone = (check.phone_digest if key is not None else None) or _NEVER
     candidate = answer_keys.digest(key or answer_keys.current()[1], salt, answer)
-    return hmac.compare_digest(candidate, expected) and key is not None
+    first = hmac.compare_digest(candidate, expected)
+    second = hmac.compare_digest(candidate, phone)
+    if key is None:
+        return None
+    return "digest" if first else "phone_digest" if second else None
 
 
-def _rekey_if_old(check: ContactCheck, answer: str) -> None:
+def _rekey_if_old(check: ContactCheck, answer: str, matched: str) -> None:
+    """Re-make the matched hash with the current key; the other one, whose answer we do not
+    know, is dropped (the matched answer keeps unlocking)."""
     version, key = answer_keys.current()
     if check.key_version == version:
         return
     check.digest = answer_keys.digest(key, check.salt, answer)
+    check.phone_digest = None
     check.key_version = version
     db.session.commit()
     log.info("status answer hash re-keyed key_version=%s", version)
@@ -231,6 +257,7 @@ def public_status(ticket: Ticket, locale: str = "ms") -> dict[str, Any]:
         "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at,
         "merged": ticket.merged_into_id is not None,
+        "deadline": status_truths.deadline(ticket),
         "agency_name": (ticket.agency or db.session.get(Agency, ticket.agency_id)).name,
         "timeline": public_timeline(ticket, locale),
     }
@@ -273,7 +300,11 @@ def public_timeline(ticket: Ticket, locale: str = "ms") -> list[dict[str, Any]]:
         value = (change.after or {}).get("status")
         if value in TicketStatus.values():
             label = TicketStatus(value).label(locale)
-            items.append({"kind": "status", "text": label, "at": change.created_at})
+            reason = status_truths.status_reason(change.after, change.data)
+            items.append(
+                {"kind": "status", "text": label, "reason": reason, "at": change.created_at}
+            )
+    items += status_truths.attachment_items(ticket, [m.id for m in messages])
     return sorted(items, key=lambda item: item["at"])
 
 

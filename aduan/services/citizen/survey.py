@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from aduan.errors import StaleTicket, ValidationFailed
 from aduan.extensions import db
-from aduan.languages import every_language
-from aduan.models import Ticket
+from aduan.languages import CITIZEN_LANGUAGES, every_language, render
+from aduan.models import Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.citizen import SurveyResponse
 from aduan.services.outbox.notices import queue_notice
@@ -35,10 +35,11 @@ RATING_BUTTONS = [[[str(n), f"{SURVEY_CALLBACK}{n}"] for n in range(1, 6)]]
 BATCH = 200
 MAX_COMMENT = 2000
 ASK = _l(
-    "Complaint %(reference)s has been resolved. Please rate our service: reply with 1 to 5 "
-    "(5 = excellent). If you are not satisfied, reply OBJECT or object within 7 days: "
-    "%(link)s"
+    "Complaint %(reference)s has been resolved.%(summary)s Please rate our service: reply "
+    "with 1 to 5 (5 = excellent). If you are not satisfied, reply OBJECT or object within "
+    "7 days: %(link)s"
 )
+SUMMARY = _l("Resolution: %(summary)s")
 
 
 def request_surveys(now: dt.datetime | None = None) -> int:
@@ -156,16 +157,29 @@ def close_expired(now: dt.datetime | None = None) -> int:
         ticket = db.session.get(Ticket, ticket_id)
         if ticket is None or ticket.status != TicketStatus.RESOLVED.value:
             continue
-        workflow.change_status(ticket, TicketStatus.CLOSED.value, actor_kind="system", at=now)
-        row = _find(ticket)
-        if row is not None and row.closed_at is None:
-            row.closed_at = now
         try:
+            workflow.change_status(ticket, TicketStatus.CLOSED.value, actor_kind="system", at=now)
+            row = _find(ticket)
+            if row is not None and row.closed_at is None:
+                row.closed_at = now
             workflow.commit()
             closed += 1
         except StaleTicket:  # closed or changed by a concurrent run: leave it
             log.info("survey close skipped stale ticket_id=%s", ticket_id)
     return closed
+
+
+def resolution_summary(ticket: Ticket) -> str | None:
+    """What the officer wrote when resolving the ticket (the reason of its last move to
+    Selesai), or None when they wrote nothing."""
+    for event in db.session.scalars(
+        db.select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "status_changed")
+        .order_by(TicketEvent.id.desc())
+    ):
+        if (event.after or {}).get("status") == TicketStatus.RESOLVED.value:
+            return (event.data or {}).get("reason") or None
+    return None
 
 
 def _find(ticket: Ticket) -> SurveyResponse | None:
@@ -189,10 +203,18 @@ def _new_survey(ticket: Ticket, now: dt.datetime) -> SurveyResponse | None:
 
 
 def _ask(ticket: Ticket):
+    """The resolution notice: the officer's resolution summary, the rating and how to object."""
     link = status_link(ticket)
+    said = resolution_summary(ticket)
+    summary = every_language(SUMMARY, summary=said) if said else {}
+    texts = {
+        language: render(ASK, language, reference=ticket.reference, link=link,
+                         summary=f" {summary[language]}" if said else "")
+        for language in CITIZEN_LANGUAGES
+    }  # fmt: skip
     return queue_notice(
         ticket,
         "survey",
         buttons=RATING_BUTTONS,  # shown by chats that have buttons (Telegram), ignored elsewhere
-        **every_language(ASK, reference=ticket.reference, link=link),
+        **texts,
     )

@@ -23,7 +23,7 @@ from aduan.models.base import utcnow
 from aduan.models.citizen import SurveyResponse
 from aduan.services.citizen import survey
 from aduan.services.citizen.bot_session import Context
-from aduan.services.outbox import door
+from aduan.services.outbox import door, notices
 from aduan.vocabulary import TicketStatus
 
 log = logging.getLogger(__name__)
@@ -113,5 +113,6 @@ def _thank(context: Context, ticket: Ticket, rating: int) -> None:
     values = {"reference": ticket.reference, "rating": rating}
     text = every_language(THANKS, **values)
     to = door.Recipient(context.message.channel, context.reply_to, context.account_key)
-    door.queue(ticket, "survey_thanks", text, to=to, subject=f"[{ticket.reference}]")
+    row = door.queue(ticket, "survey_thanks", text, to=to, subject=f"[{ticket.reference}]")
+    notices.on_timeline(ticket, row)  # officers see the thanks as sent
     context.button_notice = render(BUTTON_THANKS, ticket.language)

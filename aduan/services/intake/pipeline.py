@@ -168,6 +168,7 @@ def ingest_message(
     if automatic_mail.handle(event, message, agency):
         return None  # an auto-reply, bounce, list mail or our own: noted on its ticket only
     complainant = identify(message, agency.id)
+    web_intake.add_form_phone(complainant, message, agency.id)  # e-mail and phone both given
     if complainant is not None and complainant.id is not None:
         # A complainant new in this transaction needs no lock: a concurrent message from the
         # same handle waits on our identity row's unique index until we commit.

@@ -16,8 +16,10 @@ After the match (``place``), what the message does (``after_store``):
   speaking. Header threading follows our own Message-IDs, so it finds the ticket, not the
   person.
 - On a finished ticket (Selesai, Luar Bidang Kuasa, Tiada Tindakan Lanjut) within the
-  complainant's objection window (``survey.WINDOW``, 7 days after the resolution): re-opened
-  (Dibuka Semula), as the complainant may do from the status page. Closed (Ditutup) or past
+  complainant's objection window (``survey.WINDOW``, 7 days after the resolution): recorded
+  on the ticket; re-opened (Dibuka Semula) only when the complainant says so — the message
+  starts with ``BANTAH``/``OBJECT`` (as the resolution notice tells them), or the status
+  page's objection form — never on a thank-you or any other later message. Closed (Ditutup) or past
   that window: a new ticket, linked to the old one both ways; an officer may still re-open
   the old one by hand.
 - Voicemail: the recording callback and its transcription callback are two halves of one
@@ -44,6 +46,7 @@ from channels.base import InboundMessage
 
 DEFAULT_WINDOW_DAYS = 7
 _NEW_KEYWORD = re.compile(r"^\s*(baru|new)(?![\w-])", re.IGNORECASE)
+_OBJECTION_KEYWORD = re.compile(r"^\W*(bantah|bantahan|object|objection)(?![\w-])", re.I)
 MAX_MERGE_HOPS = 5
 REOPENABLE = frozenset(
     {
@@ -53,10 +56,7 @@ REOPENABLE = frozenset(
     }
 )
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)
-REOPEN_REASON = (
-    "Pengadu menghantar mesej dalam tempoh bantahan / "
-    "The complainant wrote within the objection window"
-)
+REOPEN_REASON = "Bantahan pengadu / The complainant objected"
 
 
 @dataclass
@@ -118,10 +118,17 @@ def after_store(placement: Placement, ticket: Ticket, stored: Message, created: 
     workflow.record_event(ticket, "message_received", actor_kind="complainant", data=data)
     if ticket.status == TicketStatus.WAITING_COMPLAINANT.value:
         workflow.change_status(ticket, TicketStatus.IN_PROGRESS.value, actor_kind="complainant")
-    elif may_reopen(ticket):  # past the window a finished ticket only records the message
+    elif may_reopen(ticket) and objects(message.text):  # else the message is only recorded
+        reason = f"{REOPEN_REASON}: {message.text.strip()}"[:2000]
         workflow.change_status(
-            ticket, TicketStatus.REOPENED.value, actor_kind="complainant", reason=REOPEN_REASON
+            ticket, TicketStatus.REOPENED.value, actor_kind="complainant", reason=reason
         )
+
+
+def objects(text: str | None) -> bool:
+    """True when a message objects to the resolution in so many words: it starts with
+    ``BANTAH`` or ``OBJECT`` (any case; ``Bantahan:``, ``objection``)."""
+    return bool(_OBJECTION_KEYWORD.match(text or ""))
 
 
 def may_reopen(ticket: Ticket, now: dt.datetime | None = None) -> bool:

@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from aduan.extensions import db
-from aduan.models import Agency, Category, Message, Ticket
+from aduan.models import Agency, Category, Complainant, ContactIdentity, Message, Ticket
 from aduan.models.org import STATE_CODES
 from aduan.services.citizen import merged_replies
 from aduan.services.intake import placement as threading
+from aduan.services.intake.identities import normalise_handle
 from aduan.vocabulary import PriorityGroup, TicketType
 from channels.base import InboundMessage
 from channels.registry import channels_where
@@ -33,6 +34,39 @@ def identity_kind(message: InboundMessage) -> str | None:
         return None
     kind = message.extra.get("identity_type")
     return kind if kind in ("email", "phone") else None
+
+
+def add_form_phone(
+    complainant: Complainant | None, message: InboundMessage, agency_id: int
+) -> ContactIdentity | None:
+    """A form that gave an e-mail *and* a phone keeps both: the phone becomes one more way
+    to reach the complainant (SMS), unless that number is already someone's in the agency.
+    Typed details prove nothing, so an existing record's phone is never changed."""
+    if complainant is None or message.channel not in channels_where(contact_details=True):
+        return None
+    handle = normalise_handle("phone", message.extra.get("phone"))
+    if not handle or message.extra.get("identity_type") == "phone":
+        return None
+    if complainant in db.session.new and complainant.phone is None:
+        complainant.phone = handle  # a record made by this very filing
+    taken = db.session.scalar(
+        db.select(ContactIdentity.id).where(
+            ContactIdentity.agency_id == agency_id,
+            ContactIdentity.channel_type == "phone",
+            ContactIdentity.handle == handle,
+        )
+    )
+    if taken is not None:
+        return None
+    identity = ContactIdentity(
+        complainant=complainant,
+        agency_id=agency_id,
+        channel_type="phone",
+        handle=handle[:254],
+        last_inbound_at=None,
+    )
+    db.session.add(identity)
+    return identity
 
 
 def placement(message: InboundMessage, agency: Agency) -> threading.Placement:

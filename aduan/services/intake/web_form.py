@@ -67,6 +67,7 @@ def file_complaint(provider_id: str, form: ComplaintForm, agency: Agency | None 
         "received_at": utcnow().isoformat(),
         "contact_kind": form.contact_kind,
         "contact_handle": form.contact_handle,
+        "phone": form.phone if form.phone != form.contact_handle else None,
         "sender_name": form.sender_name,
         "language": form.language,
         "fields": form.fields,
@@ -82,9 +83,10 @@ def file_complaint(provider_id: str, form: ComplaintForm, agency: Agency | None 
     if ticket is None:
         return Filing(None)
     hint = status_lookup.contact_hint(form.contact_kind, form.contact_handle)
-    hint = hint or status_lookup.contact_hint("phone", form.phone)
+    phone_hint = status_lookup.contact_hint("phone", form.phone)
+    hint, phone_hint = (hint, phone_hint) if hint else (phone_hint, None)
     pin = None if hint else status_lookup.new_status_pin()
-    status_lookup.set_contact_check(ticket, hint or pin)
+    status_lookup.set_contact_check(ticket, hint or pin, phone_hint)
     db.session.commit()
     return Filing(ticket, pin=pin)
 

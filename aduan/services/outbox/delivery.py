@@ -19,7 +19,13 @@ from aduan.models import InboundEvent, OutboundMessage, Ticket
 from aduan.models.base import utcnow
 from aduan.queues import SEND_OUTBOUND_JOB
 from aduan.services.channel_config import lookup as channel_lookup
-from aduan.services.outbox import door, officer_notices, whatsapp_templates, whatsapp_window
+from aduan.services.outbox import (
+    door,
+    meta_window,
+    officer_notices,
+    whatsapp_templates,
+    whatsapp_window,
+)
 from aduan.services.outbox.enqueueing import (  # noqa: F401  (callers read them here)
     enqueue_after_commit,
     enqueue_delivery,
@@ -68,6 +74,8 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
         return row
     if whatsapp_window.must_wait(row) and not whatsapp_templates.use_acknowledgement_template(row):
         return _outside_window(row)
+    if meta_window.outside(row):
+        return _outside_meta_window(row)
     try:
         result = channel_lookup.adapter_for(row.channel, row.account_key).send(build_request(row))
     except ChannelError as exc:
@@ -87,6 +95,15 @@ def deliver(outbound_id: int) -> OutboundMessage | None:
     return row
 
 
+def _outside_meta_window(row: OutboundMessage) -> OutboundMessage:
+    """Past Messenger's/Instagram's window: on to the complainant's e-mail or SMS, else failed
+    with the reason (``meta_window``)."""
+    if meta_window.move_elsewhere(row):
+        db.session.commit()  # queued again on its new channel once this commits
+        return row
+    return _failed_attempt(row, ChannelError(meta_window.NO_CHANNEL, retryable=False))
+
+
 def build_request(row: OutboundMessage) -> OutboundRequest:
     """The adapter's view of a stored row."""
     variables, language = whatsapp_templates.split_variables(row.template_variables)
@@ -104,6 +121,7 @@ def build_request(row: OutboundMessage) -> OutboundRequest:
         status_callback_url=status_callback_url(row),
         buttons=tuple(tuple((str(b[0]), str(b[1])) for b in r) for r in row.buttons or ()),
         automatic=row.purpose != PERSONAL_PURPOSE,
+        message_tag=meta_window.message_tag(row),
     )
 
 

@@ -35,20 +35,24 @@ log = logging.getLogger(__name__)
 
 TEMPLATE_SETTING = ACK_SETTING
 ACK_TEXT = _l(
-    "Your complaint has been received. Reference No.: %(reference)s. "
+    "Your complaint has been received. Reference No.: %(reference)s.%(unit)s "
     "Expect our acknowledgement by %(acknowledge_by)s and a resolution by %(resolve_by)s. "
     "Check the status: %(link)s"
 )
+ACK_UNIT = _l("Handled by: %(unit)s.")
 ACK_SUBJECT = _l("Your complaint has been received")
 
 
 def acknowledgement_text(ticket: Ticket) -> str:
-    """The acknowledgement in the ticket's language, with reference, dates and status link."""
+    """The acknowledgement in the ticket's language, with reference, the unit handling it,
+    dates and status link."""
     language = citizen_language(ticket.language)
+    unit = f" {render(ACK_UNIT, language, unit=ticket.unit.name)}" if ticket.unit else ""
     return render(
         ACK_TEXT,
         language,
         reference=ticket.reference,
+        unit=unit,
         acknowledge_by=format_local(ticket.acknowledge_due_at, language),
         resolve_by=format_local(ticket.resolve_due_at, language),
         link=status_link(ticket),

@@ -7,6 +7,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 
 from aduan.errors import ValidationFailed
+from aduan.languages import CITIZEN_LANGUAGES, render
 from aduan.models import Officer, Ticket
 from aduan.models.base import utcnow
 from aduan.services.outbox.notices import queue_notice
@@ -14,6 +15,10 @@ from aduan.services.outbox.texts import format_local_date
 from aduan.services.sla.clock import local_today
 from aduan.services.tickets import deadlines, workflow
 from aduan.vocabulary import TicketStatus as S
+
+INTERIM = _l(
+    "Interim reply on complaint %(reference)s: %(reason)s. New expected resolution date: %(date)s."
+)
 
 
 def extend_until(ticket: Ticket, actor, reason: str | None, new_date: str | dt.date | None):
@@ -45,7 +50,7 @@ def extend(ticket: Ticket, actor: Officer | None, reason: str, new_resolve_due_a
             errors={"new_resolve_due_at": ["must be later than the current deadline"]},
         )
     before = ticket.resolve_due_at
-    workflow.change_status(ticket, S.EXTENDED, actor=actor, reason=reason)
+    workflow.change_status(ticket, S.EXTENDED, actor=actor, reason=reason, notify=False)
     ticket.resolve_due_at = new_resolve_due_at
     ticket.sla_next_check_at = utcnow()
     workflow.record_event(
@@ -57,11 +62,9 @@ def extend(ticket: Ticket, actor: Officer | None, reason: str, new_resolve_due_a
         data={"reason": reason},
     )
     day = local_today(new_resolve_due_at)  # in the complainant's words, as every date they read
-    return queue_notice(
-        ticket,
-        "interim",
-        ms=f"Jawapan interim bagi aduan {ticket.reference}: {reason}. "
-        f"Tarikh jangkaan penyelesaian baharu: {format_local_date(day, 'ms')}.",
-        en=f"Interim reply on complaint {ticket.reference}: {reason}. "
-        f"New expected resolution date: {format_local_date(day, 'en')}.",
-    )
+    texts = {
+        language: render(INTERIM, language, reference=ticket.reference, reason=reason,
+                         date=format_local_date(day, language))
+        for language in CITIZEN_LANGUAGES
+    }  # fmt: skip
+    return queue_notice(ticket, "interim", **texts)

@@ -14,6 +14,7 @@ from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, TicketEvent
 from aduan.models.base import utcnow
+from aduan.services.outbox import status_notices
 from aduan.services.tickets import workflow
 from aduan.vocabulary import TicketStatus as S
 
@@ -51,6 +52,7 @@ def merge(duplicate: Ticket, target: Ticket, actor: Officer | None) -> None:
     )
     _touch(target, actor, now)
     _touch(duplicate, actor, now)
+    status_notices.merged(duplicate, target)
 
 
 def unmerge(duplicate: Ticket, actor: Officer | None) -> Ticket:

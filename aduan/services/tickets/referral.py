@@ -135,7 +135,12 @@ def refer_outside(
         )
     now = at or utcnow()
     workflow.change_status(
-        ticket, S.OUT_OF_JURISDICTION, actor=officer, at=now, reason=f"{name}: {reason}"
+        ticket,
+        S.OUT_OF_JURISDICTION,
+        actor=officer,
+        at=now,
+        reason=f"{name}: {reason}",
+        notify=False,  # told below, with where it went
     )
     _tell(ticket, TOLD_REFERRED_OUTSIDE, agency=name, reason=reason, contact=contact)
     referral = _record(ticket, officer, now, name, reason, contact=contact)

@@ -12,8 +12,11 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from flask_babel import lazy_gettext as _l
+
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
+from aduan.languages import every_language
 from aduan.models import Agency, Category, Officer, Ticket, Unit
 from aduan.models.base import utcnow
 from aduan.models.routing import RoutingRule
@@ -22,6 +25,10 @@ from aduan.services.outbox.notices import queue_notice
 from aduan.services.tickets import deadlines, workflow
 from aduan.vocabulary import TicketStatus as S
 
+TRANSFERRED = _l("Complaint %(reference)s has been transferred to %(unit)s.")
+REFERRED_OUT = _l(
+    "Complaint %(reference)s is outside our jurisdiction and has been referred to %(agency)s."
+)
 ACTION_FIELDS = ("unit_id", "category_id", "type", "priority_group", "complexity")
 
 
@@ -147,12 +154,8 @@ def transfer(ticket: Ticket, unit: Unit, actor: Officer | None, note: str | None
     )
     db.session.flush()
     if note:
-        queue_notice(
-            ticket,
-            "transfer",
-            ms=f"Aduan {ticket.reference} telah dipindahkan kepada {unit.name}. {note}",
-            en=f"Complaint {ticket.reference} has been transferred to {unit.name}. {note}",
-        )
+        texts = every_language(TRANSFERRED, reference=ticket.reference, unit=unit.name)
+        queue_notice(ticket, "transfer", **{k: f"{v} {note}" for k, v in texts.items()})
 
 
 def transfer_out_of_jurisdiction(
@@ -160,21 +163,15 @@ def transfer_out_of_jurisdiction(
 ) -> None:
     """Close the matter here as Luar Bidang Kuasa and tell the complainant who handles it."""
     reason = f"{other_agency_name}: {note}".strip().rstrip(":")
-    workflow.change_status(ticket, S.OUT_OF_JURISDICTION, actor=actor, reason=reason)
+    workflow.change_status(ticket, S.OUT_OF_JURISDICTION, actor=actor, reason=reason, notify=False)
     workflow.record_event(
         ticket,
         "transferred_out",
         actor=actor,
         data={"other_agency": other_agency_name, "note": note},
     )
-    queue_notice(
-        ticket,
-        "transfer",
-        ms=f"Aduan {ticket.reference} di luar bidang kuasa kami dan telah dirujuk kepada "
-        f"{other_agency_name}. {note}".strip(),
-        en=f"Complaint {ticket.reference} is outside our jurisdiction and has been referred to "
-        f"{other_agency_name}. {note}".strip(),
-    )
+    texts = every_language(REFERRED_OUT, reference=ticket.reference, agency=other_agency_name)
+    queue_notice(ticket, "transfer", **{k: f"{v} {note}".strip() for k, v in texts.items()})
 
 
 def _snapshot(ticket: Ticket) -> dict:

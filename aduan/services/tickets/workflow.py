@@ -19,6 +19,7 @@ from aduan.errors import IllegalTransition, StaleTicket, ValidationFailed
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, TicketEvent
 from aduan.models.base import utcnow
+from aduan.services.outbox import status_notices
 from aduan.services.tickets import deadlines
 from aduan.services.webhooks import events as webhook_events
 from aduan.vocabulary import TicketStatus as S
@@ -107,12 +108,15 @@ def change_status(
     reason: str | None = None,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
+    notify: bool = True,
 ) -> TicketEvent:
     """Move ``ticket`` to ``new_status``, or raise IllegalTransition, StaleTicket or
     ValidationFailed.
 
     Side effects live here so they happen once: timestamps, SLA pause on waiting for the
-    complainant and resume on leaving it. The caller commits (see ``commit``).
+    complainant and resume on leaving it, the notice the complainant is owed
+    (``status_notices``; ``notify=False`` for a caller that tells them in its own words). The
+    caller commits (see ``commit``).
     """
     target = _parse_status(new_status)
     current = S(ticket.status)
@@ -137,7 +141,7 @@ def change_status(
     if actor is not None:
         ticket.last_officer_action_at = now
     data = {"reason": reason.strip()} if reason else {}
-    return record_event(
+    event = record_event(
         ticket,
         "status_changed",
         actor=actor,
@@ -147,6 +151,20 @@ def change_status(
         data=data,
         at=now,
     )
+    if notify:
+        _notify(ticket, current, target, reason, event.actor_kind)
+    return event
+
+
+def _notify(ticket: Ticket, current: S, target: S, reason: str | None, actor_kind: str) -> None:
+    """The complainant's notice, queued without flushing the ticket first (a lost race stays
+    ``commit``'s to report); when queuing it must flush, a lost race is StaleTicket here."""
+    try:
+        with db.session.no_autoflush:
+            status_notices.after_change(ticket, current, target, reason, actor_kind)
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleTicket(stale_message(ticket.reference))
 
 
 def restart_on_referral(ticket: Ticket, *, at: dt.datetime, from_agency: str) -> TicketEvent:

@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "transcription_failed": _l("Voicemail transcription failed: listen to the recording"),
     "automatic_mail": _l("Automatic mail (auto-reply, bounce, list or our own): noted only"),
     "mail_truncated": _l("E-mail nested too deeply: some parts were not read"),
+    "sent_elsewhere": _l("Sent on another channel: past Messenger's or Instagram's window"),
     "sender_clock": _l("The message claims another sending time (not used for deadlines)"),
 }
 

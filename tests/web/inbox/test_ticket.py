@@ -257,3 +257,18 @@ def test_a_merged_ticket_takes_no_changes_but_unmerge_and_notes(client, db):
     assert _reload(duplicate).status == "ditutup"
     assert _act(client, duplicate, "note", body="nota").status_code == 303
     assert "Unmerge" in _page(client, duplicate).get_data(as_text=True)
+
+
+def test_the_ticket_page_tells_no_name_given_from_anonymous(client, db):
+    from tests.builders import gen_complainant, gen_ticket
+
+    officers, tickets, _ = world()
+    agency, unit = tickets["a"].agency, tickets["a"].unit
+    unnamed = gen_ticket(agency, unit, complainant=gen_complainant(agency, phone="+60123450000"))
+    anonymous = gen_ticket(agency, unit, complainant=None)
+    db.session.commit()
+    signed_in(client, officers["officer_a"])
+    unnamed_html = _page(client, unnamed, "ms").get_data(as_text=True)
+    anonymous_html = _page(client, anonymous, "ms").get_data(as_text=True)
+    assert "Nama tidak diberikan" in unnamed_html and "Tanpa nama" not in unnamed_html
+    assert "Tanpa nama" in anonymous_html and "Nama tidak diberikan" not in anonymous_html

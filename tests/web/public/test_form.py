@@ -140,3 +140,28 @@ def test_rate_limit_per_contact_across_addresses(client):
         environ = {"REMOTE_ADDR": f"10.0.0.{n}"}
         codes.append(client.post("/aduan/baru", data=data, environ_base=environ).status_code)
     assert codes[5] == 429
+
+
+def test_a_filing_with_email_and_phone_keeps_both_and_either_unlocks_the_status_page(client):
+    from aduan.models import ContactIdentity
+    from aduan.services.outbox import door
+    from tests.builders import gen_agency
+
+    _, category = setup_agency()
+    other = gen_agency(code="OTH")  # the same phone in another agency stays that agency's
+    db.session.commit()
+    data = complaint(csrf(client), category, name="", email="Siti.Aminah@contoh.my")
+    assert client.post("/aduan/baru", data=data).status_code == 200
+    (ticket,) = _tickets()
+    mine = db.select(ContactIdentity).where(ContactIdentity.complainant_id == ticket.complainant_id)
+    handles = {(i.channel_type, i.handle) for i in db.session.scalars(mine)}
+    assert handles == {("email", "siti.aminah@contoh.my"), ("phone", "+60123456789")}
+    assert ticket.complainant.phone == "+60123456789"
+    (ack,) = db.session.scalars(db.select(OutboundMessage)).all()
+    assert (ack.channel, ack.to_handle) == ("email", "siti.aminah@contoh.my")
+    assert door.contact(ticket, "sms") == ("sms", "+60123456789")  # officers can SMS them
+    assert status_lookup.verify(ticket.reference, "6789") == ticket
+    assert status_lookup.verify(ticket.reference, "minah") is None
+    assert status_lookup.verify(ticket.reference, "inah") == ticket
+    assert status_lookup.verify(ticket.reference, "6789", other.id) is None
+    assert status_lookup.verify(ticket.reference, "1234") is None

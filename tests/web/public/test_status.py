@@ -187,18 +187,22 @@ def test_a_reply_to_a_closed_complaint_opens_a_new_one_and_says_so(client):
     assert f"membuka aduan baharu, nombor rujukan {new.reference}" in html
 
 
-def test_a_reply_within_the_objection_window_reopens_the_complaint(client):
+def test_a_reply_within_the_objection_window_reopens_only_when_it_objects(client):
     old = _file(client)
     _finish(old, "dalam_tindakan", "selesai", days_ago=2)
     token = csrf(client, "/semak")
     _check(client, token, old.reference, "6789")
     assert "akan membuka aduan baharu" not in client.get("/semak/status").get_data(as_text=True)
-    assert _reply(client, token, "Lampu masih belum menyala.").status_code == 302
+    assert _reply(client, token, "Terima kasih, lampu sudah menyala.").status_code == 302
+    db.session.expire_all()
+    (ticket,) = db.session.scalars(db.select(Ticket)).all()
+    assert ticket.status == "selesai"  # a thank-you is no objection
+    assert _reply(client, token, "BANTAH: lampu masih belum menyala.").status_code == 302
     db.session.expire_all()
     (ticket,) = db.session.scalars(db.select(Ticket)).all()
     assert ticket.status == "dibuka_semula"
     html = client.get("/semak/status").get_data(as_text=True)
-    assert "Lampu masih belum menyala" in html and "membuka aduan baharu" not in html
+    assert "lampu masih belum menyala" in html and "membuka aduan baharu" not in html
 
 
 def test_a_reply_about_a_merged_complaint_goes_to_the_one_handling_it(client):
