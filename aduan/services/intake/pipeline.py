@@ -246,7 +246,11 @@ def ingest_message(
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
         return None
-    ack = queue_acknowledgement(ticket, auto_submitted=message.auto_submitted)
+    ack = queue_acknowledgement(
+        ticket,
+        auto_submitted=message.auto_submitted,
+        only_message=(stored.channel, event.account_key),  # a new ticket holds only ``stored``
+    )
     return ack.id if ack is not None else None
 
 
