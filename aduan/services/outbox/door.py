@@ -82,7 +82,7 @@ def queue(
     )
     db.session.add(row)
     db.session.flush()
-    enqueue_after_commit(row.id)
+    enqueue_after_commit(row.id, purpose)
     return row
 
 
