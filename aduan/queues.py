@@ -1,6 +1,7 @@
 """Queue names, the paths of the jobs services enqueue, and enqueueing, in one place. Split
-by workload so one backlog cannot starve another: ingest (inbound events), outbound (messages
-to citizens), sweeps (SLA), default."""
+by workload so one backlog cannot starve another: first (the sends a citizen is waiting on
+now: acknowledgements and officers' replies), ingest (inbound events), outbound (every other
+message: notices, reminders, digests, event webhooks), sweeps (SLA), default."""
 
 from __future__ import annotations
 
@@ -14,13 +15,18 @@ from rq.job import Job, JobStatus
 
 from aduan.redis_conn import get_redis
 
+FIRST = "first"
 INGEST = "ingest"
 OUTBOUND = "outbound"
 SWEEPS = "sweeps"
 DEFAULT = "default"
-# The order a worker serving every queue takes jobs in: sends (short, a citizen waiting on each)
-# before a drain holds the worker for up to DRAIN_SECONDS, sweeps after.
-ALL_QUEUES = (OUTBOUND, INGEST, SWEEPS, DEFAULT)
+# The order a worker serving every queue takes jobs in. Under a backlog the complaint comes
+# first: the sends a citizen waits on (short) before a drain holds the worker for up to
+# DRAIN_SECONDS, and the drain — which makes the ticket and queues its acknowledgement — before
+# notices, reminders and webhooks (OUTBOUND), sweeps and the rest, which wait out the backlog.
+ALL_QUEUES = (FIRST, INGEST, OUTBOUND, SWEEPS, DEFAULT)
+# Purposes of outbound rows sent from FIRST: a person is waiting on these now.
+FIRST_PURPOSES = frozenset({"acknowledgement", "reply"})
 
 # Jobs that services enqueue, by dotted path: services sit below ``workers/`` and never import it.
 INGEST_EVENT_JOB = "workers.intake_jobs.ingest_event"

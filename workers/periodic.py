@@ -20,6 +20,7 @@ register_periodic(
     Periodic("expire-held-whatsapp", "workers.outbound_jobs:expire_held", 900, queue="outbound")
 )
 register_periodic(Periodic("sla-sweep", "workers.sla_jobs:sweep_sla", 300))
+register_periodic(Periodic("reconcile-open-counts", "workers.sla_jobs:reconcile_open_counts", 600))
 register_periodic(Periodic("handling-reminders", "workers.sla_jobs:handling_reminders", 1800))
 register_periodic(Periodic("morning-digest", "workers.sla_jobs:morning_digest", 1800))
 register_periodic(Periodic("survey-sweep", "workers.citizen_jobs:survey_sweep", 600))

@@ -6,6 +6,7 @@ import datetime as dt
 
 from aduan.services.sla import daily_handling, sweeps
 from aduan.services.sla.clock import local_now
+from aduan.services.tickets import loads
 
 # Morning notices go out at the first run after this local time (then never again that day).
 MORNING = dt.time(7, 30)
@@ -28,3 +29,8 @@ def morning_digest() -> int:
 
 def _morning_has_come() -> bool:
     return local_now().time() >= MORNING
+
+
+def reconcile_open_counts() -> int:
+    """Count every officer's open tickets again and correct the kept counts (``loads``)."""
+    return loads.reconcile()

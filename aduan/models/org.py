@@ -103,6 +103,10 @@ class Officer(UserMixin, db.Model):
     # The id of the TicketEvent of this officer's latest roster assignment: the round-robin
     # tie-break, kept here so choosing an officer never scans the timeline.
     last_assigned_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Open tickets assigned to this officer, kept by ``tickets.loads`` in the transaction that
+    # changes a ticket and reconciled by a periodic job: choosing a duty officer reads one row
+    # per candidate instead of counting their tickets.
+    open_ticket_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     units: Mapped[list[Unit]] = relationship(secondary=officer_units)

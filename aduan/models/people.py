@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aduan.extensions import db
@@ -37,7 +37,13 @@ class ContactIdentity(db.Model):
 
     __tablename__ = "contact_identities"
     __tenant__ = "agency"  # aduan/services/tenancy.py
-    __table_args__ = (UniqueConstraint("agency_id", "channel_type", "handle"),)
+    __table_args__ = (
+        UniqueConstraint("agency_id", "channel_type", "handle"),
+        # The reply handle of a complainant (``outbox.door.contact``): equality on both keys,
+        # so the plan reads that complainant's few identities of the type and never walks the
+        # agency's identities, whatever the statistics say (migration 0034_intake_flat_cost).
+        Index("ix_contact_identities_complainant_type", "complainant_id", "channel_type"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))

@@ -202,6 +202,30 @@ def test_a_failing_event_blocks_nothing_and_backs_off(app, agency, accounts, mon
     assert intake_jobs.requeue_stale_events() == 0  # next try 4 minutes after receipt
 
 
+def test_an_event_that_lost_the_database_is_retried_at_once_without_counting_a_failure(
+    app, agency, accounts, monkeypatch
+):
+    hit, *others = sms_events(3)
+    real = intake.ingest_message
+    lost = []
+
+    def ingest_message(inbound, message, adapter=None):
+        if inbound.id == hit and not lost:  # the server ends our connection mid-event
+            lost.append(True)
+            db.session.execute(db.text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        return real(inbound, message, adapter)
+
+    monkeypatch.setattr(intake, "ingest_message", ingest_message)
+    monkeypatch.setitem(app.config, "INGEST_PARALLELISM", 1)
+    assert intake_drain.drain(0, idle=0) == 3
+    db.session.expire_all()
+    retried = event(hit)
+    assert lost and retried.processed_at is not None and retried.error is None
+    assert retried.attempts == 1  # the success only: the lost connection was not its fault
+    assert all(event(i).processed_at is not None for i in others)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 3
+
+
 def test_an_event_failing_max_attempts_times_is_quarantined(agency, accounts):
     exhausted = event(sms_events(1)[0])
     exhausted.attempts = intake_jobs.MAX_ATTEMPTS

@@ -12,10 +12,11 @@ from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
-from aduan.queues import OUTBOUND, get_queue
+from aduan.queues import ALL_QUEUES, FIRST, INGEST, OUTBOUND, get_queue
 from aduan.services.intake.pipeline import UnknownOutbound, process_event
 from aduan.services.outbox import delivery as outbound
 from aduan.services.outbox import replies
+from aduan.services.outbox.notices import queue_notice
 from channels.base import ChannelError
 from tests.services import intake_builders
 from tests.services.intake_builders import sms_event, telegram_event, twilio_event, whatsapp_event
@@ -174,14 +175,25 @@ def test_status_before_the_send_is_recorded_is_retried(agency, twilio):
 
 def test_acknowledgement_is_enqueued_as_send_job(agency, accounts):
     ack = sms_ack()
-    assert f"send-{ack.id}" in get_queue(OUTBOUND).job_ids
-    assert outbound.enqueue_delivery(ack.id)  # a live job already exists: nothing doubled
-    assert get_queue(OUTBOUND).job_ids.count(f"send-{ack.id}") == 1
+    assert f"send-{ack.id}" in get_queue(FIRST).job_ids  # a citizen waits on it: first
+    assert outbound.enqueue_delivery(ack.id, "acknowledgement")  # a live job: nothing doubled
+    assert get_queue(FIRST).job_ids.count(f"send-{ack.id}") == 1
+    assert f"send-{ack.id}" not in get_queue(OUTBOUND).job_ids
+
+
+def test_acknowledgements_and_drains_come_before_notices_under_a_backlog(agency, accounts):
+    assert ALL_QUEUES.index(FIRST) < ALL_QUEUES.index(INGEST) < ALL_QUEUES.index(OUTBOUND)
+    ack = sms_ack()
+    ticket = db.session.get(Ticket, ack.ticket_id)
+    notice = queue_notice(ticket, "interim", ms="Satu.", en="One.")
+    db.session.commit()
+    assert f"send-{notice.id}" in get_queue(OUTBOUND).job_ids
+    assert f"send-{notice.id}" not in get_queue(FIRST).job_ids
 
 
 def test_resend_queued_enqueues_due_rows_only(agency, accounts):
     ack = sms_ack()
-    get_queue(OUTBOUND).empty()
+    get_queue(FIRST).empty()
     later = db.session.get(OutboundMessage, ack.id)
     later.next_attempt_at = utcnow() + dt.timedelta(minutes=5)
     db.session.commit()
@@ -190,7 +202,7 @@ def test_resend_queued_enqueues_due_rows_only(agency, accounts):
     later.next_attempt_at = utcnow() - dt.timedelta(seconds=1)
     db.session.commit()
     assert outbound_jobs.resend_queued() == 1
-    assert f"send-{ack.id}" in get_queue(OUTBOUND).job_ids
+    assert f"send-{ack.id}" in get_queue(FIRST).job_ids  # its purpose's queue again
 
 
 def test_a_channel_without_an_account_parks_the_message_until_one_is_configured(

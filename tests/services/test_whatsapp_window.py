@@ -14,7 +14,7 @@ from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, Tick
 from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
 from aduan.models.routing import Notification
-from aduan.queues import OUTBOUND, get_queue
+from aduan.queues import FIRST, OUTBOUND, get_queue
 from aduan.services.intake.pipeline import process_event
 from aduan.services.outbox import delivery as outbound
 from aduan.services.outbox import notices as complainant_notices
@@ -92,7 +92,7 @@ def events(kind: str) -> list[TicketEvent]:
 
 
 def outbound_jobs() -> list[str]:
-    return get_queue(OUTBOUND).job_ids
+    return get_queue(FIRST).job_ids + get_queue(OUTBOUND).job_ids
 
 
 def test_reply_outside_the_window_is_held_a_template_goes_out_and_the_text_follows(agency, twilio):

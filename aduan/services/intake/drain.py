@@ -42,7 +42,9 @@ read again; everything else is forgotten after every event. They are dropped whe
 
 Failures: a drain claims only events never attempted (``attempts = 0``). ``process_event``
 counts a failed attempt, so a failing event leaves the drain's view at once: it blocks no
-batch and is not retried in a loop. The periodic sweep retries it with a growing delay and
+batch and is not retried in a loop — except a failure because PostgreSQL or Redis could not
+be reached, which the drain retries in place a few times first (``UNREACHABLE_PAUSES``).
+The periodic sweep retries it with a growing delay and
 quarantines it after ``MAX_ATTEMPTS``. A worker that dies *inside* an event (killed, out of
 memory, past the job timeout) rolls its attempt back with everything else; so each drain
 notes the event it is on in a Redis hash per slot, and the next drain to start counts an
@@ -92,6 +94,12 @@ REWIND_SECONDS = 2.0
 # scheduler, which every ``flask worker`` runs), not left for the minute sweep: its sender's
 # later messages wait for it. (An event that raised backs off through the sweep: 1, 4, 9 min.)
 RETRY_SOON = dt.timedelta(seconds=5)
+# An event that failed because PostgreSQL or Redis could not be reached is not at fault: the
+# drain tries it again after each pause (about 15 s in all, the length of a restart) without
+# counting an attempt, so it is processed seconds after the outage instead of through the
+# minute sweep's backoff (1, 4, 9 min). Bounded: after the last pause the failure is counted
+# as any other (a bad event that raises such an error still backs off and reaches quarantine).
+UNREACHABLE_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 def parallelism() -> int:
@@ -282,12 +290,29 @@ def claim(slot: int, after: tuple[dt.datetime, int] | None, batch: int) -> list[
 
 
 def _process_one(process_event, event_id: int) -> str:
+    """One event; an event that failed because PostgreSQL or Redis was unreachable is tried
+    again after each of ``UNREACHABLE_PAUSES`` before the failure is counted (see there)."""
+    from aduan.services.intake.pipeline import unreachable
+
+    for pause in (*UNREACHABLE_PAUSES, None):
+        try:
+            return process_event(event_id, skip_locked=True, count_unreachable=pause is None)
+        except Exception as exc:  # counted on the event by process_event; the sweep retries it
+            _rollback_quietly()
+            if pause is not None and unreachable(exc):
+                log.warning("ingest unreachable, retrying event_id=%s in=%.1fs", event_id, pause)
+                time.sleep(pause)
+                continue
+            log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
+            return "failed"
+    return "failed"
+
+
+def _rollback_quietly() -> None:
     try:
-        return process_event(event_id, skip_locked=True)
-    except Exception as exc:  # counted on the event by process_event; the sweep retries it
         db.session.rollback()
-        log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
-        return "failed"
+    except Exception as exc:  # a connection already lost: the pool replaces it
+        log.info("ingest rollback failed error=%s", type(exc).__name__)
 
 
 def retry_soon(event_id: int) -> None:

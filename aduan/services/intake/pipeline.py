@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy.exc import IntegrityError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from aduan.extensions import db
 from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ticket
@@ -48,7 +50,9 @@ class UnknownOutbound(LookupError):
     """A delivery status arrived before the send was recorded; retried later."""
 
 
-def process_event(event_id: int, *, skip_locked: bool = False) -> str:
+def process_event(
+    event_id: int, *, skip_locked: bool = False, count_unreachable: bool = True
+) -> str:
     """Process one InboundEvent; returns "processed", "skipped", "quarantined", "deferred" or
     "missing".
 
@@ -61,6 +65,9 @@ def process_event(event_id: int, *, skip_locked: bool = False) -> str:
     and re-raised. A unique violation (a reference already taken, an identity created by
     another worker at the same moment) retries the whole transaction up to RACE_TRIES times.
     ``skip_locked`` (the drain): an event another worker holds is "skipped".
+    ``count_unreachable=False`` (the drain's first tries): an error that says PostgreSQL or
+    Redis could not be reached (``unreachable``) is re-raised without counting an attempt —
+    the event is not at fault, and the drain tries it again in a few seconds.
     """
     for attempt in range(1, RACE_TRIES + 1):
         event = _lock_event(event_id, skip_locked)
@@ -93,9 +100,24 @@ def process_event(event_id: int, *, skip_locked: bool = False) -> str:
             return "quarantined"
         except Exception as exc:
             db.session.rollback()
+            if not count_unreachable and unreachable(exc):
+                raise
             _finish_failed(event_id, f"{type(exc).__name__}: {exc}"[:1000], quarantine=False)
             raise
     return "processed"
+
+
+_UNREACHABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """True for an error that says PostgreSQL or Redis could not be reached (a connection
+    refused, lost or timed out), not that the event itself is bad."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc, (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+    )
 
 
 def _earlier_from_same_sender(event: InboundEvent) -> bool:
@@ -213,7 +235,11 @@ def ingest_message(
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
         return None
-    ack = queue_acknowledgement(ticket, auto_submitted=message.auto_submitted)
+    ack = queue_acknowledgement(
+        ticket,
+        auto_submitted=message.auto_submitted,
+        only_message=(stored.channel, event.account_key),  # a new ticket holds only ``stored``
+    )
     return ack.id if ack is not None else None
 
 

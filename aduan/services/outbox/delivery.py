@@ -269,8 +269,8 @@ def apply_status(channel: str, status: DeliveryStatus) -> bool:
 def resend_due(now: dt.datetime | None = None) -> list[int]:
     """Enqueue queued rows whose ``next_attempt_at`` passed (or that never got a job)."""
     now = now or utcnow()
-    ids = db.session.scalars(
-        db.select(OutboundMessage.id)
+    rows = db.session.execute(
+        db.select(OutboundMessage.id, OutboundMessage.purpose)
         .where(
             OutboundMessage.state == "queued",
             (OutboundMessage.next_attempt_at.is_(None)) | (OutboundMessage.next_attempt_at <= now),
@@ -279,4 +279,4 @@ def resend_due(now: dt.datetime | None = None) -> list[int]:
         .limit(RESEND_BATCH)
     ).all()
     db.session.rollback()
-    return [i for i in ids if enqueue_delivery(i)]
+    return [i for i, purpose in rows if enqueue_delivery(i, purpose)]

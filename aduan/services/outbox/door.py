@@ -83,7 +83,7 @@ def queue(
     )
     db.session.add(row)
     db.session.flush()
-    enqueue_after_commit(row.id)
+    enqueue_after_commit(row.id, purpose)
     return row
 
 
@@ -96,13 +96,18 @@ def in_language(text: Text, ticket: Ticket | None) -> str:
     return text.get(language) or text[DEFAULT_LANGUAGE]
 
 
-def recipient(ticket: Ticket, channel: str | None = None) -> Recipient | None:
+def recipient(
+    ticket: Ticket, channel: str | None = None, *, only_message: tuple[str, str] | None = None
+) -> Recipient | None:
     """The complainant of ``ticket`` on ``channel`` (default: the ticket's own) and the
-    agency's account to write from; None when they cannot be reached."""
+    agency's account to write from; None when they cannot be reached.
+
+    ``only_message`` (intake, a ticket opened by one message): that message's (channel,
+    account key), so the account it came in on is known without reading the messages."""
     found = contact(ticket, channel)
     if found is None:
         return None
-    return Recipient(found[0], found[1], sending_account(ticket, found[0]))
+    return Recipient(found[0], found[1], sending_account(ticket, found[0], only_message))
 
 
 def officer_recipient(officer: Officer) -> Recipient | None:
@@ -152,17 +157,23 @@ def _from_record(ticket: Ticket) -> tuple[str, str] | None:
     return None
 
 
-def sending_account(ticket: Ticket, channel: str) -> str:
+def sending_account(
+    ticket: Ticket, channel: str, only_message: tuple[str, str] | None = None
+) -> str:
     """The key of the ticket's agency's account to send on ``channel`` from: the one the
     complainant last wrote to about this ticket, else the agency's own, else ``default`` for
-    the default agency and ``agency-<id>`` (no such account: the row waits) for another."""
-    last = db.session.scalar(
-        db.select(InboundEvent.account_key)
-        .join(Message, Message.inbound_event_id == InboundEvent.id)
-        .where(Message.ticket_id == ticket.id, Message.channel == channel)
-        .order_by(Message.id.desc())
-        .limit(1)
-    )
+    the default agency and ``agency-<id>`` (no such account: the row waits) for another.
+    ``only_message``: see ``recipient``."""
+    if only_message is not None:
+        last = only_message[1] if only_message[0] == channel else None
+    else:
+        last = db.session.scalar(
+            db.select(InboundEvent.account_key)
+            .join(Message, Message.inbound_event_id == InboundEvent.id)
+            .where(Message.ticket_id == ticket.id, Message.channel == channel)
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
     if last is not None and _owner(channel, last) == ticket.agency_id:
         return last
     return _agency_account(ticket.agency_id, channel, fallback=f"agency-{ticket.agency_id}")

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from aduan.extensions import db
-from aduan.queues import OUTBOUND, SEND_OUTBOUND_JOB, enqueue_once
+from aduan.queues import FIRST, FIRST_PURPOSES, OUTBOUND, SEND_OUTBOUND_JOB, enqueue_once
 
 log = logging.getLogger(__name__)
 
@@ -26,30 +26,36 @@ def job_id(outbound_id: int) -> str:
     return f"send-{outbound_id}"
 
 
-def enqueue_delivery(outbound_id: int) -> bool:
-    """Enqueue the send job now (idempotent by job id). False when Redis refused: the row
-    stays queued and ``resend_due`` picks it up. Senders call ``enqueue_after_commit``."""
+def queue_for(purpose: str | None) -> str:
+    """The queue of a row's send job: FIRST for what a citizen waits on now (acknowledgement,
+    reply), OUTBOUND for the rest, which waits out a backlog of complaints."""
+    return FIRST if purpose in FIRST_PURPOSES else OUTBOUND
+
+
+def enqueue_delivery(outbound_id: int, purpose: str | None = None) -> bool:
+    """Enqueue the send job now (idempotent by job id) on the queue of its ``purpose``. False
+    when Redis refused: the row stays queued and ``resend_due`` picks it up. Senders call
+    ``enqueue_after_commit``."""
     try:
         # A live job for this row is left alone; a finished or stranded one (a retry scheduled
         # with no scheduler to run it, a worker killed under it) is replaced.
-        enqueue_once(OUTBOUND, SEND_OUTBOUND_JOB, outbound_id, job_id=job_id(outbound_id))
+        enqueue_once(queue_for(purpose), SEND_OUTBOUND_JOB, outbound_id, job_id=job_id(outbound_id))
     except Exception as exc:  # Redis down: the committed row waits for the periodic resend
         log.warning("outbound enqueue failed outbound_id=%s error=%s", outbound_id, exc)
         return False
     return True
 
 
-def enqueue_after_commit(outbound_id: int) -> None:
+def enqueue_after_commit(outbound_id: int, purpose: str | None = None) -> None:
     """Enqueue the send job once the current transaction commits; a rollback forgets it."""
-    pending = db.session.info.setdefault(_AFTER_COMMIT, [])
-    if outbound_id not in pending:
-        pending.append(outbound_id)
+    pending = db.session.info.setdefault(_AFTER_COMMIT, {})
+    pending.setdefault(outbound_id, purpose)
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    for outbound_id in session.info.pop(_AFTER_COMMIT, ()):
-        enqueue_delivery(outbound_id)
+    for outbound_id, purpose in session.info.pop(_AFTER_COMMIT, {}).items():
+        enqueue_delivery(outbound_id, purpose)
 
 
 @event.listens_for(Session, "after_soft_rollback")

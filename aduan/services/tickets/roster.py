@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import event, func, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
 
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, Unit
@@ -19,7 +18,7 @@ from aduan.models.routing import RosterException, RosterPattern
 from aduan.services.intake import reference_cache
 from aduan.services.outbox import officer_notices as notifications
 from aduan.services.sla.clock import local_moment, local_today
-from aduan.services.tickets import deadlines
+from aduan.services.tickets import deadlines, loads
 from aduan.services.tickets.workflow import record_event
 from aduan.vocabulary import OPEN_STATUSES
 
@@ -58,19 +57,20 @@ def duty_officer_ids(unit: Unit, day: dt.date) -> list[int]:
 
 def pick(officer_ids: list[int]) -> int:
     """The fairest choice among ``officer_ids`` (fewest open, then least recently given one,
-    then lowest id): one query for each officer's open load and last assignment."""
-    open_count = (
-        db.select(func.count())
-        .where(Ticket.assignee_id == Officer.id, Ticket.status.in_(OPEN))
-        .scalar_subquery()
-    )
-    query = db.select(Officer.id, open_count, Officer.last_assigned_event_id).where(
+    then lowest id): one primary-key read of the officers' kept counts (``loads``), plus
+    what this transaction has given them and not yet written."""
+    query = db.select(Officer.id, Officer.open_ticket_count, Officer.last_assigned_event_id).where(
         Officer.id.in_(officer_ids)
     )
     with db.session.no_autoflush:  # a pending ticket changes no officer's count
         rows = db.session.execute(query).all()
-    pending = db.session.info.get(_CLOCKS, {})  # given one earlier in this transaction
-    return min(rows, key=lambda r: (r[1], max(r[2] or 0, pending.get(r[0], 0)), r[0]))[0]
+
+    def fairness(row) -> tuple[int, int, int]:
+        officer_id, count, clock = row
+        pending = loads.pending_delta(officer_id)
+        return count + pending, max(clock or 0, loads.pending_clock(officer_id)), officer_id
+
+    return min(rows, key=fairness)[0]
 
 
 def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None = None):
@@ -94,35 +94,8 @@ def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None 
         at=at,
     )
     db.session.flush()
-    db.session.info.setdefault(_CLOCKS, {})[chosen] = event.id
+    loads.note_assignment(chosen, event.id)  # written at the commit (``loads``)
     return chosen
-
-
-# The event id of an officer's latest assignment is the fairness clock (ids only grow). It is
-# written just before the commit, not at assignment: the row lock of that UPDATE is held to the
-# end of the transaction, and parallel intake workers assigning to the same duty officer would
-# otherwise queue behind each other for the whole of every complaint.
-_CLOCKS = "aduan_assignment_clocks"
-
-
-@event.listens_for(Session, "before_commit")
-def _write_assignment_clocks(session) -> None:
-    clocks = session.info.pop(_CLOCKS, None)
-    if not clocks:
-        return
-    session.flush()
-    for officer_id, event_id in sorted(clocks.items()):  # one lock order for every writer
-        session.execute(
-            db.update(Officer)
-            .where(Officer.id == officer_id)
-            .values(last_assigned_event_id=event_id)
-        )
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_assignment_clocks(session, previous) -> None:
-    if previous.parent is None:  # the whole transaction, not a savepoint, was rolled back
-        session.info.pop(_CLOCKS, None)
 
 
 def _set_assignee(ticket: Ticket, officer_id: int) -> None:

@@ -20,7 +20,10 @@ from aduan.extensions import db
 from aduan.models import Officer, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.services.outbox import status_notices
-from aduan.services.tickets import deadlines
+from aduan.services.tickets import (
+    deadlines,
+    loads,  # noqa: F401  (keeps officers' open counts)
+)
 from aduan.services.webhooks import events as webhook_events
 from aduan.vocabulary import TicketStatus as S
 

@@ -1,0 +1,182 @@
+"""The cost of one complaint does not grow with the tables: the statements intake runs for a
+new complaint, and their plans, are the same with no tickets and with 100,000 — whether the
+statistics were taken on the empty tables (stale) or afresh."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from sqlalchemy import event
+
+from aduan.extensions import db
+from aduan.models import (
+    Complainant,
+    ContactIdentity,
+    InboundEvent,
+    Message,
+    OutboundMessage,
+    Ticket,
+)
+from aduan.services.intake.pipeline import process_event
+from tests.builders_routing import gen_org
+from tests.services import intake_builders
+from tests.services.intake_builders import sms_event
+
+accounts = intake_builders.accounts
+WEDNESDAY_10AM_MYT = dt.datetime(2026, 3, 4, 2, 0, tzinfo=dt.UTC)
+SEEDED = 100_000
+GROWING = re.compile(
+    r"\b(FROM|JOIN|UPDATE|INTO) (tickets|ticket_events|messages|complainants|"
+    r"contact_identities|inbound_events|outbound_messages|attachments|whatsapp_windows)\b"
+)
+_LITERAL = re.compile(r"'[^']*'|\b\d+(\.\d+)?\b")
+
+
+@pytest.fixture
+def org(db):
+    agency, unit, *_ = gen_org(officers=2)
+    agency.triage_unit_id = unit.id
+    db.session.commit()
+    return agency
+
+
+def one_complaint(n: int, *, tiny_tables: bool = False) -> list[tuple[str, str]]:
+    """Process one new complaint from a new sender; (statement, plan) of every statement.
+
+    ``tiny_tables``: on tables of a page or two a sequential scan is the planner's cheapest
+    plan whatever the indexes, so it is priced out (``enable_seqscan = off``): the plans show
+    the index that serves each statement, which the planner must then choose by itself at
+    100,000 tickets."""
+    seen: list[tuple[str, object]] = []
+
+    def note(_conn, _cursor, statement, parameters, _context, executemany):
+        if not executemany:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        sms = sms_event(f"Longkang tersumbat nombor {n}", f"SMFLAT{n:026d}", sender=f"+6017{n:07d}")
+        db.session.commit()
+        seen.clear()  # from here on: what the drain does for one complaint
+        assert process_event(sms.id) == "processed"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return [(s, plan_of(s, parameters, tiny_tables)) for s, parameters in seen]
+
+
+def plan_of(statement: str, parameters, tiny_tables: bool) -> str:
+    """The plan of a statement on a table that grows with the complaints ("" for the others:
+    reference tables — agencies, units, officers, rosters — stay small)."""
+    if not re.match(r"\s*(SELECT|UPDATE|DELETE|INSERT)", statement, re.IGNORECASE):
+        return ""
+    if not GROWING.search(statement):
+        return ""
+    with db.engine.connect() as conn:
+        if tiny_tables:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        rows = conn.exec_driver_sql(f"EXPLAIN (COSTS OFF) {statement}", parameters).all()
+        conn.rollback()
+    return _LITERAL.sub("?", "\n".join(r[0] for r in rows))
+
+
+def seed(tables_from: dict, n: int = SEEDED) -> None:
+    """Copy the first complaint's rows ``n`` times: complainants, identities, inbound events,
+    tickets (60% open), messages and outbound rows — the tables intake reads. (Timeline events
+    it only inserts into.)"""
+    copies = [
+        (Complainant, {}),
+        (ContactIdentity, {"handle": "'+6019' || lpad(g::text, 7, '0')", "complainant_id": "c"}),
+        (InboundEvent, {"provider_id": "'SEED' || g", "sender_key": "md5(g::text)"}),
+        (
+            Ticket,
+            {
+                "reference": "'SEED-' || g",
+                "complainant_id": "c",
+                "status": "CASE WHEN g % 5 < 3 THEN status ELSE 'ditutup' END",
+            },
+        ),
+        (Message, {"ticket_id": "t", "provider_id": "'SEED' || g", "inbound_event_id": "e"}),
+        (OutboundMessage, {"ticket_id": "t", "provider_id": "'SEEDOUT' || g", "message_id": "m"}),
+    ]
+    bases = {}
+    for model, _ in copies:
+        bases[model.__tablename__] = db.session.scalar(
+            db.select(db.func.coalesce(db.func.max(model.id), 0))
+        )
+    offsets = {
+        "c": f"{bases['complainants']} + g",
+        "t": f"{bases['tickets']} + g",
+        "e": f"{bases['inbound_events']} + g",
+        "m": f"{bases['messages']} + g",
+    }
+    for model, overrides in copies:
+        table = model.__table__
+        names = [c.name for c in table.columns if c.computed is None]
+        values = []
+        for name in names:
+            value = overrides.get(name, name)
+            value = offsets.get(value, value)
+            values.append(f"{bases[table.name]} + g" if name == "id" else value)
+        db.session.execute(
+            db.text(
+                f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(values)} "  # noqa: S608
+                f"FROM {table.name}, generate_series(1, {n}) g WHERE id = :id"
+            ),
+            {"id": tables_from[table.name]},
+        )
+        db.session.execute(
+            db.text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                f"(SELECT max(id) FROM {table.name}))"
+            )
+        )
+    db.session.commit()
+
+
+def analyse() -> None:
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
+def first_rows() -> dict:
+    ticket = db.session.scalar(db.select(Ticket).order_by(Ticket.id))
+    message = db.session.scalar(db.select(Message).where(Message.direction == "in"))
+    return {
+        "complainants": ticket.complainant_id,
+        "contact_identities": db.session.scalar(db.select(db.func.min(ContactIdentity.id))),
+        "inbound_events": message.inbound_event_id,
+        "tickets": ticket.id,
+        "messages": message.id,
+        "outbound_messages": db.session.scalar(db.select(db.func.min(OutboundMessage.id))),
+    }
+
+
+def assert_same(empty: list, full: list) -> None:
+    statements = [s for s, _ in empty]
+    extra = [s[:200] for s, _ in full if s not in statements]
+    assert [s for s, _ in full] == statements, extra
+    for (statement, plan_empty), (_, plan_full) in zip(empty, full, strict=True):
+        assert plan_full == plan_empty, statement
+
+
+@pytest.mark.timeout(900)  # seeding 100,000 complaints on a shared machine
+@time_machine.travel(WEDNESDAY_10AM_MYT, tick=False)
+def test_one_complaint_runs_the_same_statements_and_plans_at_0_and_100000_tickets(org, accounts):
+    # Each measured complaint follows one that warms the per-process caches (reference rows,
+    # channel accounts: they expire after a minute), so both are the steady state.
+    analyse()  # statistics of the empty tables, which go stale below
+    one_complaint(0)
+    empty = one_complaint(1, tiny_tables=True)
+    seed(first_rows())
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) > SEEDED
+    one_complaint(2)
+    stale = one_complaint(3)
+    assert_same(empty, stale)
+    analyse()
+    one_complaint(4)
+    fresh = one_complaint(5)
+    assert_same(empty, fresh)
+    assert [plan for _, plan in fresh if plan]  # the plans of the growing tables were read
+    assert not any("Seq Scan" in plan for _, plan in fresh)
