@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from aduan.extensions import db
+from aduan.languages import citizen_language
 from aduan.models import Agency, Officer, Ticket
 from aduan.models.quality import Rating, ServicePoint
 from aduan.services.intake import web_form
@@ -80,7 +81,7 @@ def _link(rating_id: int, ticket: Ticket, point: ServicePoint, actor, created: b
 
 
 def _form(rating: Rating, point: ServicePoint, agency: Agency) -> web_form.ComplaintForm:
-    language = "en" if rating.language == "en" else "ms"
+    language = citizen_language(rating.language)
     with force_locale(language):
         text = _(
             "Rating %(score)s of 5 at %(point)s: %(comment)s",

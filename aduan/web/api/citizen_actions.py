@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import request
 
 from aduan.errors import NotFound
+from aduan.languages import citizen_language
 from aduan.models import Ticket
 from aduan.schemas.citizen import (
     AcceptedSchema,
@@ -48,7 +49,7 @@ def citizen_reply():
     key = idempotency.check_key(request.headers.get("Idempotency-Key"))
     provider_id = idempotency.provider_id(principal(), key, "citizen.replies")
     opens_new = not threading.takes_messages(ticket)
-    language = "en" if ticket.language == "en" else "ms"
+    language = citizen_language(ticket.language)
     landed = web_form.post_reply(ticket, provider_id, data["text"].strip(), language)
     own = landed is not None and (
         landed.id == ticket.id or opens_new or merged_replies.same_complainant(ticket, landed)

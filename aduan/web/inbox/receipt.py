@@ -8,6 +8,7 @@ from flask import render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from aduan.languages import citizen_language
 from aduan.models import Ticket
 from aduan.services.citizen import agency_pages
 from aduan.services.outbox.texts import status_link
@@ -15,8 +16,8 @@ from aduan.web.qr import qr_svg
 
 
 def slip(ticket: Ticket, pin: str | None) -> Markup:
-    """The slip's HTML, rendered in the ticket's language (BM unless the citizen chose EN)."""
-    language = "en" if ticket.language == "en" else "ms"
+    """The slip's HTML, rendered in the ticket's language (the one the citizen chose)."""
+    language = citizen_language(ticket.language)
     link = status_link(ticket)
     with force_locale(language):
         html = render_template(

@@ -14,6 +14,7 @@ from flask_babel import get_locale
 
 from aduan.errors import ValidationFailed
 from aduan.extensions import limiter
+from aduan.languages import citizen_language
 from aduan.services.quality import ratings, service_points
 from aduan.web.public.agency_scope import PREFIX, page_agency
 from aduan.web.public.blueprint import bp
@@ -44,7 +45,7 @@ def _point(point_code: str):
 
 
 def _language() -> str:
-    return "en" if str(get_locale() or "ms").startswith("en") else "ms"
+    return citizen_language(str(get_locale() or "ms"))
 
 
 def _device() -> tuple[str, str | None]:
