@@ -10,7 +10,7 @@ from aduan.models.base import utcnow
 from aduan.models.bots import CONVERSATION_TTL, BotConversation
 from aduan.services.citizen.conversations import parse_command
 from aduan.services.intake.pipeline import process_event
-from aduan.services.tickets.references import new_reference
+from aduan.services.tickets.references import check_character
 from channels.base import RawEvent
 from tests.fakes.telegram import fake_telegram as make_fake_telegram
 from tests.services import intake_builders
@@ -250,7 +250,8 @@ def sms(text: str, sid: str) -> list[str]:
     )
 
 
-REF = new_reference(2026)
+# Fixed, not random: pytest-xdist workers must collect the same parameters.
+REF = f"ADU-2026-K7M3Q{check_character('K7M3Q')}"
 SPACED = REF.lower().replace("-", " ")
 
 
