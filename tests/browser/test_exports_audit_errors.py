@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from aduan.models.admin import AdminAuditLog
 from tests.browser.test_inbox import sign_in
-from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit
+from tests.builders import gen_agency, gen_officer, gen_ticket, gen_totp, gen_unit, totp_code
 from tests.web.exports.helpers import run_jobs
 from workers.worker import AppWorker
 
@@ -28,6 +28,7 @@ def office(db):
     admin = gen_officer(agency, [unit1], roles=("admin",), username="admin.audit",
                         name="Admin Audit", locale="en")  # fmt: skip
     clerk = gen_officer(agency, [unit1], roles=("admin",), name="Kerani Tetapan")
+    gen_totp(admin)  # admin pages need two-factor sign-in
     tickets = [gen_ticket(agency, unit1, subject=f"Longkang {n}") for n in range(3)]
     other = gen_agency(code="KUA")
     gen_ticket(other, gen_unit(other), subject="Longkang agensi lain")
@@ -64,6 +65,8 @@ def test_a_queue_export_reaches_ready_and_downloads(page, live_server, office, a
 
 def test_the_audit_page_filters_by_who(page, live_server, office):
     sign_in(page, live_server, office["admin"].username)
+    page.fill("#code", totp_code(office["admin"]))
+    page.click("button[type=submit]")
     page.goto(f"{live_server}/admin/audit")
     rows = page.locator("tr.audit-entry")
     expect(rows).to_have_count(2)

@@ -51,9 +51,11 @@ class MailDesk:
 
 
 def run_jobs() -> None:
-    """Ingest first, then everything queued for sending."""
+    """Acknowledgements and replies first, then ingest, then everything else queued for sending."""
     connection = redis_lib.Redis.from_url(REDIS_URL)
-    queues = [Queue(f"test-{name}", connection=connection) for name in ("ingest", "outbound")]
+    queues = [
+        Queue(f"test-{name}", connection=connection) for name in ("first", "ingest", "outbound")
+    ]
     AppWorker(queues, connection=connection).work(burst=True)
     db.session.expire_all()
 

@@ -53,7 +53,9 @@ def deliver(app, update: dict) -> None:
     response = app.test_client().post("/webhooks/telegram", json=update, headers=HEADERS)
     assert response.status_code == 200
     connection = redis_lib.Redis.from_url(REDIS_URL)
-    queues = [Queue(f"test-{name}", connection=connection) for name in ("ingest", "outbound")]
+    queues = [
+        Queue(f"test-{name}", connection=connection) for name in ("first", "ingest", "outbound")
+    ]
     AppWorker(queues, connection=connection).work(burst=True)
 
 

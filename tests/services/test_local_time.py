@@ -31,9 +31,12 @@ def test_every_month_reads_day_month_year_time_in_the_tickets_language(app_ctx, 
         )
 
 
-def test_other_languages_read_bahasa_malaysia_and_no_date_is_a_dash(app_ctx):
+def test_each_citizen_language_reads_its_own_date_others_bahasa_and_no_date_is_a_dash(app_ctx):
     moment = dt.datetime(2026, 8, 31, 1, 0, tzinfo=dt.UTC)
-    assert format_local(moment, "ta") == format_local(moment, "ms") == "31 Ogos 2026, 09:00"
+    assert format_local(moment, "ms") == "31 Ogos 2026, 09:00"
+    assert format_local(moment, "ta") == "31 ஆகஸ்ட் 2026, 09:00"
+    assert format_local(moment, "zh") == "2026年8月31日 09:00"
+    assert format_local(moment, "fr") == format_local(moment, "ms")  # not one of ours
     assert format_local(None, "en") == "-"
 
 

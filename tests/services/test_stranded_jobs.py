@@ -17,6 +17,7 @@ from aduan.models.base import utcnow
 from aduan.queues import SEND_OUTBOUND_JOB, job_is_live
 from aduan.services.intake import inbound, quarantine
 from aduan.services.outbox import delivery
+from aduan.services.outbox.enqueueing import queue_for
 from tests.builders import gen_agency
 from tests.conftest import REDIS_URL
 from workers import intake_jobs
@@ -111,9 +112,10 @@ def test_an_outbound_row_whose_send_job_was_scheduled_with_no_scheduler_is_sent_
     )  # fmt: skip
     db.session.add(row)
     db.session.commit()
-    strand_as_scheduled_retry(f"send-{row.id}", "outbound", SEND_OUTBOUND_JOB, row.id)
+    sending = queue_for(row.purpose)  # an officer's reply: the "first" queue
+    strand_as_scheduled_retry(f"send-{row.id}", sending, SEND_OUTBOUND_JOB, row.id)
     assert delivery.resend_due() == [row.id]
-    assert queue("outbound").job_ids == [f"send-{row.id}"]
+    assert queue(sending).job_ids == [f"send-{row.id}"]
 
 
 def test_liveness_of_each_rq_state(app_ctx):

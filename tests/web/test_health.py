@@ -8,7 +8,7 @@ def test_healthz_reports_database_redis_and_queues(client):
     assert body["status"] == "ok"
     assert body["database"] == {"ok": True, "dialect": "postgresql"}
     assert body["redis"]["ok"] is True
-    assert set(body["queues"]["queues"]) == {"ingest", "outbound", "sweeps", "default"}
+    assert set(body["queues"]["queues"]) == {"first", "ingest", "outbound", "sweeps", "default"}
 
 
 def test_healthz_is_503_when_redis_is_down(database_url, tmp_path):
