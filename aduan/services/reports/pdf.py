@@ -152,12 +152,15 @@ def _quality(quality: Quality, styles) -> list:
     story += [
         _table(rows),
         Spacer(1, 3 * mm),
-        Paragraph(_("Mean counter rating by month (1–5)"), styles["Normal"]),
-        _line([m.mean_rating for m in quality.trend], labels, 1, 5, "#1f5f8b"),
-        Paragraph(_("Mystery-shopping score by month (0–100)"), styles["Normal"]),
-        _line([m.visit_score for m in quality.trend], labels, 0, 100, "#b35c00"),
-        Spacer(1, 8 * mm),
     ]
+    lines = [(_("Mean counter rating by month (1–5)"), [m.mean_rating for m in quality.trend],
+              1, 5, "#1f5f8b"),
+             (_("Mystery-shopping score by month (0–100)"), [m.visit_score for m in quality.trend],
+              0, 100, "#b35c00")]  # fmt: skip
+    for title, values, low, high, colour in lines:
+        if any(v is not None for v in values):  # ReportLab draws no line without a point
+            story += [Paragraph(title, styles["Normal"]), _line(values, labels, low, high, colour)]
+    story.append(Spacer(1, 8 * mm))
     return story
 
 
