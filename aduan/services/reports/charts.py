@@ -1,6 +1,8 @@
-"""Charts drawn on the server as SVG (no script, no CDN): horizontal bars for a breakdown and
-grouped columns for a series. Each chart is an image with a title; the page puts its data
-table beside it for screen readers. Labels come in already translated."""
+"""Charts drawn on the server as SVG (no script, no CDN): horizontal bars for a breakdown,
+grouped columns for a series and a line per month for a measure on a fixed scale (the
+reports dashboard and the service-quality page share them). Each chart is an image with a
+title; the page puts its data table beside it for screen readers.
+Labels come in already translated."""
 
 from __future__ import annotations
 
@@ -62,6 +64,56 @@ def columns(title: str, labels: list[str], series: dict[str, list[float]]) -> Ma
         parts.append(f'<text x="{x:.1f}" y="{base + 14}">{escape(labels[position])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text above went through escape)
+
+
+def line(
+    title: str,
+    labels: list[str],
+    values: list[float | None],
+    low: float,
+    high: float,
+    *,
+    colour: str = COLOURS[0],
+) -> Markup:
+    """A line of ``values`` (None: a gap) between ``low`` and ``high``, one point per label."""
+    height, pad = 220, 40
+    step = (WIDTH - 2 * pad) / max(len(labels) - 1, 1)
+
+    def y(value: float) -> float:
+        return height - pad - (value - low) / (high - low) * (height - 2 * pad)
+
+    parts = [_open(title, WIDTH, height)]
+    for tick in (low, (low + high) / 2, high):
+        parts.append(
+            f'<line x1="{pad}" x2="{WIDTH - pad}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+            f'stroke="#ddd"/><text x="{pad - 6}" y="{y(tick) + 4:.1f}" '
+            f'text-anchor="end">{tick:g}</text>'
+        )
+    segment: list[str] = []
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        x = pad + index * step
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - pad + 16}" font-size="10" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+        if value is None:
+            parts.append(_polyline(segment, colour))
+            segment = []
+            continue
+        segment.append(f"{x:.1f},{y(value):.1f}")
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}" '
+            f'data-value="{value:g}"/>'
+        )
+    parts.append(_polyline(segment, colour))
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every text above went through escape)
+
+
+def _polyline(points: list[str], colour: str) -> str:
+    if len(points) < 2:
+        return ""
+    return f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(points)}"/>'
 
 
 def _open(title: str, width: int, height: int) -> str:

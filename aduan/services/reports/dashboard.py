@@ -1,5 +1,6 @@
 """One dashboard: each scope's figures over the period and the one before it, assembled for
-the page, the exports and the PDF alike."""
+the page, the exports and the PDF alike — the complaint figures and, for a whole agency, its
+service-quality figures (``aduan.services.quality.figures``) beside them."""
 
 from __future__ import annotations
 
@@ -11,9 +12,23 @@ from sqlalchemy import select
 from aduan.extensions import db
 from aduan.models import Category, Officer, Unit
 from aduan.models.base import utcnow
+from aduan.services.quality.figures import MonthFigures, QualityFigures, quality_figures
 from aduan.services.reports import figures, live
 from aduan.services.reports.scope import Period, Scope
 from aduan.vocabulary import Complexity, TicketType, channel_term
+
+TREND_MONTHS = 12
+
+
+@dataclass
+class Quality:
+    """An agency's service-quality figures: the period, the one before it (None when not
+    compared), and the trend per month over the twelve months to the period's end (or the
+    period's own months when it is longer)."""
+
+    now: QualityFigures
+    before: QualityFigures | None
+    trend: list[MonthFigures]
 
 
 @dataclass
@@ -27,6 +42,7 @@ class Part:
     workload: dict | None
     comments: list
     names: dict[str, dict]
+    quality: Quality | None = None
 
 
 def build(
@@ -51,9 +67,33 @@ def build(
                 workload=live.workload(scope, now) if detail else None,
                 comments=live.comments(scope, period) if detail else [],
                 names=names(scope.agency_id),
+                quality=quality(scope, period, compare=compare),
             )
         )
     return parts
+
+
+def quality(scope: Scope, period: Period, *, compare: bool = True) -> Quality | None:
+    """The agency's service-quality figures, or None for a supervisor's units: service points,
+    visits, actions and studies belong to the agency, not to a unit (and the quality pages
+    are the complaint managers' and admins'), so a unit scope has no share of them to show."""
+    if scope.unit_ids is not None:
+        return None
+    end = period.end + dt.timedelta(days=1)  # quality_figures takes an exclusive end
+    before = period.previous()
+    return Quality(
+        now=quality_figures(scope.agency_id, period.start, end),
+        before=quality_figures(scope.agency_id, before.start, period.start) if compare else None,
+        trend=quality_figures(scope.agency_id, trend_start(period), end).trend,
+    )
+
+
+def trend_start(period: Period) -> dt.date:
+    """The first day of the trend: TREND_MONTHS months to the period's last, or the period's
+    first month if that is earlier."""
+    index = period.end.year * 12 + period.end.month - 1 - (TREND_MONTHS - 1)
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    return min(first, period.start.replace(day=1))
 
 
 def names(agency_id: int) -> dict[str, dict]:

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from aduan.services.quality import figures as quality
+from aduan.services.reports.charts import line
 from aduan.services.sla.clock import local_today
 from aduan.web.auth_session import roles_required
 from aduan.web.quality.blueprint import MANAGERS, bp
-from aduan.web.quality.charts import line_chart
 
 
 def _month(raw: str | None, default: dt.date) -> dt.date:
@@ -41,10 +41,10 @@ def figures_page():
     found = quality.quality_figures(current_user.agency_id, start, end)
     labels = [format_date(m.month, "MMM yy") for m in found.trend]
     charts = {
-        "rating": line_chart(labels, [m.mean_rating for m in found.trend], 1, 5,
-                             _("Mean counter rating by month (1–5)")),
-        "visits": line_chart(labels, [m.visit_score for m in found.trend], 0, 100,
-                             _("Mystery-shopping score by month (%)"), colour="#b35c00"),
+        "rating": line(_("Mean counter rating by month (1–5)"), labels,
+                       [m.mean_rating for m in found.trend], 1, 5),
+        "visits": line(_("Mystery-shopping score by month (%)"), labels,
+                       [m.visit_score for m in found.trend], 0, 100, colour="#b35c00"),
     }  # fmt: skip
     return render_template("quality/figures.html", figures=found, charts=charts,
                            labels=labels, start=start, last=end - dt.timedelta(days=1))  # fmt: skip

@@ -58,3 +58,40 @@ def seed_reports() -> Seeded:
     seeded.references = {"resolved": done.reference, "sms": made[4].reference}
     rollups.refresh_all()
     return seeded
+
+
+def seed_quality(seeded: Seeded) -> None:
+    """Service quality this month: agency A's "Kaunter Alfa" rated 5, 4 and 2 (the 2 with a
+    comment), one mystery-shopping visit scoring 50, one action overdue and one done; agency
+    B's "Kaunter Beta" rated 1 with a visit of its own, none of which A may see."""
+    from aduan.models import Agency
+    from aduan.models.quality import Action, Visit
+    from tests.builders_quality import (
+        gen_checklist,
+        gen_exercise,
+        gen_rating,
+        gen_service_point,
+        gen_shopper,
+    )
+
+    for agency_id, name, scores in ((seeded.agency_id, "Kaunter Alfa", (5, 4, 2)),
+                                    (seeded.other_agency_id, "Kaunter Beta", (1,))):  # fmt: skip
+        agency = db.session.get(Agency, agency_id)
+        point = gen_service_point(agency, code=f"kaunter-{agency_id}", name=name)
+        for score in scores:
+            gen_rating(point, score=score, comment="Lambat" if score <= 2 else None)
+        exercise = gen_exercise(gen_checklist(agency), [point])
+        shopper, _token = gen_shopper(exercise)
+        answers = {"q1": True, "q2": agency_id != seeded.agency_id}  # A: 50, B: 100
+        db.session.add(Visit(exercise_id=exercise.id, shopper_id=shopper.id,
+                             service_point_id=point.id, submission_id=f"s-{agency_id}",
+                             visited_at=dt.datetime.now(dt.UTC), answers=answers))  # fmt: skip
+        if agency_id == seeded.agency_id:
+            owner = seeded.officers["manager"]
+            db.session.add_all([
+                Action(exercise_id=exercise.id, description="Kursus", owner_id=owner.id,
+                       due_on=dt.date(2020, 1, 1)),
+                Action(exercise_id=exercise.id, description="Papan tanda", owner_id=owner.id,
+                       due_on=dt.date(2099, 1, 1), done_at=dt.datetime.now(dt.UTC)),
+            ])  # fmt: skip
+    db.session.commit()

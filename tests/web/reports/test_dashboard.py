@@ -9,8 +9,10 @@ import re
 
 from openpyxl import load_workbook
 
-from tests.builders import login
-from tests.web.reports.builders import seed_reports
+from aduan.models import Agency
+from aduan.services.sla.clock import local_today
+from tests.builders import gen_officer, login
+from tests.web.reports.builders import seed_quality, seed_reports
 
 
 def _volume(page: str, measure: str) -> str:
@@ -93,3 +95,45 @@ def test_the_queue_and_ticket_pages_show_the_officers_own_month(db, client):
     login(client, seeded.officers["supervisor"])  # handled nothing: zero, no share, no rating
     mine = client.get("/inbox").get_data(as_text=True).split('id="my-month"')[1]
     assert 'data-figure="handled">0<' in mine and 'data-figure="rating">—<' in mine
+
+
+def test_the_service_quality_section_shows_the_agencys_measures_and_not_the_others(db, client):
+    seeded = seed_reports()
+    seed_quality(seeded)
+    login(client, seeded.officers["manager"])
+    page = client.get("/reports").get_data(as_text=True)
+    assert f'id="quality-{seeded.agency_id}"' in page
+    assert f'id="quality-{seeded.other_agency_id}"' not in page
+    assert _volume(page, "quality-ratings") == "3"  # B's rating is not counted
+    assert _volume(page, "quality-mean_rating") == "3.67"
+    assert _volume(page, "quality-satisfied") == "66.7%"
+    assert _volume(page, "quality-low_with_comment") == "1"
+    assert _volume(page, "quality-visits") == "1" and _volume(page, "quality-visit_score") == "50.0"
+    assert _volume(page, "quality-actions") == "1 / 1 / 1"
+    section = page.split(f'id="quality-{seeded.agency_id}"')[1].split("<h3>")[0]
+    points = section.split('data-table="service-points"')[1].split("</table>")[0]
+    assert "Kaunter Alfa" in points and "Kaunter Beta" not in page
+    assert section.count("<svg") == 2 and 'data-value="3.67"' in section  # the trend lines
+    month = local_today().strftime("%Y-%m")
+    trend = section.split('data-table="quality-trend"')[1].split("</table>")[0]
+    assert trend.count("<tr data-month=") == 12  # the twelve months to the period's end
+    row = trend.split(f'<tr data-month="{month}">')[1].split("</tr>")[0]
+    assert re.sub(r"<[^>]+>", " ", row).split() == [month, "3", "3.67", "66.7%", "1", "50.0"]
+
+
+def test_a_supervisor_has_no_service_quality_section_and_the_platform_admin_sees_each(db, client):
+    seeded = seed_reports()
+    seed_quality(seeded)
+    login(client, seeded.officers["supervisor"])
+    assert 'id="quality-' not in client.get("/reports").get_data(as_text=True)
+    admin = gen_officer(db.session.get(Agency, seeded.agency_id), roles=("officer",),
+                        platform_admin=True, username="lp.platform")  # fmt: skip
+    db.session.commit()
+    login(client, admin)
+    page = client.get("/reports").get_data(as_text=True)
+    for agency_id, name in ((seeded.agency_id, "Kaunter Alfa"),
+                            (seeded.other_agency_id, "Kaunter Beta")):  # fmt: skip
+        section = page.split(f'id="quality-{agency_id}"')[1].split("<h3>")[0]
+        assert name in section
+    b = page.split(f'id="quality-{seeded.other_agency_id}"')[1]
+    assert re.search(r'data-measure="quality-ratings".*?class="value">1<', b, re.S)

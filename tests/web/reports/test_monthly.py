@@ -14,7 +14,7 @@ from aduan.models.routing import Notification
 from aduan.services.reports import monthly
 from aduan.services.sla.clock import local_moment, local_today
 from tests.builders import login
-from tests.web.reports.builders import seed_reports
+from tests.web.reports.builders import seed_quality, seed_reports
 
 
 def _pdf_text(data: bytes, tmp_path, first: int = 1, last: int = 1) -> str:
@@ -67,3 +67,30 @@ def test_the_job_tells_each_manager_once_on_the_first_working_day_only(db):
     assert all("/reports/monthly.pdf?month=2026-05" in b for b in bodies)
     mails = db.session.scalar(select(func.count(OutboundMessage.id)))
     assert mails >= 1  # by e-mail too, through the outbox door
+
+
+def test_the_monthly_pdf_has_the_service_quality_figures_and_their_trend(db, client, tmp_path):
+    seeded = seed_reports()
+    seed_quality(seeded)
+    login(client, seeded.officers["manager"])
+    month = local_today().strftime("%Y-%m")
+    response = client.get(f"/reports/monthly.pdf?month={month}")
+    pages = subprocess.run(["pdfinfo", "-"], input=response.data, capture_output=True,
+                           check=True).stdout.decode()  # fmt: skip
+    last = int(re.search(r"Pages:\s+(\d+)", pages).group(1))
+    text = _pdf_text(response.data, tmp_path, 1, last)
+    assert "Kualiti perkhidmatan" in text or "Service quality" in text
+
+    def row(*starts: str) -> list[str]:
+        found = [line.strip() for line in text.splitlines() if line.strip().startswith(starts)]
+        assert found, starts
+        return found[0].split()
+
+    assert row("Penilaian kaunter", "Counter ratings")[-2:] == ["3", "0"]  # none the month before
+    assert row("Purata penilaian (1–5)", "Mean rating (1–5)")[-2:] == ["3.67", "—"]
+    assert row("Lawatan pembeli misteri", "Mystery-shopping visits")[-2] == "1"
+    assert row("Skor pembeli misteri (0–100)", "Mystery-shopping score (0–100)")[-2] == "50.0"
+    assert "".join(row("Tindakan kini", "Actions now")).endswith("1/1/1")  # open/overdue/done
+    assert row("Kaunter Alfa") == ["Kaunter", "Alfa", "3", "3.67", "1", "1", "50.0"]
+    assert "Kaunter Beta" not in text  # agency B's point
+    assert row(month) == [month, "3", "3.67", "66.7%", "1", "50.0"]  # the trend's last month
