@@ -137,3 +137,15 @@ def test_the_same_bsuid_writing_to_another_agencys_number_is_its_own_complainant
         (other.id, "whatsapp_user", BSUID),
     ]
     assert tickets[0].complainant_id != tickets[1].complainant_id
+
+
+def test_a_semak_from_the_bsuid_is_answered_at_the_bsuid(agency, graph):
+    process_event(bsuid_event("wamid.B1", "Longkang tersumbat di Taman Melati.").id)
+    _deliver_queued()
+    ticket = db.session.scalar(db.select(Ticket))
+    process_event(bsuid_event("wamid.B2", f"SEMAK {ticket.reference}").id)
+    (answer,) = _deliver_queued()
+    assert (answer.purpose, answer.to_handle) == ("bot", BSUID)
+    sent = graph.last("/109876543210/messages").json
+    assert sent["recipient"] == BSUID and ticket.reference in sent["text"]["body"]
+    assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 1
