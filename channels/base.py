@@ -192,6 +192,9 @@ class ChannelManifest:
 
     - ``identity``: the kind of handle its senders have (``phone``, ``email``, ``telegram``…);
       channels sharing a kind share the complainant's identity (SMS, WhatsApp and voice: phone).
+      ``other_identities``: further kinds a sender may have instead, named by the parsed
+      message's ``extra["identity_type"]`` (WhatsApp Cloud: ``whatsapp_user``, a business-scoped
+      user id when the user hides their number behind a username; never a phone).
     - ``replies``: officers can answer on the channel itself; ``reply_via``: the channel that
       carries the answers when it cannot (voice → sms). Neither: e-mail, else SMS.
     - ``offered_for_replies``: listed on the ticket page as another way to reach the
@@ -211,6 +214,7 @@ class ChannelManifest:
     label_en: str
     label_ms: str
     identity: str
+    other_identities: tuple[str, ...] = ()
     credentials: tuple[Setting, ...] = ()
     settings: tuple[Setting, ...] = ()
     webhooks: tuple[Webhook, ...] = ()

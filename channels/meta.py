@@ -34,7 +34,7 @@ from channels.base import (
     ThreadHints,
     Webhook,
 )
-from channels.phones import normalise_wa_id
+from channels.phones import is_wa_phone, normalise_wa_id
 from channels.registry import register
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,10 @@ _STATUS_MAP = {"sent": "sent", "delivered": "delivered", "read": "read", "failed
 _MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
 # WhatsApp's template language codes for the citizen languages.
 _TEMPLATE_CODES = {"ms": "ms", "en": "en", "zh": "zh_CN", "ta": "ta"}
+# A WhatsApp user who adopted a username may come without a phone number: Meta then names
+# them by their business-scoped user id (BSUID, ``MY.1502576394655843``) in the contact's
+# ``user_id`` and the message's ``from_user_id``. Such a sender is this kind of identity.
+WHATSAPP_USER = "whatsapp_user"
 
 
 def _from_timestamp(value: Any, millis: bool = False) -> dt.datetime:
@@ -178,6 +182,7 @@ class WhatsAppCloudAdapter(_MetaAdapter):
         label_en="WhatsApp (Meta)",
         label_ms="WhatsApp (Meta)",
         identity="phone",
+        other_identities=(WHATSAPP_USER,),
         credentials=(*META_CREDENTIALS, Setting("phone_number_id", "Sender phone number id")),
         settings=(
             Setting("template_language", "Meta's code for the BM templates", default="ms"),
@@ -203,7 +208,7 @@ class WhatsAppCloudAdapter(_MetaAdapter):
             context = {"contacts": value.get("contacts", []), "metadata": value.get("metadata", {})}
             for message in value.get("messages") or []:
                 payload = {"message": message, **context}
-                sender = str(message.get("from") or "") or None
+                sender = _whatsapp_sender(message, context["contacts"])[0] or None
                 events.append(RawEvent(self.type, "message", message["id"], payload, sender))
             for status in value.get("statuses") or []:
                 event_id = f"{status['id']}:{status.get('status')}"
@@ -217,26 +222,31 @@ class WhatsAppCloudAdapter(_MetaAdapter):
                     yield change.get("value") or {}
 
     def parse(self, event: RawEvent) -> list[InboundMessage]:
-        """A text, media, interactive or button message; the sender's wa_id in E.164."""
+        """A text, media, interactive or button message; the sender's wa_id in E.164, or their
+        business-scoped user id (``extra["identity_type"] = "whatsapp_user"``) when Meta gives
+        no phone number; the contact's profile name, else their username, as the name."""
         message = event.payload.get("message") or {}
-        if "from" not in message or "id" not in message:
-            raise ParseError("whatsapp message without from/id")
-        names = {
-            c.get("wa_id"): (c.get("profile") or {}).get("name")
-            for c in event.payload.get("contacts", [])
-        }
+        handle, kind, contact = _whatsapp_sender(message, event.payload.get("contacts") or [])
+        if not handle or "id" not in message:
+            raise ParseError("whatsapp message without from/user_id/id")
+        profile = contact.get("profile") or {}
+        username = profile.get("username") or contact.get("username")
         text, attachments, extra = _whatsapp_content(message)
         extra["phone_number_id"] = (event.payload.get("metadata") or {}).get("phone_number_id")
         if message.get("context", {}).get("id"):
             extra["reply_to"] = message["context"]["id"]
+        if kind == WHATSAPP_USER:
+            extra["identity_type"] = WHATSAPP_USER
+            if username:
+                extra["username"] = username
         return [
             InboundMessage(
                 channel=self.type,
                 provider_id=message["id"],
-                sender_handle=normalise_wa_id(message["from"]),
+                sender_handle=handle,
                 text=text,
                 received_at=_from_timestamp(message.get("timestamp")),
-                sender_name=names.get(message["from"]) or None,
+                sender_name=profile.get("name") or username or None,
                 attachments=attachments,
                 extra=extra,
             )
@@ -249,11 +259,11 @@ class WhatsAppCloudAdapter(_MetaAdapter):
 
     def send(self, message: OutboundRequest) -> SendResult:
         """POST /{phone_number_id}/messages: free text, or a template outside the 24 h window."""
-        payload: dict[str, Any] = {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": normalise_wa_id(message.to_handle).lstrip("+"),
-        }
+        payload: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual"}
+        if is_wa_phone(message.to_handle):
+            payload["to"] = normalise_wa_id(message.to_handle).lstrip("+")
+        else:  # a business-scoped user id goes in ``recipient``, in place of ``to``
+            payload["recipient"] = message.to_handle.strip()
         if message.template:
             payload.update(type="template", template=self._template(message))
         else:
@@ -282,6 +292,28 @@ class WhatsAppCloudAdapter(_MetaAdapter):
         if language in _TEMPLATE_CODES and language != "ms":
             return self.account.get(f"template_language_{language}") or _TEMPLATE_CODES[language]
         return self.account.get("template_language") or "ms"
+
+
+def _whatsapp_sender(
+    message: Mapping[str, Any], contacts: list[Mapping[str, Any]]
+) -> tuple[str, str, Mapping[str, Any]]:
+    """``(handle, kind, contact)``: the E.164 phone (kind ``phone``) when ``from``/``wa_id`` is
+    one, else the business-scoped user id (kind ``whatsapp_user``) from the message's
+    ``from_user_id``, its contact's ``user_id`` or a ``from`` that is not digits."""
+    sender = str(message.get("from") or "").strip()
+    user_id = str(message.get("from_user_id") or "").strip()
+    contact: Mapping[str, Any] = {}
+    for candidate in contacts:
+        ids = {str(candidate.get("wa_id") or ""), str(candidate.get("user_id") or "")} - {""}
+        if ids & {sender, user_id} or len(contacts) == 1:
+            contact = candidate
+            break
+    if is_wa_phone(sender):
+        return normalise_wa_id(sender), "phone", contact
+    if not sender and is_wa_phone(str(contact.get("wa_id") or "")):
+        return normalise_wa_id(str(contact["wa_id"])), "phone", contact
+    bsuid = user_id or str(contact.get("user_id") or "").strip() or sender
+    return bsuid, WHATSAPP_USER, contact
 
 
 def _whatsapp_content(

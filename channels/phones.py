@@ -6,11 +6,14 @@ to one complainant, so every phone-based adapter normalises through here.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import phonenumbers
 
 DEFAULT_REGION = "MY"
+# A WhatsApp wa_id/``from`` that is a phone number: digits only (country code, no ``+``).
+_WA_PHONE = re.compile(r"\+?[0-9]{6,20}")
 _PREFIXES = ("whatsapp:", "tel:", "sms:")
 
 
@@ -49,3 +52,9 @@ def normalise_wa_id(wa_id: str) -> str:
 def whatsapp_address(handle: str) -> str:
     """The Twilio WhatsApp address for a handle: ``whatsapp:+60123456789``."""
     return "whatsapp:" + normalise_phone(handle)
+
+
+def is_wa_phone(value: str | None) -> bool:
+    """True for a WhatsApp ``wa_id``/``from`` that is a phone number (digits); False for a
+    business-scoped user id (``MY.1502576394655843``) or nothing."""
+    return bool(value) and _WA_PHONE.fullmatch(value.strip()) is not None

@@ -45,11 +45,15 @@ def _create_app(media: dict[str, tuple[bytes, str]]) -> Flask:
 
     @app.post("/<version>/<phone_number_id>/messages")
     def send_whatsapp(version: str, phone_number_id: str):
-        to = (request.get_json() or {}).get("to")
+        body = request.get_json() or {}
+        to = body.get("to")  # a phone number; a business-scoped user id comes as ``recipient``
+        contact = {"input": to, "wa_id": to} if to else {"input": body.get("recipient")}
+        if not to:
+            contact["user_id"] = body.get("recipient")
         return jsonify(
             {
                 "messaging_product": "whatsapp",
-                "contacts": [{"input": to, "wa_id": to}],
+                "contacts": [contact],
                 "messages": [{"id": "wamid." + uuid.uuid4().hex}],
             }
         )

@@ -1,10 +1,14 @@
 """One complaint followed from filing to closure on the complainant's own channel, through the
 fake provider servers the real SDKs talk to: the exact notices they received, in order, each
-with the officer's reason, in Bahasa Malaysia and in English."""
+with the officer's reason, in Bahasa Malaysia and in English (SMS, WhatsApp, Telegram and
+Messenger, the last through the fake Graph server, its survey answered by a Messenger reply)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+
+import pytest
 
 from aduan.extensions import db
 from aduan.models import Message, OutboundMessage, Ticket
@@ -17,6 +21,9 @@ from aduan.services.outbox.texts import format_local, format_local_date, status_
 from aduan.services.sla.clock import local_today
 from aduan.services.tickets import extending, workflow
 from channels.base import RawEvent
+from channels.registry import get_adapter_class
+from tests.channels.builders import META_ACCOUNT, meta_request
+from tests.fakes.graph import fake_graph
 from tests.services import intake_builders
 from tests.services.bot_builders import USER, callback_update, text_update
 from tests.services.intake_builders import sms_event, store, whatsapp_event
@@ -187,3 +194,83 @@ def test_a_telegram_complaint_is_told_every_change_and_rated_by_button(agency, t
     assert len(texts) == 7 and all(str(p["chat_id"]) == str(USER) for p in sent)
     (answer,) = db.session.scalars(db.select(SurveyResponse)).all()
     assert answer.rating == 4 and db.session.scalar(db.select(db.func.count(Ticket.id))) == 1
+
+
+PSID = "24680135791357"
+PAGE = "112233445566778"
+
+
+@pytest.fixture
+def graph(accounts):
+    with fake_graph() as server:
+        accounts["messenger"] = {**META_ACCOUNT, "graph_base_url": server.url}
+        yield server
+
+
+def messenger_event(text: str, sid: str):
+    """A Messenger text from PSID to the Page, split by the adapter and stored."""
+    now_ms = int(utcnow().timestamp() * 1000)
+    body = {
+        "object": "page",
+        "entry": [{"id": PAGE, "time": now_ms, "messaging": [{
+            "sender": {"id": PSID}, "recipient": {"id": PAGE}, "timestamp": now_ms,
+            "message": {"mid": "m_" + sid, "text": text},
+        }]}],
+    }  # fmt: skip
+    adapter = get_adapter_class("messenger")(META_ACCOUNT)
+    (raw,) = adapter.split(meta_request(json.dumps(body).encode()))
+    return store(raw)
+
+
+@pytest.mark.parametrize("language", ["ms", "en"])
+def test_a_messenger_complaint_is_told_every_change_and_rated_by_reply(agency, graph, language):
+    ticket, _ = _journey(agency, None, messenger_event, language)
+    ref, link = ticket.reference, status_link(ticket)
+    sent = [r.json for r in graph.requests if r.path.endswith("/me/messages")]
+    texts = [p["message"]["text"] for p in sent]
+    resumed_by = format_local(_deadline_after_resume(ticket), language)
+    extended_to = format_local_date(local_today(ticket.resolve_due_at), language)
+    if language == "ms":
+        assert texts[0].startswith(f"Aduan anda telah diterima. No. Rujukan: {ref}. ")
+        assert f"Dikendalikan oleh: {ticket.unit.name}." in texts[0]
+        expected = [
+            f"Aduan {ref}: kami memerlukan maklum balas daripada anda: Nyatakan nombor tiang "
+            f"lampu. Tempoh penyelesaian dihentikan sementara sehingga anda membalas. "
+            f"Status: {link}",
+            f"Aduan {ref} kembali dalam tindakan; tempoh penyelesaian disambung semula. "
+            f"Penyelesaian dijangka selewat-lewatnya {resumed_by}. Status: {link}",
+            f"Jawapan interim bagi aduan {ref}: Menunggu alat ganti dari pembekal. "
+            f"Tarikh jangkaan penyelesaian baharu: {extended_to}.",
+            f"Aduan {ref} telah diselesaikan. Penyelesaian: Lampu telah diganti pada 4 "
+            "November. Sila nilai perkhidmatan kami: balas dengan 1 hingga 5 (5 = cemerlang). "
+            f"Jika anda tidak berpuas hati, balas BANTAH atau bantah dalam tempoh 7 hari: {link}",
+            texts[5],  # the thanks for the rating
+            f"Aduan {ref} telah ditutup. Status: {link}",
+        ]
+        assert "Terima kasih" in texts[5]
+    else:
+        assert texts[0].startswith(f"Your complaint has been received. Reference No.: {ref}. ")
+        assert f"Handled by: {ticket.unit.name}." in texts[0]
+        expected = [
+            f"Complaint {ref}: we need something from you: Nyatakan nombor tiang lampu. "
+            f"The resolution period is paused until you reply. Status: {link}",
+            f"Complaint {ref} is being acted on again; the resolution period runs again. "
+            f"Expected resolution by {resumed_by}. Status: {link}",
+            texts[3],
+            f"Complaint {ref} has been resolved. Resolution: Lampu telah diganti pada 4 "
+            "November. Please rate our service: reply with 1 to 5 (5 = excellent). If you are "
+            f"not satisfied, reply OBJECT or object within 7 days: {link}",
+            texts[5],
+            f"Complaint {ref} has been closed. Status: {link}",
+        ]
+        assert texts[3].startswith(f"Interim reply on complaint {ref}: Menunggu alat ganti")
+        assert extended_to in texts[3]
+    assert texts[1:] == expected and "(5/5)" in texts[5]
+    # Every notice went to the person's page-scoped id, as a response within their 24 hours.
+    assert all(p["recipient"] == {"id": PSID} for p in sent)
+    assert all(p["messaging_type"] == "RESPONSE" for p in sent)
+    (answer,) = db.session.scalars(db.select(SurveyResponse)).all()
+    assert answer.rating == 5 and answer.ticket_id == ticket.id
+    assert ticket.status == "ditutup"
+    assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 1
+    _officers_see_what_went_out(ticket, texts)

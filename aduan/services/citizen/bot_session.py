@@ -26,7 +26,8 @@ from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.citizen import bot_texts
 from aduan.services.intake.identities import normalise_handle
 from aduan.services.outbox import door
-from aduan.services.outbox.replies import format_local, identity_type
+from aduan.services.outbox.replies import format_local
+from aduan.services.outbox.texts import sender_identity_type
 from aduan.services.tickets import references
 from channels.base import ChannelAdapter, InboundMessage
 
@@ -49,7 +50,7 @@ class Context:
         self.complainant = complainant
         self.event = event
         self.account_key = event.account_key if event is not None else "default"
-        kind = identity_type(message.channel)
+        kind = sender_identity_type(message.channel, message.extra)
         self.handle = normalise_handle(kind, message.sender_handle)[:254]
         self.reply_to = str(message.extra.get("chat_id") or self.handle)
         self.button_notice: str | None = None  # shown briefly when answering a button press

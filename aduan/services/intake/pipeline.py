@@ -30,7 +30,8 @@ from aduan.services.intake.identities import (  # noqa: F401  (callers read them
     serialise_complainant,
 )
 from aduan.services.outbox.delivery import apply_status, release_held
-from aduan.services.outbox.replies import identity_type, queue_acknowledgement
+from aduan.services.outbox.replies import queue_acknowledgement
+from aduan.services.outbox.texts import sender_identity_type
 from aduan.services.tickets import roster, routing, workflow
 from aduan.services.tickets.opening import open_ticket
 from channels.base import ChannelAdapter, InboundMessage, ParseError, RawEvent
@@ -252,7 +253,7 @@ def identify(message: InboundMessage, agency_id: int) -> Complainant | None:
     gave travels with the ticket instead (``Ticket.filer_name``).
     A new identity is added without a savepoint: if another worker creates the same one at
     the same moment, the unique index refuses ours and ``process_event`` retries."""
-    kind = web_intake.identity_kind(message) or identity_type(message.channel)
+    kind = web_intake.identity_kind(message) or sender_identity_type(message.channel, message.extra)
     handle = normalise_handle(kind, message.sender_handle)
     if not handle:
         return None
@@ -316,7 +317,9 @@ def _store_message(ticket: Ticket, event: InboundEvent, message: InboundMessage)
         direction="in",
         channel=message.channel,
         provider_id=message.provider_id,
-        sender=normalise_handle(identity_type(message.channel), message.sender_handle)[:254],
+        sender=normalise_handle(
+            sender_identity_type(message.channel, message.extra), message.sender_handle
+        )[:254],
         subject=(message.hints.subject or None) and message.hints.subject[:300],
         body=message.text or "",
         email_message_id=message.hints.message_id,

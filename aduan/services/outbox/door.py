@@ -32,7 +32,7 @@ from aduan.models import (
 )
 from aduan.services.channel_config.accounts import DEFAULT_KEY, default_agency_id, find_account
 from aduan.services.outbox.enqueueing import enqueue_after_commit
-from aduan.services.outbox.texts import identity_type, reply_channel
+from aduan.services.outbox.texts import identity_types, reply_channel
 
 Text = str | Mapping[str, str]
 
@@ -139,7 +139,7 @@ def _on(ticket: Ticket, channel: str) -> tuple[str, str] | None:
         db.select(ContactIdentity.handle)
         .where(
             ContactIdentity.complainant_id == ticket.complainant_id,
-            ContactIdentity.channel_type == identity_type(channel),
+            ContactIdentity.channel_type.in_(identity_types(channel)),
         )
         .order_by(ContactIdentity.last_inbound_at.desc().nulls_last(), ContactIdentity.id.desc())
         .limit(1)

@@ -22,7 +22,7 @@ from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket
 from aduan.models.base import utcnow
 from aduan.services.outbox import door
 from aduan.services.outbox.enqueueing import enqueue_after_commit
-from aduan.services.outbox.texts import identity_type
+from aduan.services.outbox.texts import identity_types
 from aduan.services.tickets import workflow
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def _since_last_message(row: OutboundMessage, now: dt.datetime | None) -> dt.tim
     last = db.session.scalar(
         db.select(db.func.max(ContactIdentity.last_inbound_at)).where(
             ContactIdentity.agency_id == ticket.agency_id,
-            ContactIdentity.channel_type == identity_type(row.channel),
+            ContactIdentity.channel_type.in_(identity_types(row.channel)),
             ContactIdentity.handle == row.to_handle,
         )
     )

@@ -39,6 +39,25 @@ def identity_type(channel: str) -> str:
         return channel
 
 
+def identity_types(channel: str) -> tuple[str, ...]:
+    """Every kind of handle the channel's senders may have: its manifest's ``identity``, then
+    its ``other_identities`` (WhatsApp Cloud: ``phone``, ``whatsapp_user``)."""
+    try:
+        declared = manifest(channel)
+    except LookupError:
+        return (channel,)
+    return (declared.identity, *declared.other_identities)
+
+
+def sender_identity_type(channel: str, extra: dict | None) -> str:
+    """The kind of one parsed message's sender handle: one of the channel's
+    ``other_identities`` when the adapter named it (``extra["identity_type"]``), else the
+    channel's own (a username-only WhatsApp user is ``whatsapp_user``, never ``phone``)."""
+    kind = (extra or {}).get("identity_type")
+    others = identity_types(channel)[1:]
+    return kind if kind in others else identity_type(channel)
+
+
 def reply_channel(channel: str) -> str | None:
     """The channel officers' answers to ``channel`` go out on: itself, the one its manifest
     names (voice → sms), or None when it has none (web form, counter: e-mail, else SMS)."""

@@ -45,8 +45,9 @@ from aduan.extensions import db
 from aduan.models import ContactIdentity, InboundEvent, OutboundMessage, Ticket, TicketEvent
 from aduan.models.base import utcnow
 from aduan.models.messages import WhatsAppWindow
-from aduan.services.intake.identities import serialise_complainant
+from aduan.services.intake.identities import normalise_handle, serialise_complainant
 from aduan.services.outbox import door, whatsapp_assignee
+from aduan.services.outbox.texts import identity_types, sender_identity_type
 from aduan.services.outbox.whatsapp_templates import (
     NOTICE_SETTING,
     TEMPLATE_LANGUAGE,
@@ -56,7 +57,6 @@ from aduan.services.outbox.whatsapp_templates import (
 )
 from aduan.services.tickets import workflow
 from channels.base import InboundMessage
-from channels.phones import normalise_phone
 from channels.registry import channels_where
 
 log = logging.getLogger(__name__)
@@ -117,15 +117,18 @@ def must_wait(row: OutboundMessage) -> bool:
         return False
     if window_open(row.channel, row.account_key, row.to_handle):
         return False
-    _serialise_with_intake(row.to_handle)
+    _serialise_with_intake(row.channel, row.to_handle)
     return not window_open(row.channel, row.account_key, row.to_handle)
 
 
-def _serialise_with_intake(handle: str) -> None:
+def _serialise_with_intake(channel: str, handle: str) -> None:
     # One complainant per agency holds the number: take each lock, always in the same order.
     complainant_ids = db.session.scalars(
         db.select(ContactIdentity.complainant_id)
-        .where(ContactIdentity.channel_type == "phone", ContactIdentity.handle == handle)
+        .where(
+            ContactIdentity.channel_type.in_(identity_types(channel)),
+            ContactIdentity.handle == handle,
+        )
         .order_by(ContactIdentity.complainant_id)
     )
     for complainant_id in complainant_ids.all():
@@ -182,7 +185,8 @@ def reopen(message: InboundMessage, event: InboundEvent) -> list[int]:
     Called under intake's per-complainant lock, which ``must_wait`` takes as well."""
     if message.channel not in window_channels() or not (message.sender_handle or "").strip():
         return []
-    handle = normalise_phone(message.sender_handle.strip())[:254]
+    kind = sender_identity_type(message.channel, message.extra)
+    handle = normalise_handle(kind, message.sender_handle)[:254]
     # Twilio gives no timestamp (parse time): the webhook's arrival is closer to the truth.
     at = min(message.received_at, event.received_at or message.received_at)
     _record_inbound(message.channel, event.account_key, handle, at)
