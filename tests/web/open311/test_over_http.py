@@ -2,9 +2,8 @@
 called as GeoReport clients call (form-encoded POST, ``jurisdiction_id`` on every call), the
 XML read with ElementTree against the standard's shapes.
 
-The maintained Python client (``georeport`` 0.3.1) pins ``xmltodict<0.15`` while this
-project has 1.0.4, so it cannot be installed beside it; its calls are made here as it makes
-them (the same URLs, parameters and the same ``['services']['service']`` shape it reads)."""
+The PyPI client itself (``georeport``, which only reads) is used in test_client_library; this
+test also files over HTTP and checks the XML against the standard's shapes."""
 
 from __future__ import annotations
 
