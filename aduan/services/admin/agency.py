@@ -16,6 +16,8 @@ from aduan.models import Agency, Officer
 from aduan.services.admin import common as f
 from aduan.services.citizen.agency_pages import ADDRESS, HOTLINE
 from aduan.services.intake.placement import DEFAULT_WINDOW_DAYS
+from aduan.services.outbox.notices import OFF_SETTING
+from aduan.services.outbox.status_notices import PURPOSES
 from aduan.services.outbox.whatsapp_templates import LANGUAGES, template_setting
 from aduan.services.outbox.whatsapp_window import DEFAULT_HELD_EXPIRY_DAYS, HELD_EXPIRY_SETTING
 
@@ -31,7 +33,7 @@ TEMPLATE_KINDS = (
 )
 # Each template in BM (the plain key) and EN (``…_en``): see whatsapp_templates.pick_template.
 TEMPLATES = tuple(template_setting(kind, lang) for kind in TEMPLATE_KINDS for lang in LANGUAGES)
-SETTINGS = ("thread_window_days", HELD_EXPIRY_SETTING, HOTLINE, ADDRESS, *TEMPLATES)
+SETTINGS = ("thread_window_days", HELD_EXPIRY_SETTING, HOTLINE, ADDRESS, *TEMPLATES, OFF_SETTING)
 TEMPLATE_MAX_LEN = 100  # OutboundMessage.template keeps the chosen template
 
 
@@ -47,6 +49,7 @@ def values(agency: Agency) -> dict[str, Any]:
         "thread_window_days": settings.get("thread_window_days", DEFAULT_WINDOW_DAYS),
         HELD_EXPIRY_SETTING: settings.get(HELD_EXPIRY_SETTING, DEFAULT_HELD_EXPIRY_DAYS),
         **{key: settings.get(key, "") for key in TEMPLATES},
+        OFF_SETTING: list(settings.get(OFF_SETTING) or []),
         "charter_reviewed_on": agency.charter_reviewed_on.isoformat()
         if agency.charter_reviewed_on
         else "",
@@ -69,6 +72,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
     window = f.integer(form, "thread_window_days", errors)
     held_days = _optional_days(form, HELD_EXPIRY_SETTING, errors, DEFAULT_HELD_EXPIRY_DAYS)
     templates = {key: _template(form, key, errors) for key in TEMPLATES}
+    notices_off = f.choices(form, OFF_SETTING, errors, PURPOSES)
     reviewed = f.date(form, "charter_reviewed_on", errors, required=False)
     f.fail_if(errors)
     before = _snapshot(agency)
@@ -81,6 +85,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
         "thread_window_days": window,
         HELD_EXPIRY_SETTING: held_days,
         **templates,
+        OFF_SETTING: notices_off,
     }
     after = _snapshot(agency)
     if f.changed(before, after):

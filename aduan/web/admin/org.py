@@ -12,6 +12,8 @@ from aduan.services.admin import agency as admin_agency
 from aduan.services.admin import officers as admin_officers
 from aduan.services.admin import units as admin_units
 from aduan.services.admin.common import own
+from aduan.services.outbox.notices import OFF_SETTING
+from aduan.services.outbox.status_notices import PURPOSE_LABELS
 from aduan.services.sla.working_calendar import STATES
 from aduan.vocabulary import agency_roles
 from aduan.web.admin.blueprint import bp
@@ -48,6 +50,10 @@ def agency():
         Field("thread_window_days", _("Thread window (days)"), "number", required=True,
               hint=_("A message within this many days continues the complainant's open ticket.")),
         *_whatsapp_fields(),
+        Field(OFF_SETTING, _("Notices not sent to complainants"), "multi",
+              [(key, label) for key, label in PURPOSE_LABELS.items()],
+              hint=_("Tick a notice to stop sending it. Acknowledgements and officers' replies "
+                     "are always sent.")),
         Field("charter_reviewed_on", _("Client charter last reviewed"), "date"),
     ]  # fmt: skip
     return handle(

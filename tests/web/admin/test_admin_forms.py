@@ -130,6 +130,14 @@ def test_agency_settings(client):
     assert agency.name == "Majlis Baharu" and agency.office_close == dt.time(16, 30)
     assert agency.settings["thread_window_days"] == 5
     assert agency.charter_reviewed_on == dt.date(2026, 1, 15)
+    assert agency.settings["citizen_notices_off"] == []
+    page = client.get("/admin/agency").get_data(as_text=True)
+    assert "Kembali dalam tindakan" in page and 'value="resumed"' in page  # each by name (BM)
+    switched = {**data, "citizen_notices_off": ["resumed", "closed"]}  # two boxes ticked
+    assert post(client, "/admin/agency", switched).status_code == 303
+    db.session.refresh(agency)
+    assert agency.settings["citizen_notices_off"] == ["resumed", "closed"]
+    assert post(client, "/admin/agency", {**data, "citizen_notices_off": "nope"}).status_code == 422
     bad = post(
         client, "/admin/agency", {**data, "office_close": "07:00", "thread_window_days": "-1"}
     )
