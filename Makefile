@@ -27,7 +27,6 @@ services:
 
 browser:
 	scripts/ensure-browser.sh
-	scripts/ensure-poppler.sh
 
 translations: $(VENV)/.runtime
 	BIN=$(BIN) scripts/translations.sh compile
