@@ -17,7 +17,6 @@ from aduan.services.admin import common as f
 from aduan.services.citizen.agency_pages import ADDRESS, HOTLINE
 from aduan.services.intake.placement import DEFAULT_WINDOW_DAYS
 from aduan.services.outbox.notices import OFF_SETTING
-from aduan.services.outbox.status_notices import PURPOSES
 from aduan.services.outbox.whatsapp_templates import LANGUAGES, template_setting
 from aduan.services.outbox.whatsapp_window import DEFAULT_HELD_EXPIRY_DAYS, HELD_EXPIRY_SETTING
 
@@ -33,6 +32,22 @@ TEMPLATE_KINDS = (
 )
 # Each template in BM (the plain key) and EN (``…_en``): see whatsapp_templates.pick_template.
 TEMPLATES = tuple(template_setting(kind, lang) for kind in TEMPLATE_KINDS for lang in LANGUAGES)
+# How the agency's settings page names each notice.
+NOTICE_LABELS = {
+    "waiting": _l("Waiting for the complainant (what is needed; the clock is paused)"),
+    "resumed": _l("Back in action"),
+    "extended": _l("Resolution period extended"),
+    "interim": _l("Interim reply with the new date"),
+    "survey": _l("Resolved: the resolution, how to object and the survey"),
+    "closed": _l("Closed"),
+    "merged": _l("Merged into another complaint"),
+    "out_of_jurisdiction": _l("Outside our jurisdiction"),
+    "no_further_action": _l("No further action"),
+    "reopened": _l("Re-opened by an officer"),
+    "referral": _l("Referred to another agency"),
+    "transfer": _l("Transferred to another unit or agency"),
+    "recovery": _l("Apology and new date after a missed deadline"),
+}
 SETTINGS = ("thread_window_days", HELD_EXPIRY_SETTING, HOTLINE, ADDRESS, *TEMPLATES, OFF_SETTING)
 TEMPLATE_MAX_LEN = 100  # OutboundMessage.template keeps the chosen template
 
@@ -72,7 +87,7 @@ def save(actor: Officer, form: Mapping) -> Agency:
     window = f.integer(form, "thread_window_days", errors)
     held_days = _optional_days(form, HELD_EXPIRY_SETTING, errors, DEFAULT_HELD_EXPIRY_DAYS)
     templates = {key: _template(form, key, errors) for key in TEMPLATES}
-    notices_off = f.choices(form, OFF_SETTING, errors, PURPOSES)
+    notices_off = f.choices(form, OFF_SETTING, errors, NOTICE_LABELS)
     reviewed = f.date(form, "charter_reviewed_on", errors, required=False)
     f.fail_if(errors)
     before = _snapshot(agency)

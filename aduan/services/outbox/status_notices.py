@@ -31,22 +31,6 @@ PURPOSES = (
     "waiting", "resumed", "extended", "interim", "survey", "closed", "merged",
     "out_of_jurisdiction", "no_further_action", "reopened", "referral", "transfer", "recovery",
 )  # fmt: skip
-# How the agency's settings page names each notice.
-PURPOSE_LABELS = {
-    "waiting": _l("Waiting for the complainant (what is needed; the clock is paused)"),
-    "resumed": _l("Back in action"),
-    "extended": _l("Resolution period extended"),
-    "interim": _l("Interim reply with the new date"),
-    "survey": _l("Resolved: the resolution, how to object and the survey"),
-    "closed": _l("Closed"),
-    "merged": _l("Merged into another complaint"),
-    "out_of_jurisdiction": _l("Outside our jurisdiction"),
-    "no_further_action": _l("No further action"),
-    "reopened": _l("Re-opened by an officer"),
-    "referral": _l("Referred to another agency"),
-    "transfer": _l("Transferred to another unit or agency"),
-    "recovery": _l("Apology and new date after a missed deadline"),
-}
 
 WAITING = _l(
     "Complaint %(reference)s: we need something from you: %(reason)s "

@@ -13,7 +13,6 @@ from aduan.services.admin import officers as admin_officers
 from aduan.services.admin import units as admin_units
 from aduan.services.admin.common import own
 from aduan.services.outbox.notices import OFF_SETTING
-from aduan.services.outbox.status_notices import PURPOSE_LABELS
 from aduan.services.sla.working_calendar import STATES
 from aduan.vocabulary import agency_roles
 from aduan.web.admin.blueprint import bp
@@ -51,7 +50,7 @@ def agency():
               hint=_("A message within this many days continues the complainant's open ticket.")),
         *_whatsapp_fields(),
         Field(OFF_SETTING, _("Notices not sent to complainants"), "multi",
-              [(key, label) for key, label in PURPOSE_LABELS.items()],
+              list(admin_agency.NOTICE_LABELS.items()),
               hint=_("Tick a notice to stop sending it. Acknowledgements and officers' replies "
                      "are always sent.")),
         Field("charter_reviewed_on", _("Client charter last reviewed"), "date"),

@@ -6,8 +6,10 @@ from aduan.extensions import db
 from aduan.models import Agency, ChannelAccount, Officer, SlaProfile, Unit
 from aduan.models.admin import AdminAuditLog
 from aduan.models.routing import RosterPattern, RoutingRule
+from aduan.services.admin.agency import NOTICE_LABELS
 from aduan.services.auth.passwords import verify_password
 from aduan.services.channel_config.accounts import decrypt_settings, save_account
+from aduan.services.outbox.status_notices import PURPOSES
 from aduan.services.tickets import deadlines
 from tests.builders import gen_officer, gen_ticket
 from tests.web.admin.helpers import post, setup
@@ -131,6 +133,7 @@ def test_agency_settings(client):
     assert agency.settings["thread_window_days"] == 5
     assert agency.charter_reviewed_on == dt.date(2026, 1, 15)
     assert agency.settings["citizen_notices_off"] == []
+    assert set(NOTICE_LABELS) == set(PURPOSES)  # every notice the door may send, by name
     page = client.get("/admin/agency").get_data(as_text=True)
     assert "Kembali dalam tindakan" in page and 'value="resumed"' in page  # each by name (BM)
     switched = {**data, "citizen_notices_off": ["resumed", "closed"]}  # two boxes ticked
