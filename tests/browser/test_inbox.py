@@ -42,6 +42,9 @@ def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
+    # The click returns once the next page commits; its deferred scripts (the keyboard
+    # shortcuts among them) run before "load", so wait for it before pressing keys.
+    page.wait_for_load_state("load")
 
 
 def open_ticket(page, base: str, ticket: Ticket) -> None:
