@@ -698,9 +698,23 @@ def main(argv: list[str] | None = None) -> int:
     root.chmod(0o755)  # the postgres user walks into it
     logs = root / "logs"
     logs.mkdir()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fakes' access log
+    from tests.fakes.graph import fake_graph
+    from tests.fakes.telegram import fake_telegram
+    from tests.fakes.twilio import fake_twilio
+
+    # The fakes take their ports first: a port picked by free_port() and released could
+    # otherwise be handed to a fake a moment later (redis-server then found it taken).
+    fakes = contextlib.ExitStack()
+    twilio = fakes.enter_context(fake_twilio())
+    telegram = fakes.enter_context(fake_telegram())
+    graph = fakes.enter_context(fake_graph())
     pg = PrivatePostgres(root, free_port())
     rds = PrivateRedis(root, free_port())
     web_port = free_port()
+    while len({pg.port, rds.port, web_port}) < 3:
+        rds.port, web_port = free_port(), free_port()
+        rds.url = f"redis://127.0.0.1:{rds.port}/0"
     base = f"http://127.0.0.1:{web_port}"
     env = {
         **os.environ, "ADUAN_ENV": "development", "ADUAN_DATABASE_URL": pg.url,
@@ -714,18 +728,13 @@ def main(argv: list[str] | None = None) -> int:
     }  # fmt: skip
     for key in ("ADUAN_QUEUE_PREFIX", "ADUAN_DEFAULT_AGENCY_CODE"):
         env.pop(key, None)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fakes' access log
-    from tests.fakes.graph import fake_graph
-    from tests.fakes.telegram import fake_telegram
-    from tests.fakes.twilio import fake_twilio
-
     t0 = time.time()
     procs: list[Supervised] = []
     monitor = Monitor(pg.url)
     results: dict = {"mode": "quick" if quick else "full", "messages": count, "senders": senders}
     load_before = os.getloadavg()
     try:
-        with fake_twilio() as twilio, fake_telegram() as telegram, fake_graph() as graph:
+        with fakes:
             pg.init()
             rds.start()
             flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
