@@ -47,6 +47,13 @@ def ingest_event(event_id: int):
     return result
 
 
+def wake_forgotten_slots() -> list[int]:
+    """The scheduler's watch over the drains (run at every tick, not as a job)."""
+    from aduan.services.intake.slot_watch import wake_forgotten_slots as watch
+
+    return watch()
+
+
 def retry_due(received_at: dt.datetime, attempts: int, now: dt.datetime) -> bool:
     """A pending event is handed over again once ``STALE_AFTER × attempts²`` after receipt
     (1, 4, 9 … minutes): never-attempted events after a minute, failing ones ever later."""

@@ -1,9 +1,10 @@
 """The periodic jobs of the product (see workers.schedule). Each entry's function is a job in
 ``workers/`` that is safe to run twice."""
 
-from workers.schedule import Periodic, register_periodic
+from workers.schedule import Periodic, register_periodic, register_watch
 
 register_periodic(Periodic("worker-heartbeat", "workers.jobs:scheduled_heartbeat", 60))
+register_watch("workers.intake_jobs:wake_forgotten_slots")  # every tick: see its module
 register_periodic(
     Periodic("requeue-stale-events", "workers.intake_jobs:requeue_stale_events", 60, queue="ingest")
 )

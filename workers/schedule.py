@@ -59,11 +59,31 @@ class Periodic:
 # Other modules add their entries with ``register_periodic`` at import time of workers.periodic.
 PERIODIC: list[Periodic] = []
 PERIODIC_MODULES = ("workers.periodic",)
+# Watches: cheap checks ("module:function") the scheduler runs itself at every tick, no job and
+# no period mark — for what cannot wait for a worker to be free (see ``register_watch``).
+WATCHES: list[str] = []
 
 
 def register_periodic(entry: Periodic) -> None:
     if all(p.name != entry.name for p in PERIODIC):
         PERIODIC.append(entry)
+
+
+def register_watch(path: str) -> None:
+    """Run ``path`` ("module:function", no arguments) in the scheduler at every tick. It must
+    be quick and safe to run at any time; its errors are logged and do not stop the tick."""
+    if path not in WATCHES:
+        WATCHES.append(path)
+
+
+def run_watches() -> None:
+    load_periodic()  # the modules that register watches too
+    for path in WATCHES:
+        try:
+            _resolve(path)()
+        except (RedisError, SQLAlchemyError) as exc:
+            _rollback_quietly()
+            log.warning("scheduler watch failed watch=%s error=%s", path, type(exc).__name__)
 
 
 def load_periodic() -> list[Periodic]:
@@ -202,6 +222,7 @@ def _tick_safely(owner: str, interval: float, pause: float) -> float:
         if acquire_lock(owner):
             for job_id in tick():
                 log.info("periodic enqueued job_id=%s", job_id)
+            run_watches()
         return interval
     except (RedisError, SQLAlchemyError) as exc:
         _rollback_quietly()
