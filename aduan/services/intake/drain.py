@@ -90,10 +90,6 @@ POLL_SECONDS = 0.05
 # over — locked by another drain, or waiting for its sender's earlier message — would wait for
 # the backlog to clear; every REWIND_SECONDS the drain starts again from the oldest pending.
 REWIND_SECONDS = 2.0
-# An event whose worker died inside it is handed to a single-event job this soon (RQ's
-# scheduler, which every ``flask worker`` runs), not left for the minute sweep: its sender's
-# later messages wait for it. (An event that raised backs off through the sweep: 1, 4, 9 min.)
-RETRY_SOON = dt.timedelta(seconds=5)
 # An event that failed because PostgreSQL or Redis could not be reached is not at fault: the
 # drain tries it again after each pause (about 15 s in all, the length of a restart) without
 # counting an attempt, so it is processed seconds after the outage instead of through the
@@ -316,16 +312,15 @@ def _rollback_quietly() -> None:
 
 
 def retry_soon(event_id: int) -> None:
-    """Hand ``event_id`` to a single-event job in ``RETRY_SOON``; without Redis (or without a
-    scheduler to move the job) the minute sweep still retries it."""
-    from aduan.queues import INGEST, INGEST_EVENT_JOB, get_queue, safe_job_id
+    """Hand ``event_id`` to a single-event job at the back of the ingest queue, not to the
+    minute sweep: its sender's later messages wait for it. Not ``enqueue_in``: a scheduled job
+    moves only when a worker's RQ scheduler holds its lock, which a SIGKILLed worker keeps
+    until it expires, and a Redis restart forgets it (the chaos runs' interrupted events then
+    waited minutes). Without Redis the minute sweep still retries it. (An event that raised
+    backs off through the sweep: 1, 4, 9 min.)"""
+    from aduan.services.intake.inbound import enqueue_ingest
 
-    try:
-        get_queue(INGEST).enqueue_in(
-            RETRY_SOON, INGEST_EVENT_JOB, event_id, job_id=safe_job_id(f"ingest-{event_id}")
-        )
-    except Exception as exc:  # a job of that id, or Redis away: the sweep is the backstop
-        log.info("ingest retry not scheduled event_id=%s error=%s", event_id, type(exc).__name__)
+    enqueue_ingest(event_id)
 
 
 def _note_current(redis, slot: int, token: str, event_id: int) -> None:
