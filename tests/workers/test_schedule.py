@@ -34,6 +34,7 @@ def scheduler_app(app_ctx, database_url, tmp_path, own_redis, monkeypatch):
     """An app on the shared test database and its own Redis, with one hourly test job."""
     application = make_app(database_url, tmp_path, REDIS_URL=own_redis.url)
     monkeypatch.setattr(schedule, "PERIODIC_MODULES", ())
+    monkeypatch.setattr(schedule, "WATCHES", [])
     monkeypatch.setattr(
         schedule,
         "PERIODIC",
