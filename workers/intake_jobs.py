@@ -68,7 +68,7 @@ def requeue_stale_events(batch: int = BATCH) -> int:
     Walks the partial index ``ix_inbound_events_pending`` in (received_at, id) order, one
     batch at a time, so its cost grows with the pending events only."""
     from aduan.services.intake.drain import parallelism, wake
-    from aduan.services.intake.inbound import hand_over
+    from aduan.services.intake.handover import hand_over
 
     now = utcnow()
     quarantine_exhausted()

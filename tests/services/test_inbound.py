@@ -14,7 +14,7 @@ from rq import Queue
 from aduan.models import InboundEvent
 from aduan.models.base import utcnow
 from aduan.services.channel_config import accounts as accounts
-from aduan.services.intake import inbound
+from aduan.services.intake import handover, inbound
 from channels.base import ChannelError, RawEvent, RawRequest
 from channels.email import EmailAdapter
 from tests.builders import gen_agency
@@ -127,7 +127,7 @@ def test_requeue_walks_in_batches(db):
 
 def test_requeue_replaces_a_failed_job_of_a_pending_event(db):
     event = gen_event(db, "SM-failed", attempts=1)
-    assert inbound.enqueue_ingest(event.id)
+    assert handover.enqueue_ingest(event.id)
     queue = Queue("test-ingest", connection=redis_lib.Redis.from_url(REDIS_URL))
     job = queue.fetch_job(f"ingest-{event.id}")
     queue.remove(job)

@@ -15,7 +15,7 @@ from rq.job import JobStatus
 from aduan.models import InboundEvent, OutboundMessage
 from aduan.models.base import utcnow
 from aduan.queues import SEND_OUTBOUND_JOB, job_is_live
-from aduan.services.intake import inbound, quarantine
+from aduan.services.intake import handover, quarantine
 from aduan.services.outbox import delivery
 from aduan.services.outbox.enqueueing import queue_for
 from tests.builders import gen_agency
@@ -64,7 +64,7 @@ def test_a_retry_scheduled_with_no_scheduler_is_handed_over_and_counted(db):
     assert intake_jobs.requeue_stale_events() == 1
     assert queue("ingest").job_ids == [f"ingest-{event.id}"]
     db.session.refresh(event)
-    assert event.attempts == 2 and event.error == inbound.STRANDED_ERROR
+    assert event.attempts == 2 and event.error == handover.STRANDED_ERROR
 
 
 def test_a_job_whose_worker_was_killed_is_handed_over_and_counted(db):
@@ -89,7 +89,7 @@ def test_an_event_whose_jobs_keep_getting_stranded_reaches_quarantine_for_admins
     db.session.refresh(event)
     assert event.quarantined_at is not None
     [shown] = quarantine.list_quarantined()
-    assert (shown["id"], shown["error"]) == (event.id, inbound.STRANDED_ERROR)
+    assert (shown["id"], shown["error"]) == (event.id, handover.STRANDED_ERROR)
 
 
 def test_a_job_still_waiting_or_scheduled_ahead_is_left_alone_and_not_counted(db):

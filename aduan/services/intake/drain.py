@@ -71,6 +71,7 @@ from aduan.extensions import db
 from aduan.models import InboundEvent
 from aduan.redis_conn import get_redis
 from aduan.services.intake import reference_cache
+from aduan.services.intake.handover import enqueue_ingest
 
 log = logging.getLogger(__name__)
 
@@ -318,8 +319,6 @@ def retry_soon(event_id: int) -> None:
     until it expires, and a Redis restart forgets it (the chaos runs' interrupted events then
     waited minutes). Without Redis the minute sweep still retries it. (An event that raised
     backs off through the sweep: 1, 4, 9 min.)"""
-    from aduan.services.intake.inbound import enqueue_ingest
-
     enqueue_ingest(event_id)
 
 

@@ -9,7 +9,6 @@ the webhook: ``workers.intake_jobs.requeue_stale_events`` picks up what was not 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -18,12 +17,10 @@ from typing import Any
 
 from flask import current_app
 from redis.exceptions import RedisError
-from rq.exceptions import DuplicateJobError
-from sqlalchemy import Connection, bindparam, text, update
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from aduan.extensions import db
-from aduan.models import InboundEvent
 from aduan.models.base import JSONType, UTCDateTime, utcnow
 from aduan.redis_conn import get_redis
 from aduan.services.channel_config.accounts import UnknownAccount, get_adapter
@@ -239,54 +236,6 @@ _INSERT_EVENT = text(
     bindparam("received_at", type_=UTCDateTime),
     bindparam("quarantined_at", type_=UTCDateTime),
 )
-
-
-def enqueue_ingest(event_id: int, *, replace_finished: bool = False) -> bool:
-    """Enqueue ``ingest_event(event_id)`` as job ``ingest-<id>``; False when Redis is down.
-
-    For a single event handed over on its own (an admin's retry, a failed event's retry, a
-    polled mail); webhooks wake the batch drainer instead. A job still waiting or running is
-    left alone. ``replace_finished`` replaces a job of that id that will not run on its own
-    (``hand_over``)."""
-    if replace_finished:
-        return hand_over(event_id) != "redis-down"
-    from aduan.queues import INGEST, INGEST_EVENT_JOB, enqueue
-
-    try:
-        with contextlib.suppress(DuplicateJobError):
-            enqueue(INGEST, INGEST_EVENT_JOB, event_id, job_id=f"ingest-{event_id}")
-        return True
-    except RedisError as exc:
-        log.warning("ingest not enqueued event_id=%s error=%s", event_id, type(exc).__name__)
-        return False
-
-
-def hand_over(event_id: int) -> str:
-    """Give a pending event to a single-event job whatever RQ's state of its last one: a job
-    waiting or running is left alone (``"live"``); a finished, failed or stranded one — a
-    retry scheduled with no scheduler to run it, a worker killed under it — is replaced
-    (``aduan.queues.enqueue_once``). A stranded job's attempt is counted here, as its worker
-    could not, so an event that kills its workers still reaches quarantine. Returns the
-    outcome, or ``"redis-down"``. Commits."""
-    from aduan.queues import INGEST, INGEST_EVENT_JOB, enqueue_once
-
-    try:
-        outcome = enqueue_once(INGEST, INGEST_EVENT_JOB, event_id, job_id=f"ingest-{event_id}")
-    except RedisError as exc:
-        log.warning("ingest not enqueued event_id=%s error=%s", event_id, type(exc).__name__)
-        return "redis-down"
-    if outcome == "rescued":
-        db.session.execute(
-            update(InboundEvent)
-            .where(InboundEvent.id == event_id, InboundEvent.processed_at.is_(None))
-            .values(attempts=InboundEvent.attempts + 1, error=STRANDED_ERROR)
-        )
-        db.session.commit()
-        log.warning("ingest job stranded event_id=%s: handed over again", event_id)
-    return outcome
-
-
-STRANDED_ERROR = "the worker stopped while processing this event"
 
 
 def meta_challenge(account_key: str, query: dict[str, str]) -> str | None:

@@ -23,7 +23,8 @@ from aduan.models import ChannelAccount, InboundEvent
 from aduan.models.base import utcnow
 from aduan.redis_conn import get_redis
 from aduan.services.channel_config import accounts as accounts
-from aduan.services.intake.inbound import enqueue_ingest, store_event
+from aduan.services.intake.handover import enqueue_ingest
+from aduan.services.intake.inbound import store_event
 from channels.base import ChannelError, RawEvent
 from channels.registry import get_adapter_class
 

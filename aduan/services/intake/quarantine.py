@@ -14,7 +14,7 @@ from aduan.errors import NotFound
 from aduan.extensions import db
 from aduan.models import ChannelAccount, InboundEvent
 from aduan.services.channel_config.accounts import default_agency_id
-from aduan.services.intake.inbound import enqueue_ingest
+from aduan.services.intake.handover import enqueue_ingest
 
 
 def _owner_agency():

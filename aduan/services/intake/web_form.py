@@ -23,7 +23,8 @@ from aduan.services.citizen import agency_pages, merged_replies
 from aduan.services.citizen import status as status_lookup
 from aduan.services.intake import pipeline as intake
 from aduan.services.intake.attachments import save_bytes
-from aduan.services.intake.inbound import enqueue_ingest, store_event
+from aduan.services.intake.handover import enqueue_ingest
+from aduan.services.intake.inbound import store_event
 from channels.base import RawEvent
 
 log = logging.getLogger(__name__)
