@@ -28,6 +28,7 @@ ADAPTER_MODULES: tuple[str, ...] = (
     "channels.meta",
     "channels.x",
     "channels.staff_entry",
+    "channels.open311",
 )
 
 

@@ -50,6 +50,8 @@ class Ticket(db.Model):
     district: Mapped[str | None] = mapped_column(String(100))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # The address a filing gave in words (Open311's ``address_string``; migration 0036).
+    address: Mapped[str | None] = mapped_column(String(500))
     priority_group: Mapped[str | None] = mapped_column(String(20))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When this agency's clocks started, if not at receipt: a referral from another agency

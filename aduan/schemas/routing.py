@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from aduan import areas
 from aduan.models.org import STATE_CODES
 from aduan.vocabulary import Complexity, PriorityGroup, TicketType, channel_values
 
@@ -19,6 +20,17 @@ def _known_channel(value: str) -> None:
         raise ValidationError(f"Must be one of: {', '.join(choices)}.")
 
 
+class Area(fields.Field):
+    """Where the ticket's point lies (``aduan.areas``): a GeoJSON Polygon or MultiPolygon, or
+    a box ``[minLon, minLat, maxLon, maxLat]``, as JSON or as text; kept normalised."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return areas.load(value)
+        except areas.AreaError as exc:
+            raise ValidationError(exc.message) from None
+
+
 class ConditionsSchema(Schema):
     """Every list given must hold (any one value in it); an empty list is no condition."""
 
@@ -30,6 +42,7 @@ class ConditionsSchema(Schema):
     channels = _list_of(fields.String(validate=_known_channel))
     states = _list_of(fields.String(validate=validate.OneOf(STATE_CODES)))
     keywords = _list_of(fields.String(validate=validate.Length(min=1, max=100)))
+    area = Area(allow_none=True)  # absent or null: anywhere; a ticket without a point is in no area
 
 
 class ActionsSchema(Schema):

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
+from aduan import areas
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Category, Officer, Unit
@@ -34,13 +35,15 @@ def list_for(agency_id: int) -> list[RoutingRule]:
 
 
 def values(rule: RoutingRule | None) -> dict[str, Any]:
-    """Form values: conditions as ``cond_<key>`` lists, keywords one text, actions ``act_<key>``."""
+    """Form values: conditions as ``cond_<key>`` lists, keywords and the area one text each,
+    actions ``act_<key>``."""
     if rule is None:
         return {"active": True, "position": 0}
     conditions, actions = rule.conditions or {}, rule.actions or {}
     out: dict[str, Any] = {"name": rule.name, "position": rule.position, "active": rule.active}
     out.update({f"cond_{k}": conditions.get(k) or [] for k in CONDITIONS})
     out["cond_keywords"] = ", ".join(conditions.get("keywords") or [])
+    out["cond_area"] = areas.as_text(conditions.get("area"))
     out.update({f"act_{k}": "" if actions.get(k) is None else actions[k] for k in ACTIONS})
     return out
 
@@ -81,11 +84,12 @@ def _payload(form) -> dict[str, Any]:
     actions = {k: form.get(f"act_{k}") or None for k in ACTIONS}
     for key in ("unit_id", "category_id"):
         actions[key] = _int_or_text(actions[key])
+    area = str(form.get("cond_area") or "").strip()  # blank: anywhere
     return {
         "name": str(form.get("name") or "").strip(),
         "position": _int_or_text(form.get("position") or "0"),
         "active": f.checkbox(form, "active"),
-        "conditions": {**conditions, "keywords": keywords},
+        "conditions": {**conditions, "keywords": keywords, **({"area": area} if area else {})},
         "actions": {k: v for k, v in actions.items() if v is not None},
     }
 
@@ -123,7 +127,8 @@ def _translated(exc: ValidationError, payload: Mapping[str, Any]) -> dict[str, A
     for key, value in exc.messages.items():  # type: ignore[union-attr]
         if key in _FORM_PREFIX and isinstance(value, dict):
             for sub, messages in value.items():
-                _add(errors, key, str(sub), _message(messages))
+                said = sub == "area" and isinstance(messages, list) and messages  # why, in words
+                _add(errors, key, str(sub), messages[0] if said else _message(messages))
         elif key == "name":
             too_long = len(str(payload.get("name") or "").strip()) > 200
             _add(errors, None, key, f.TOO_LONG if too_long else f.REQUIRED)

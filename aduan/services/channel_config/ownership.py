@@ -4,8 +4,8 @@ Webhook URLs name an account by its key alone (``/webhooks/<provider>/<key>``), 
 names one agency on every channel: an agency may add a key only when no other agency uses it
 on any channel. ``default`` (the deployment's own accounts, configured by environment
 variables) belongs to the default agency alone, and ``agency-<id>`` keys are the secret-free
-accounts the system makes for an agency (``own_account``): counter and phone entry, and the web
-form of the agency's public pages. The database keeps (channel, key)
+accounts the system makes for an agency (``own_account``): counter and phone entry, the web
+form of the agency's public pages, and its Open311 filings. The database keeps (channel, key)
 unique; this module keeps a key to one agency.
 """
 
@@ -51,7 +51,7 @@ def key_refusal(agency_id: int, channel: str, key: str):
 
 
 def own_account(agency_id: int, channel: str) -> str:
-    """The agency's secret-free account on ``channel`` (staff entry, its public web form),
+    """The agency's secret-free account on ``channel`` (staff entry, its public web form, Open311),
     made when first needed; its key, ``agency-<id>``. It cannot be switched off: deactivating
     it would hand the agency's filings to no one."""
     key = f"{STAFF_ENTRY_PREFIX}{agency_id}"

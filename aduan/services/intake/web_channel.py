@@ -1,8 +1,11 @@
-"""What the intake pipeline needs to know about the web form (channel ``web``).
+"""What the intake pipeline needs to know about the web form (channel ``web``) and the other
+channels whose events are our own forms (manifest ``contact_details``: counter and telephone
+entry, Open311 filings).
 
-The form carries more than a message: type, category, location, map point and priority group
-travel in ``InboundMessage.extra`` and become ticket fields when the ticket is opened (before
-routing and the acknowledgement, so the deadlines are those of the right category and unit).
+A form carries more than a message: type, category, location, map point, address and
+priority group travel in ``InboundMessage.extra`` and become ticket fields when the ticket is
+opened (before routing and the acknowledgement, so the routing rules see the map point and
+the deadlines are those of the right category and unit).
 A web event may also continue one ticket by id: only our own status page produces such
 events, after the complainant verified, so the id is trusted (the adapter never verifies an
 outside request).
@@ -23,8 +26,14 @@ from channels.base import InboundMessage
 from channels.registry import channels_where
 
 WEB = "web"
-# Channels whose messages come from one of our own forms, with ticket fields beside the text.
-FORM_CHANNELS = (WEB, "counter", "phone")
+MAX_ADDRESS = 500
+
+
+def form_channels() -> tuple[str, ...]:
+    """Channels whose messages come from one of our own forms, with ticket fields beside the
+    text: those whose senders are known by the contact details they typed (the manifest's
+    ``contact_details``: web, counter, telephone, Open311)."""
+    return channels_where(contact_details=True)
 
 
 def identity_kind(message: InboundMessage) -> str | None:
@@ -83,8 +92,8 @@ def continued_ticket(message: InboundMessage, agency: Agency) -> Ticket | None:
 
 def ticket_fields(message: InboundMessage, agency: Agency) -> dict[str, Any]:
     """Keyword arguments for ``open_ticket`` from the form's fields (unknown values dropped):
-    the web form's, and a counter or telephone entry's (the officer's form)."""
-    if message.channel not in FORM_CHANNELS:
+    the web form's, a counter or telephone entry's (the officer's form), an Open311 filing's."""
+    if message.channel not in form_channels():
         return {}
     extra = message.extra
     fields: dict[str, Any] = {}
@@ -103,17 +112,22 @@ def ticket_fields(message: InboundMessage, agency: Agency) -> dict[str, Any]:
 
 
 def after_open(ticket: Ticket, message: InboundMessage) -> None:
-    """The optional map point (validated ranges only); a status-page reply that opens a new
-    ticket is the verified complainant's (the reply itself names nobody), so it is
-    acknowledged to them."""
+    """A form's optional map point (validated ranges only) and address, before routing reads
+    them; a status-page reply that opens a new ticket is the verified complainant's (the
+    reply itself names nobody), so it is acknowledged to them."""
+    if message.channel not in form_channels():
+        return
+    lat, lon = message.extra.get("latitude"), message.extra.get("longitude")
+    if _number(lat, 90) and _number(lon, 180):
+        ticket.latitude, ticket.longitude = float(lat), float(lon)
+    address = message.extra.get("address")
+    if isinstance(address, str) and address.strip():
+        ticket.address = address.strip()[:MAX_ADDRESS]
     if message.channel != WEB:
         return
     followed = _replied_to(message, ticket.agency_id)
     if followed is not None and ticket.complainant is None:
         ticket.complainant = followed.complainant
-    lat, lon = message.extra.get("latitude"), message.extra.get("longitude")
-    if _number(lat, 90) and _number(lon, 180):
-        ticket.latitude, ticket.longitude = float(lat), float(lon)
 
 
 def after_store(ticket: Ticket, stored: Message, message: InboundMessage, created: bool) -> None:

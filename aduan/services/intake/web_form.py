@@ -6,7 +6,8 @@ one complaint) on the web account of the agency whose form it was
 (``agency_pages.web_account``: the national form's is ``default``, the default agency's) and
 processes it at once with ``intake.process_event`` — the same code path as every other
 channel. When processing fails, the event stays stored and the requeue sweep retries it; the
-complainant is told the complaint was received.
+complainant is told the complaint was received. Open311 filings (``open311.service_requests``)
+come through the same door on their own channel and account.
 """
 
 from __future__ import annotations
@@ -60,9 +61,20 @@ class ComplaintForm:
     uploads: list[Upload] = field(default_factory=list)
 
 
-def file_complaint(provider_id: str, form: ComplaintForm, agency: Agency | None = None) -> Filing:
+def file_complaint(
+    provider_id: str,
+    form: ComplaintForm,
+    agency: Agency | None = None,
+    *,
+    channel: str = WEB,
+    account: str | None = None,
+    sender: str | None = None,
+) -> Filing:
     """Store and process one filing made on ``agency``'s form (None: the national form, whose
-    complaints the default agency receives); idempotent by ``provider_id``."""
+    complaints the default agency receives); idempotent by ``provider_id``.
+
+    Another form-filing channel (``open311``) names itself, the agency's ``account`` it is
+    stored on, and the ``sender`` whose filings are processed in order (the contact given)."""
     payload = {
         "text": form.text,
         "received_at": utcnow().isoformat(),
@@ -74,13 +86,14 @@ def file_complaint(provider_id: str, form: ComplaintForm, agency: Agency | None 
         "fields": form.fields,
         "attachments": [store_upload(u) for u in form.uploads],
     }
-    account = agency_pages.web_account(agency)
-    event_id = store_event(RawEvent(WEB, "message", provider_id, payload), account)
+    account = account or agency_pages.web_account(agency)
+    event = RawEvent(channel, "message", provider_id, payload, sender=sender)
+    event_id = store_event(event, account)
     db.session.commit()
     if event_id is None:
-        return Filing(ticket_for(provider_id), duplicate=True)
+        return Filing(ticket_for(provider_id, channel), duplicate=True)
     _process(event_id)
-    ticket = ticket_for(provider_id)
+    ticket = ticket_for(provider_id, channel)
     if ticket is None:
         return Filing(None)
     hint = status_lookup.contact_hint(form.contact_kind, form.contact_handle)
@@ -121,12 +134,12 @@ def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> Ti
     return landed
 
 
-def ticket_for(provider_id: str) -> Ticket | None:
-    """The ticket that the web event ``provider_id`` created or continued."""
+def ticket_for(provider_id: str, channel: str = WEB) -> Ticket | None:
+    """The ticket that the web (or ``channel``) event ``provider_id`` created or continued."""
     return db.session.scalar(
         db.select(Ticket)
         .join(Message, Message.ticket_id == Ticket.id)
-        .where(Message.channel == WEB, Message.provider_id == provider_id)
+        .where(Message.channel == channel, Message.provider_id == provider_id)
     )
 
 
@@ -144,7 +157,7 @@ def _process(event_id: int) -> None:
         intake.process_event(event_id)
     except Exception as exc:  # stored: the requeue sweep will retry it
         db.session.rollback()
-        log.error("web event not processed event_id=%s error=%s", event_id, type(exc).__name__)
+        log.error("form event not processed event_id=%s error=%s", event_id, type(exc).__name__)
         enqueue_ingest(event_id)
 
 

@@ -1,8 +1,10 @@
 """Routing: which unit owns a ticket, by the agency's ordered rules; and moving it later.
 
 A rule matches when every condition it gives holds (any one value within a list). Keywords
-match whole words, ignoring case and accents, in the subject and the description. No rule
-matches → the agency's triage unit. Every decision leaves a ``routed`` TicketEvent.
+match whole words, ignoring case and accents, in the subject and the description; an area
+(``aduan.areas``: a polygon or a box) holds the ticket's map point, and a ticket without one
+is in no area. No rule matches → the agency's triage unit. Every decision leaves a ``routed``
+TicketEvent.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
+from aduan import areas
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.languages import every_language
@@ -57,6 +60,7 @@ class ActiveRule(NamedTuple):
     name: str
     conditions: dict[str, Any]
     actions: dict[str, Any]
+    area: Any = None  # the condition's area, prepared once (``areas.prepare_area``)
 
 
 def rule_matches(rule: RoutingRule | ActiveRule, ticket: Ticket) -> bool:
@@ -74,9 +78,18 @@ def rule_matches(rule: RoutingRule | ActiveRule, ticket: Ticket) -> bool:
     for key, value in checks.items():
         if cond.get(key) and value not in cond[key]:
             return False
+    if cond.get("area") and not _in_area(rule, ticket):
+        return False
     keywords = cond.get("keywords") or []
     text = f"{ticket.subject or ''}\n{ticket.description or ''}"
     return not keywords or keyword_matches(keywords, text)
+
+
+def _in_area(rule: RoutingRule | ActiveRule, ticket: Ticket) -> bool:
+    area = getattr(rule, "area", None)  # an ActiveRule's, prepared when the rules were read
+    if area is None:
+        area = areas.prepare_area(rule.conditions["area"])
+    return area is not None and areas.covers(area, ticket.latitude, ticket.longitude)
 
 
 def rules_for(agency_id: int) -> list[RoutingRule]:
@@ -94,9 +107,12 @@ def active_rules(agency_id: int) -> list[ActiveRule]:
 
     def load() -> list[ActiveRule]:
         return [
-            ActiveRule(r.id, r.name, dict(r.conditions or {}), dict(r.actions or {}))
+            ActiveRule(
+                r.id, r.name, dict(r.conditions or {}), dict(r.actions or {}),
+                areas.prepare_area((r.conditions or {}).get("area")),
+            )
             for r in rules_for(agency_id)
-        ]
+        ]  # fmt: skip
 
     return reference_cache.cached(("routing-rules", agency_id), load)
 

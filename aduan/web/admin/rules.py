@@ -35,6 +35,15 @@ def routing_rules():
     return render_template("admin/routing_rules.html", rules=rules)
 
 
+def _area_hint() -> str:
+    """What the area field takes (read in the request's language)."""
+    return _(
+        "A GeoJSON Polygon or MultiPolygon (longitude first), e.g. from geojson.io, or a "
+        "box: minLon, minLat, maxLon, maxLat. Tickets without a map point are in no area. "
+        "Empty: anywhere."
+    )
+
+
 def _rule_fields() -> list[Field]:
     agency_id = current_user.agency_id
     categories = [(c.code, c.code) for c in admin_catalog.categories(agency_id)]
@@ -50,6 +59,7 @@ def _rule_fields() -> list[Field]:
         Field("cond_channels", _("When channel is"), "multi", _labels(channel_terms())),
         Field("cond_states", _("When state is"), "multi", states),
         Field("cond_keywords", _("When any keyword occurs"), hint=_("Separate with commas.")),
+        Field("cond_area", _("When located inside the area"), "textarea", hint=_area_hint()),
         Field("act_unit_id", _("Then route to unit"), "select", units),
         Field("act_category_id", _("Then set category"), "select", category_ids),
         Field("act_type", _("Then set type"), "select", _labels(TicketType)),

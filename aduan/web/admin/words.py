@@ -17,7 +17,7 @@ CHANNELS = {
     "whatsapp": _l("WhatsApp (Twilio)"), "whatsapp_cloud": _l("WhatsApp (Meta Cloud API)"),
     "voice": _l("Voice mail (Twilio)"), "telegram": _l("Telegram bot"),
     "messenger": _l("Facebook Messenger"), "instagram": _l("Instagram"), "x": _l("X (Twitter)"),
-    "counter": _l("Counter"), "phone": _l("Telephone"),
+    "counter": _l("Counter"), "phone": _l("Telephone"), "open311": _l("Open311 app"),
 }  # fmt: skip
 
 # key → (label, hint)

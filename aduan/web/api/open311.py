@@ -2,9 +2,10 @@
 ``jurisdiction_id``, required on every call), its categories are the services.
 
 - ``GET services.{fmt}``, ``GET services/{code}.{fmt}``: the catalogue (public).
-- ``POST requests.{fmt}``: files a complaint with the agency through the web form's intake
-  door; ``api_key`` is an API token of that agency with the ``citizen`` scope, checked before
-  the form is read.
+- ``POST requests.{fmt}``: files a complaint with the agency through intake on the
+  ``open311`` channel (``open311.filing``); ``api_key`` is an API token of that agency with
+  the ``citizen`` scope, checked before the form is read; ``Idempotency-Key`` as on
+  ``/api/v1``.
 - ``GET requests.{fmt}``, ``GET requests/{id}.{fmt}``, ``GET tokens/{token}.{fmt}``: the
   jurisdiction's requests in the citizen's view (public).
 Errors are GeoReport's error list in the format asked, with the HTTP status as the code.
@@ -23,7 +24,7 @@ from aduan.extensions import csrf, db, limiter
 from aduan.models import Agency
 from aduan.services.api_tokens import tokens
 from aduan.services.citizen import agency_pages
-from aduan.services.open311 import catalog, service_requests
+from aduan.services.open311 import catalog, filing, service_requests
 from aduan.web.api import open311_format as fmt_
 
 PREFIX = "/open311/v2"
@@ -111,13 +112,18 @@ def service_definition(service_code: str, fmt: str):
 def create_request(fmt: str):
     agency = _jurisdiction()
     token = tokens.authenticate((request.form.get("api_key") or "").strip())
-    filed = service_requests.file_request(token, agency, request.form.to_dict())
+    filed = filing.file_request(
+        token, agency, request.form.to_dict(), request.headers.get("Idempotency-Key")
+    )
     # The reference at once when intake opened the ticket; the token always (GET tokens).
     row = {"service_request_id": filed.reference, "token": filed.token,
            "service_notice": filed.notice, "account_id": None}  # fmt: skip
     if filed.reference is None:
         del row["service_request_id"]
-    return fmt_.render(fmt, "service_requests", "request", [row], 201)
+    response = fmt_.render(fmt, "service_requests", "request", [row], 201)
+    if filed.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 @bp.get(f"/requests.{FMT}")
@@ -136,5 +142,5 @@ def get_request(reference: str, fmt: str):
 
 @bp.get(f"/tokens/<request_token>.{FMT}")
 def get_token(request_token: str, fmt: str):
-    row = service_requests.by_token(_jurisdiction(), request_token)
+    row = filing.by_token(_jurisdiction(), request_token)
     return fmt_.render(fmt, "service_requests", "request", [row])

@@ -1,6 +1,6 @@
 """Open311 GeoReport v2: each agency a jurisdiction; JSON and XML in the standard's shapes;
-a request filed through the web form's intake door (one ticket, acknowledged); reads in the
-citizen's view, only the jurisdiction's own."""
+a request filed through intake on the ``open311`` channel (one ticket, acknowledged); reads in
+the citizen's view, only the jurisdiction's own."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def test_a_filed_request_is_one_ticket_acknowledged_and_read_back_closed_once_re
     (ticket,) = _tickets(b.id)
     assert answer["service_request_id"] == ticket.reference
     assert ticket.reference in answer["service_notice"] and answer["account_id"] is None
-    assert (ticket.origin_channel, ticket.category_id) == ("web", b_category.id)
+    assert (ticket.origin_channel, ticket.category_id) == ("open311", b_category.id)
     assert (ticket.state_code, ticket.district) == ("10", "Petaling")
     assert abs(ticket.latitude - 3.1073) < 1e-6 and ticket.filer_name == "Siti Aminah"
     assert ticket.resolve_due_at is not None and ticket.unit_id is not None  # routed, promised
@@ -164,6 +164,7 @@ def test_a_filing_answers_in_xml_as_the_standard_shows(client):
     (ticket,) = _tickets(b.id)
     assert row["service_request_id"] == ticket.reference and row["account_id"] is None
     assert "Jalan Templer, Petaling Jaya" in ticket.description  # the officer reads it
+    assert ticket.address == "Jalan Templer, Petaling Jaya"
 
 
 def test_a_filing_needs_a_location_a_known_service_and_valid_attributes(client):
