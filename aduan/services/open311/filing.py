@@ -37,6 +37,7 @@ from aduan.models.base import utcnow
 from aduan.schemas.open311 import GeoReportRequestSchema
 from aduan.services.api_tokens import idempotency
 from aduan.services.channel_config.ownership import STAFF_ENTRY_PREFIX, own_account
+from aduan.services.citizen import agency_pages
 from aduan.services.intake import web_form
 from aduan.services.open311 import catalog
 from channels.phones import normalise_phone
@@ -175,12 +176,18 @@ def by_token(agency: Agency, token: str) -> dict:
         token = str(uuid.UUID(token))
     except ValueError:
         raise NotFound(_("No such token."))
-    stored = db.session.scalar(select(InboundEvent.id).where(
-        InboundEvent.channel == OPEN311,
-        InboundEvent.account_key == f"{STAFF_ENTRY_PREFIX}{agency.id}",
-        InboundEvent.provider_id == token))  # fmt: skip
-    if stored is None:
+    # Filings made before Open311 was a channel of its own went in as the agency's web events.
+    for channel, account in (
+        (OPEN311, f"{STAFF_ENTRY_PREFIX}{agency.id}"),
+        (web_form.WEB, agency_pages.web_account(agency)),
+    ):
+        stored = db.session.scalar(select(InboundEvent.id).where(
+            InboundEvent.channel == channel, InboundEvent.account_key == account,
+            InboundEvent.provider_id == token))  # fmt: skip
+        if stored is not None:
+            break
+    else:
         raise NotFound(_("No such token."))
-    ticket = web_form.ticket_for(token, OPEN311)
+    ticket = web_form.ticket_for(token, channel)
     reference = ticket.reference if ticket is not None and ticket.agency_id == agency.id else None
     return {"service_request_id": reference, "token": token}

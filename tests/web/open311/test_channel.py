@@ -162,3 +162,16 @@ def test_the_channel_is_in_the_vocabulary_and_needs_no_admin_account(client):
     term = channel_term("open311")
     assert (term.label("ms"), term.label("en")) == ("Aplikasi Open311", "Open311 app")
     assert "open311" not in admin_channels()  # its accounts are made by the filings
+
+
+def test_a_token_from_before_open311_was_a_channel_still_finds_its_request(client):
+    """Requests filed before the ``open311`` channel went in as the agency's web events; their
+    tokens keep answering, on their own jurisdiction only."""
+    (a, _a_category, _s), (b, _c, _b_secret) = two_jurisdictions()
+    token = "0f6f8d52-4a53-4cb5-9d3e-6f1b1b1f0c11"
+    form = web_form.ComplaintForm(text="Pokok tumbang di Seksyen 14", language="ms", fields={})
+    web_form.file_complaint(token, form, b)  # as the earlier Open311 filed it
+    (ticket,) = _tickets(b)
+    found = client.get(f"{BASE}/tokens/{token}.json?jurisdiction_id=MBPJ")
+    assert found.json == [{"service_request_id": ticket.reference, "token": token}]
+    assert client.get(f"{BASE}/tokens/{token}.json?jurisdiction_id={a.code}").status_code == 404
