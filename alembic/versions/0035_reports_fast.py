@@ -1,6 +1,8 @@
 """The reports dashboard at national scale: ``report_comments`` files each answered survey
 comment under its ticket's agency and unit (filled here from the existing answers), so a
-period's latest comments are read from one agency's index instead of every agency's answers.
+period's latest comments are read from one agency's index instead of every agency's answers;
+and the oldest untouched open tickets of an agency are the first entries of a partial index on
+(agency, last officer action or else received, id) instead of a sort of its whole open book.
 
 Revision ID: 0035_reports_fast
 Revises: 0034_intake_flat_cost
@@ -13,6 +15,13 @@ revision = "0035_reports_fast"
 down_revision = "0034_intake_flat_cost"
 branch_labels = None
 depends_on = None
+
+# aduan.models.routing.OPEN_STATUS_SQL when this was written
+OPEN_STATUS_SQL = (
+    "status IN ('baharu', 'diterima', 'dalam_tindakan', 'menunggu_pengadu', "
+    "'dipanjangkan', 'dibuka_semula')"
+)
+UNTOUCHED = "ix_tickets_open_agency_untouched"
 
 
 def upgrade() -> None:
@@ -39,9 +48,17 @@ def upgrade() -> None:
         "ix_report_comments_agency_responded", "report_comments", ["agency_id", "responded_at"]
     )
     op.create_index("ix_report_comments_ticket", "report_comments", ["ticket_id"])
+    op.create_index(
+        UNTOUCHED,
+        "tickets",
+        ["agency_id", sa.text("coalesce(last_officer_action_at, received_at)"), "id"],
+        postgresql_where=sa.text(OPEN_STATUS_SQL),
+        sqlite_where=sa.text(OPEN_STATUS_SQL),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(UNTOUCHED, table_name="tickets")
     op.drop_index("ix_report_comments_ticket", table_name="report_comments")
     op.drop_index("ix_report_comments_agency_responded", table_name="report_comments")
     op.drop_table("report_comments")

@@ -94,14 +94,20 @@ def _state_of_ticket(agency_state: str):
     return func.coalesce(Unit.state_code, agency_state)
 
 
-def _newer_than(state, cutoffs: dict[str, dict[int, dt.date]], days: int):
-    """Received recently enough to be at most ``days`` working days old, in its state."""
-    return or_(
-        *(
-            and_(state == code, Ticket.received_at >= local_moment(limits[days], dt.time.min))
-            for code, limits in cutoffs.items()
+def _age_bucket(state, cutoffs: dict[str, dict[int, dt.date]]):
+    """The ticket's age bucket (its lower bound in working days, in its state's calendar)."""
+    per_state = []
+    for code, limits in cutoffs.items():
+        ages = case(
+            *(
+                (Ticket.received_at >= local_moment(limits[high], dt.time.min), low)
+                for low, high in AGE_BUCKETS
+                if high is not None
+            ),
+            else_=AGE_BUCKETS[-1][0],
         )
-    )
+        per_state.append((state == code, ages))
+    return case(*per_state, else_=AGE_BUCKETS[-1][0])
 
 
 def _count(condition):
@@ -111,19 +117,15 @@ def _count(condition):
 def _book_columns(scope: Scope, now: dt.datetime, cutoffs: dict, state) -> dict:
     """The open book's counts over open tickets, and the daily-handling misses."""
     today = local_today(now)
-    columns = {"open": func.count(Ticket.id)}
-    for low, high in AGE_BUCKETS:
-        newer = _newer_than(state, cutoffs, low - 1) if low else None
-        within = _newer_than(state, cutoffs, high) if high else None
-        condition = and_(*(c for c in (within, None if newer is None else ~newer) if c is not None))
-        columns[f"age_{low}"] = _count(condition)
     running = Ticket.status.in_(RUNNING)
-    columns["overdue"] = _count(and_(running, Ticket.resolve_due_at < now))
     due_week = and_(running, Ticket.resolve_due_at >= now, Ticket.resolve_due_at < _week_end(today))
-    columns["due_this_week"] = _count(due_week)
-    columns["waiting"] = _count(Ticket.status == S.WAITING_COMPLAINANT.value)
-    columns["missed"] = _count(_missed(scope, today, cutoffs, state))
-    return columns
+    return {
+        "open": func.count(Ticket.id),
+        "overdue": _count(and_(running, Ticket.resolve_due_at < now)),
+        "due_this_week": _count(due_week),
+        "waiting": _count(Ticket.status == S.WAITING_COMPLAINANT.value),
+        "missed": _count(_missed(scope, today, cutoffs, state)),
+    }
 
 
 def _week_end(today: dt.date) -> dt.datetime:
@@ -136,25 +138,29 @@ def book_and_workload(
     """The open book (open tickets now by age bucket, overdue, due this week, paused for the
     complainant) and, with ``detail``, the workload (open tickets per officer and who is on
     duty today, the oldest untouched open tickets, the assigned tickets nobody touched on the
-    previous working day): one pass over the scope's open tickets, grouped by assignee."""
+    previous working day): one pass over the scope's open tickets, grouped by assignee and
+    age bucket."""
     today = local_today(now)
     agency_state, states = _states(scope)
     cutoffs = {code: _cutoffs(code, scope.agency_id, today) for code in states}
-    columns = _book_columns(scope, now, cutoffs, _state_of_ticket(agency_state))
+    state = _state_of_ticket(agency_state)
+    columns = _book_columns(scope, now, cutoffs, state)
+    bucket = _age_bucket(state, cutoffs).label("bucket")
     query = (
-        select(Ticket.assignee_id, *columns.values())
+        select(Ticket.assignee_id, bucket, *columns.values())
         .outerjoin(Unit, Unit.id == Ticket.unit_id)
         .where(*_open_in(scope))
-        .group_by(Ticket.assignee_id)
+        .group_by(Ticket.assignee_id, bucket)
     )
-    book = dict.fromkeys(columns, 0)
-    per_officer = {}
-    for assignee_id, *values in db.session.execute(query):
+    book = dict.fromkeys(columns, 0) | {f"age_{low}": 0 for low, _high in AGE_BUCKETS}
+    per_officer: dict[int, int] = defaultdict(int)
+    for assignee_id, low, *values in db.session.execute(query):
         counts = dict(zip(columns, (int(v or 0) for v in values), strict=True))
         for name, value in counts.items():
             book[name] += value
+        book[f"age_{low}"] += counts["open"]
         if assignee_id is not None:
-            per_officer[assignee_id] = counts["open"]
+            per_officer[assignee_id] += counts["open"]
     misses = book.pop("missed")
     book["cutoffs"] = cutoffs[agency_state]
     book["week_end"] = _week_end(today)
