@@ -1,6 +1,8 @@
-"""The figures that depend on now, read from the open tickets only (the agency-and-status
-index serves them; their cost grows with the open book, not with the history): open tickets
-past a deadline, the age of the open book, what is due, and the officers' workload.
+"""The figures that depend on now, read from the open tickets only (the partial indexes on
+open tickets serve them; their cost grows with the agency's open book, not with the history
+or the other agencies): open tickets past a deadline, the age of the open book, what is due,
+and the officers' workload — the book and the workload in one grouped pass, the oldest
+untouched from their own index (``ix_tickets_open_agency_untouched``).
 
 Ages count working days in the calendar of the state of the ticket's unit (the agency's
 state when it has none), as the SLA clock does.
