@@ -82,17 +82,20 @@ def wait_for(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def demo_app(name: str):
+def demo_app(name: str, *, reuse: bool = False):
     """A fresh database ``name`` migrated and seeded with the demo agency (no tickets), and an
-    Aduan app configured for it through the environment, as production would be."""
+    Aduan app configured for it through the environment, as production would be; ``reuse``
+    keeps the database a previous run left and only migrates it to head."""
     import tempfile
 
+    url = f"{PG_BASE}/{name}" if reuse else fresh_database(name)
     os.environ.update(
-        ADUAN_DATABASE_URL=fresh_database(name), ADUAN_REDIS_URL=REDIS_URL,
+        ADUAN_DATABASE_URL=url, ADUAN_REDIS_URL=REDIS_URL,
         ADUAN_SECRET_KEY="bench", ADUAN_INSTANCE_DIR=tempfile.mkdtemp(prefix="aduan-bench-"),
     )  # fmt: skip
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for command in (["db", "upgrade"], ["demo", "seed", "--tickets", "0"]):
+    commands = [["db", "upgrade"]] + ([] if reuse else [["demo", "seed", "--tickets", "0"]])
+    for command in commands:
         subprocess.run([*flask, *command], cwd=ROOT, check=True, capture_output=True)
     from aduan import create_app
 

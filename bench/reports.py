@@ -5,9 +5,10 @@ National scale is modelled as more agencies of the same size: every agency gets 
 agency tickets over two years (5 units in 3 states, 4 categories, 5 channels, 3 types), so
 100k tickets = 10 agencies and 1M = 100 agencies. Per ticket: an acknowledgement and (for
 three in four) a resolution as status_changed events, a close for half, one rating for a
-third of the resolved, a breach alert for one in ten. Seeded with SQL (generate_series), the
-rollups built by one set-based SQL per source (checked against ``rollups.rebuild_day`` on
-sample days before measuring).
+third of the resolved (each with a comment, filed in ``report_comments`` as the product files
+it), a breach alert for one in ten. Seeded with SQL (generate_series), the rollups built by
+one set-based SQL per source (checked against ``rollups.rebuild_day`` on sample days before
+measuring).
 
 Measured server-side, in-process, 30 runs each, for one agency over the last month and over
 the last year: ``figures.compute`` (every compliance, volume, recovery and satisfaction figure,
@@ -15,13 +16,17 @@ overall and per unit/officer/category/channel/state/type/complexity, with the li
 part), the whole dashboard (``dashboard.build``: both periods, open book, workload, comments),
 and the naive GROUP BY over the raw tables for the same figures as ``figures.compute``.
 Then the monthly PDF's generation time at 1M.
-Usage: .venv/bin/python bench/reports.py [--per-agency 10000]
+Usage: .venv/bin/python bench/reports.py [--per-agency 10000] [--only-first] [--keep]
+For iterating: ``--only-first --keep`` once, then ``--reuse`` (measure again, after migrating the
+kept database to head) or ``--reuse --profile 30`` (a cProfile of one month's dashboard).
+ADUAN_BENCH_DB names the database (aduan_bench_reports).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -95,6 +100,12 @@ SELECT id, resolved_at, resolved_at, CASE WHEN id % 2 = 0 THEN 1 + id % 5 END,
     CASE WHEN id % 6 = 0 THEN 'Ulasan ' || id END,
     CASE WHEN id % 2 = 0 THEN resolved_at + interval '3 hours' END
 FROM tickets WHERE id > :after AND resolved_at IS NOT NULL AND id % 3 = 0
+"""
+COMMENTS = """
+INSERT INTO report_comments (survey_response_id, ticket_id, agency_id, unit_id, responded_at)
+SELECT s.id, t.id, t.agency_id, t.unit_id, s.responded_at
+FROM survey_responses s JOIN tickets t ON t.id = s.ticket_id
+WHERE t.id > :after AND s.responded_at IS NOT NULL AND length(s.comment) > 0
 """
 ALERTS = """
 INSERT INTO sla_alerts (ticket_id, deadline_field, kind, level, deadline_at, created_at)
@@ -191,7 +202,7 @@ def seed(db, text, first: int, last: int, per: int) -> float:
     db.session.execute(text(UNITS))
     db.session.execute(text(CATEGORIES))
     db.session.execute(text(TICKETS), {"per": per, "min_agency": min_agency})
-    for sql in (EVENTS, SURVEYS, ALERTS):
+    for sql in (EVENTS, SURVEYS, COMMENTS, ALERTS):
         db.session.execute(text(sql), {"after": after})
     db.session.commit()
     from aduan.services.reports.rollups import OPEN
@@ -274,13 +285,36 @@ def pdf_seconds(agency_id: int) -> float:
     return time.perf_counter() - started
 
 
+def profile(agency_id: int, days: int) -> None:
+    """cProfile of one ``dashboard.build`` (after a warm-up), the 25 costliest calls."""
+    import cProfile
+    import pstats
+
+    from aduan.services.reports import dashboard
+    from aduan.services.reports.scope import Period, Scope
+    from aduan.services.sla.clock import local_today
+
+    today = local_today()
+    period = Period(today - dt.timedelta(days=days - 1), today)
+    scope = Scope(agency_id, "bench")
+    dashboard.build([scope], period)
+    profiler = cProfile.Profile()
+    profiler.runcall(dashboard.build, [scope], period)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-agency", type=int, default=10_000)
     parser.add_argument("--only-first", action="store_true", help="stop after 10 agencies")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the database a --keep run left (migrated to head)")  # fmt: skip
+    parser.add_argument("--profile", type=int, metavar="DAYS",
+                        help="only print a cProfile of one dashboard over DAYS days")  # fmt: skip
     args = parser.parse_args()
-    name = "aduan_bench_reports"
-    app = demo_app(name)
+    name = os.environ.get("ADUAN_BENCH_DB", "aduan_bench_reports")
+    app = demo_app(name, reuse=args.reuse)
     out = {}
     try:
         with app.app_context():
@@ -288,11 +322,16 @@ def main() -> int:
 
             from aduan.extensions import db
 
-            sizes = ((10, 1),) if args.only_first else ((10, 1), (100, 11))
+            sizes = ((10, 1),) if args.only_first or args.reuse else ((10, 1), (100, 11))
             for total_agencies, first in sizes:
-                seconds = seed(db, text, first, total_agencies, args.per_agency)
+                seconds = 0.0
+                if not args.reuse:
+                    seconds = seed(db, text, first, total_agencies, args.per_agency)
                 tickets = db.session.scalar(text("SELECT count(*) FROM tickets"))
                 agency_id = db.session.scalar(text("SELECT id FROM agencies WHERE code = 'BR1'"))
+                if args.profile:
+                    profile(agency_id, args.profile)
+                    return 0
                 check_bulk_equals_rebuild(db, text, agency_id)
                 rows = db.session.scalar(text("SELECT count(*) FROM report_rollups"))
                 print(f"seeded {tickets} tickets in {seconds:.0f} s; {rows} rollup rows")
@@ -302,7 +341,8 @@ def main() -> int:
             db.session.remove()
             db.engine.dispose()
     finally:
-        drop_database(name)
+        if not args.keep:
+            drop_database(name)
     report(out)
     return 0
 
@@ -310,23 +350,26 @@ def main() -> int:
 def report(out: dict) -> None:
     sizes = [k for k in out if isinstance(k, int)]
     print(
-        "| tickets | period | figures p50 / p95 ms | dashboard p50 / p95 ms | naive p50 / p95 ms | naive ÷ figures (p95) |"
+        "| tickets | period | figures p50 / p95 ms | dashboard p50 / p95 ms | naive p50 / p95 ms "
+        "| naive ÷ figures (p95) | naive ÷ dashboard (p95) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for n in sizes:
         for label in ("month", "year"):
             r = out[n][label]
             ratio = r["naive"]["p95"] / r["figures"]["p95"]
+            whole = r["naive"]["p95"] / r["dashboard"]["p95"]
             print(
                 f"| {n:,} | {label} | {r['figures']['p50']:.1f} / {r['figures']['p95']:.1f} | "
                 f"{r['dashboard']['p50']:.1f} / {r['dashboard']['p95']:.1f} | "
-                f"{r['naive']['p50']:.1f} / {r['naive']['p95']:.1f} | {ratio:.1f}× |"
+                f"{r['naive']['p50']:.1f} / {r['naive']['p95']:.1f} | {ratio:.1f}× | {whole:.1f}× |"
             )
     if len(sizes) == 2:
         small, big = sorted(sizes)
         for label in ("month", "year"):
-            ratio = out[big][label]["figures"]["p95"] / out[small][label]["figures"]["p95"]
-            print(f"{label}: p95 at {big:,} ÷ p95 at {small:,} = {ratio:.2f}")
+            for part in ("figures", "dashboard"):
+                ratio = out[big][label][part]["p95"] / out[small][label][part]["p95"]
+                print(f"{label} {part}: p95 at {big:,} ÷ p95 at {small:,} = {ratio:.2f}")
     print(f"monthly PDF at the largest size: {out['pdf_seconds']:.2f} s")
 
 

@@ -15,7 +15,7 @@ from aduan.models.org import Agency, Officer, Unit, officer_units
 from aduan.models.people import Complainant, ContactIdentity
 from aduan.models.quality import Rating, ServicePoint  # noqa: F401  (service quality)
 from aduan.models.referrals import TicketReferral
-from aduan.models.reports import ReportDirtyTicket, ReportRollup  # noqa: F401  (reports)
+from aduan.models.reports import ReportComment, ReportDirtyTicket, ReportRollup  # noqa: F401
 from aduan.models.schedule import PeriodicRun  # noqa: F401  (the periodic schedule)
 from aduan.models.storage import AttachmentBlob
 from aduan.models.tickets import Ticket, TicketEvent

@@ -1,8 +1,10 @@
 """Service-quality figures for reports: per agency and period, per service point, and the
 trend per month — counter ratings, mystery-shopping scores and actions, the latest study.
 
-``quality_figures(agency_id, start, end)`` is what the reports dashboard and the monthly PDF
-call (``start`` inclusive, ``end`` exclusive, local dates). Months are local-time months.
+``quality_figures(agency_id, start, end)`` gives one agency's figures for one period (``start``
+inclusive, ``end`` exclusive, local dates); the reports dashboard and the monthly PDF call
+``quality_figures_many``, which reads each table once for several agencies and periods.
+Months are local-time months.
 """
 
 from __future__ import annotations
@@ -11,8 +13,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from sqlalchemy import or_
+
 from aduan.extensions import db
-from aduan.models.quality import Action, Exercise, Rating, ServicePoint, Study, Visit
+from aduan.models.quality import (
+    Action,
+    Checklist,
+    Exercise,
+    Rating,
+    ServicePoint,
+    Study,
+    Visit,
+)
 from aduan.services import tenancy
 from aduan.services.quality import checklists, study
 from aduan.services.sla.clock import local_today, local_zone
@@ -89,36 +101,85 @@ def months(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def quality_figures(agency_id: int, start: dt.date, end: dt.date) -> QualityFigures:
     """The agency's service-quality figures for local dates [start, end)."""
-    figures = QualityFigures(agency_id=agency_id, start=start, end=end)
-    since, until = _bounds(start, end)
-    points = {p.id: p for p in db.session.scalars(
-        tenancy.scoped(db.select(ServicePoint), ServicePoint, agency_id))}  # fmt: skip
+    return quality_figures_many([agency_id], [(start, end)])[agency_id][0]
+
+
+def quality_figures_many(
+    agency_ids: list[int], windows: list[tuple[dt.date, dt.date]]
+) -> dict[int, list[QualityFigures]]:
+    """``quality_figures`` of every agency for every window [start, end), in the windows'
+    order: each table is read once for all of them, over the windows' whole span (the
+    dashboard's period, the one before and the trend, for every agency side by side)."""
+    since, until = _bounds(min(w[0] for w in windows), max(w[1] for w in windows))
+    mine = or_(*(tenancy.condition(Checklist, a) for a in agency_ids))
+    points = {p.id: p for p in db.session.scalars(db.select(ServicePoint).where(
+        or_(*(tenancy.condition(ServicePoint, a) for a in agency_ids))))}  # fmt: skip
     ratings = list(db.session.execute(
         db.select(Rating.service_point_id, Rating.score, Rating.created_at, Rating.comment,
                   Rating.ticket_id)
         .where(Rating.service_point_id.in_(points), Rating.created_at >= since,
                Rating.created_at < until)
     ))  # fmt: skip
-    visits = _scored_visits(agency_id, since, until)
+    visits = _scored_visits(mine, since, until)
+    actions = db.session.execute(_of_checklists(db.select(Action), Action, mine)).all()
+    studies = db.session.execute(
+        _of_checklists(db.select(Study), Study, mine, joined=False)
+        .where(Study.sent_at >= since, Study.sent_at < until)
+        .order_by(Study.sent_at.desc())
+    ).all()
+    answers = study.response_counts([s.id for s, _agency in studies]) if studies else {}
+    out: dict[int, list[QualityFigures]] = {}
+    for agency_id in agency_ids:
+        own = {i: p for i, p in points.items() if p.agency_id == agency_id}
+        out[agency_id] = [
+            _window(agency_id, start, end, own, ratings, visits, actions, studies, answers)
+            for start, end in windows
+        ]
+    return out
+
+
+def _of_checklists(query, model, mine, *, joined: bool = True):
+    """``query`` on ``model`` (an action: through its exercise; a study: directly) joined to
+    the checklist that names its agency, kept to the agencies asked for (``mine``)."""
+    query = query.add_columns(Checklist.agency_id)
+    if joined:
+        query = query.join(Exercise, Exercise.id == model.exercise_id)
+        return query.join(Checklist, Checklist.id == Exercise.checklist_id).where(mine)
+    return query.join(Checklist, Checklist.id == model.checklist_id).where(mine)
+
+
+def _window(agency_id, start, end, points, ratings, visits, actions, studies, answers):
+    since, until = _bounds(start, end)
+    ratings = [r for r in ratings if r.service_point_id in points and since <= r.created_at < until]
+    visits = [(p, w, s) for a, p, w, s in visits if a == agency_id and since <= w < until]
+    figures = QualityFigures(agency_id=agency_id, start=start, end=end)
     _totals(figures, ratings, visits, points)
     figures.by_point = _by_point(points, ratings, visits)
     figures.trend = _trend(start, end, ratings, visits)
-    _actions(figures, agency_id)
-    _study(figures, agency_id, start, end)
+    _actions(figures, [a for a, owner in actions if owner == agency_id])
+    latest = next(
+        (s for s, owner in studies if owner == agency_id and since <= s.sent_at < until), None
+    )
+    if latest is not None:  # the latest study sent within the window
+        sent, answered = answers.get(latest.id, (0, 0))
+        figures.study_year, figures.study_answered = latest.year, answered
+        figures.study_response_rate = study.response_rate(sent, answered)
     return figures
 
 
-def _scored_visits(agency_id: int, since, until) -> list[tuple[int, dt.datetime, float | None]]:
+def _scored_visits(mine, since, until) -> list[tuple[int, int, dt.datetime, float | None]]:
+    """(agency, service point, when, score) of the visits in [since, until)."""
     query = (
-        tenancy.scoped(db.select(Visit, Exercise), Visit, agency_id)
+        db.select(Visit, Exercise, Checklist.agency_id)
         .join(Exercise, Exercise.id == Visit.exercise_id)
-        .where(Visit.visited_at >= since, Visit.visited_at < until)
+        .join(Checklist, Checklist.id == Exercise.checklist_id)
+        .where(mine, Visit.visited_at >= since, Visit.visited_at < until)
     )
     out = []
-    for visit, exercise in db.session.execute(query):
+    for visit, exercise, agency_id in db.session.execute(query):
         scores = [checklists.score(i, visit.answers[i["key"]]) for i in exercise.checklist.items
                   if i["key"] in visit.answers]  # fmt: skip
-        out.append((visit.service_point_id, visit.visited_at,
+        out.append((agency_id, visit.service_point_id, visit.visited_at,
                     _mean([s for s in scores if s is not None])))  # fmt: skip
     return out
 
@@ -166,22 +227,8 @@ def _trend(start, end, ratings, visits) -> list[MonthFigures]:
     ]  # fmt: skip
 
 
-def _actions(figures: QualityFigures, agency_id: int) -> None:
-    rows = db.session.scalars(tenancy.scoped(db.select(Action), Action, agency_id)).all()
+def _actions(figures: QualityFigures, rows: list[Action]) -> None:
     today = local_today()
     figures.actions_done = sum(1 for a in rows if a.done_at is not None)
     figures.actions_open = sum(1 for a in rows if a.done_at is None)
     figures.actions_overdue = sum(1 for a in rows if a.done_at is None and a.due_on < today)
-
-
-def _study(figures: QualityFigures, agency_id: int, start: dt.date, end: dt.date) -> None:
-    """The latest study sent within the period, if any."""
-    since, until = _bounds(start, end)
-    query = tenancy.scoped(db.select(Study), Study, agency_id).where(
-        Study.sent_at >= since, Study.sent_at < until
-    )
-    latest = db.session.scalar(query.order_by(Study.sent_at.desc()).limit(1))
-    if latest is not None:
-        result = study.results(latest)
-        figures.study_year, figures.study_response_rate = latest.year, result.rate
-        figures.study_answered = result.answered

@@ -178,10 +178,29 @@ def results(study: Study) -> Results:
             categories[row.ticket.category_id].append(mean)
     return Results(
         sent=len(sent), answered=len(answered),
-        rate=round(100 * len(answered) / len(sent), 1) if sent else None,
+        rate=response_rate(len(sent), len(answered)),
         by_section={s: _mean(v) for s, v in sections.items()},
         by_unit=_named(Unit, units, "name"), by_category=_named(Category, categories, "name_ms"),
     )  # fmt: skip
+
+
+def response_counts(study_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per study: the invitations sent and answered (the reports' figures need no more)."""
+    query = (
+        db.select(
+            StudyInvitation.study_id,
+            db.func.count(StudyInvitation.sent_at),
+            db.func.count(StudyInvitation.answered_at),
+        )
+        .where(StudyInvitation.study_id.in_(study_ids))
+        .group_by(StudyInvitation.study_id)
+    )
+    return {row[0]: (int(row[1]), int(row[2])) for row in db.session.execute(query)}
+
+
+def response_rate(sent: int, answered: int) -> float | None:
+    """Answered per sent invitation, in percent (None before any is sent)."""
+    return round(100 * answered / sent, 1) if sent else None
 
 
 def _mean(values: list[float]) -> float | None:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from aduan.extensions import db
 from aduan.models import Category, Officer, Unit
 from aduan.models.base import utcnow
-from aduan.services.quality.figures import MonthFigures, QualityFigures, quality_figures
-from aduan.services.reports import figures, live
+from aduan.services.quality.figures import MonthFigures, QualityFigures, quality_figures_many
+from aduan.services.reports import comments, figures, live
 from aduan.services.reports.scope import Period, Scope
 from aduan.vocabulary import Complexity, TicketType, channel_term
 
@@ -56,36 +56,42 @@ def build(
     """Every scope's part; ``detail`` False leaves out the workload and comments (the
     platform administrator's side-by-side view)."""
     now = now or utcnow()
+    quality = qualities(scopes, period, compare=compare)
     parts = []
     for scope in scopes:
+        book, workload = live.book_and_workload(scope, now, detail=detail)
         parts.append(
             Part(
                 scope=scope,
                 now=figures.compute(scope, period, now),
                 before=figures.compute(scope, period.previous(), now) if compare else None,
-                book=live.open_book(scope, now),
-                workload=live.workload(scope, now) if detail else None,
-                comments=live.comments(scope, period) if detail else [],
+                book=book,
+                workload=workload,
+                comments=comments.latest(scope, period) if detail else [],
                 names=names(scope.agency_id),
-                quality=quality(scope, period, compare=compare),
+                quality=quality.get(scope.agency_id) if scope.unit_ids is None else None,
             )
         )
     return parts
 
 
-def quality(scope: Scope, period: Period, *, compare: bool = True) -> Quality | None:
-    """The agency's service-quality figures, or None for a supervisor's units: service points,
-    visits, actions and studies belong to the agency, not to a unit (and the quality pages
-    are the complaint managers' and admins'), so a unit scope has no share of them to show."""
-    if scope.unit_ids is not None:
-        return None
-    end = period.end + dt.timedelta(days=1)  # quality_figures takes an exclusive end
-    before = period.previous()
-    return Quality(
-        now=quality_figures(scope.agency_id, period.start, end),
-        before=quality_figures(scope.agency_id, before.start, period.start) if compare else None,
-        trend=quality_figures(scope.agency_id, trend_start(period), end).trend,
-    )
+def qualities(scopes: list[Scope], period: Period, *, compare: bool = True) -> dict[int, Quality]:
+    """The service-quality figures of each whole-agency scope, by agency, read for all of
+    them at once. A supervisor's units have none: service points, visits, actions and
+    studies belong to the agency, not to a unit (and the quality pages are the complaint
+    managers' and admins'), so a unit scope has no share of them to show."""
+    agency_ids = [s.agency_id for s in scopes if s.unit_ids is None]
+    if not agency_ids:
+        return {}
+    end = period.end + dt.timedelta(days=1)  # quality figures take an exclusive end
+    windows = [(period.start, end), (trend_start(period), end)]
+    if compare:
+        windows.append((period.previous().start, period.start))
+    found = quality_figures_many(agency_ids, windows)
+    return {
+        agency_id: Quality(now=now, before=before[0] if before else None, trend=trend.trend)
+        for agency_id, (now, trend, *before) in found.items()
+    }
 
 
 def trend_start(period: Period) -> dt.date:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, null, select, tuple_, union_all
 
 from aduan.extensions import db
 from aduan.models.reports import COUNTERS, ReportRollup
@@ -28,6 +28,7 @@ BREAKDOWNS = {  # name → the rollup column it groups by
     "type": "ticket_type",
     "complexity": "complexity",
 }
+GROUPS = {**BREAKDOWNS, "day": "day"}  # what one pass groups by: the breakdowns, the days
 PROMISES = ("ack", "first", "resolve")
 
 
@@ -82,30 +83,61 @@ def totals(scope: Scope, period: Period) -> dict[str, int]:
     return {name: int(value) for name, value in zip(COUNTERS, row, strict=True)}
 
 
-def grouped(scope: Scope, period: Period, column: str) -> dict[object, dict[str, int]]:
-    """Every counter per value of one rollup column (a dimension, or ``day``)."""
-    key = getattr(ReportRollup, column)
-    query = select(key, *_sums()).where(*_in_scope(scope, period)).group_by(key)
-    return {
-        row[0]: {name: int(v) for name, v in zip(COUNTERS, row[1:], strict=True)}
-        for row in db.session.execute(query)
-    }
+def _sets(scope: Scope, period: Period):
+    """One statement for the totals and every breakdown's and the day's groups, each row
+    tagged as PostgreSQL's ``grouping()`` tags it (a bit set for each key not grouped on):
+    GROUPING SETS, one pass over the period's rows; elsewhere (SQLite) the same sets as one
+    UNION ALL."""
+    keys = [getattr(ReportRollup, column) for column in GROUPS.values()]
+    where = _in_scope(scope, period)
+    if db.session.get_bind().dialect.name == "postgresql":
+        sets = func.grouping_sets(tuple_(), *(tuple_(key) for key in keys))
+        return select(func.grouping(*keys), *keys, *_sums()).where(*where).group_by(sets)
+    parts = [select(literal(_mask(None)), *(null() for _ in keys), *_sums()).where(*where)]
+    for index, key in enumerate(keys):
+        only = [key if i == index else null() for i in range(len(keys))]
+        parts.append(select(literal(_mask(index)), *only, *_sums()).where(*where).group_by(key))
+    return union_all(*parts)
+
+
+def _mask(index: int | None) -> int:
+    """The ``grouping()`` tag of the set grouped on the ``index``-th key (None: no key)."""
+    every = (1 << len(GROUPS)) - 1
+    return every if index is None else every ^ (1 << (len(GROUPS) - 1 - index))
+
+
+def _grouped_all(scope: Scope, period: Period) -> tuple[dict[str, int], dict[str, dict]]:
+    """Every counter summed over the period and scope, and per value of each breakdown's
+    column and of ``day``."""
+    names = {_mask(i): name for i, name in enumerate(GROUPS)}
+    totals = dict.fromkeys(COUNTERS, 0)
+    groups: dict[str, dict] = {name: {} for name in GROUPS}
+    width = len(GROUPS)
+    for row in db.session.execute(_sets(scope, period)):
+        counts = {n: int(v) for n, v in zip(COUNTERS, row[1 + width :], strict=True)}
+        name = names.get(row[0])
+        if name is None:
+            totals = counts
+        else:
+            groups[name][row[1 + list(GROUPS).index(name)]] = counts
+    return totals, groups
 
 
 def compute(scope: Scope, period: Period, now: dt.datetime) -> Figures:
     """The figures of ``scope`` over ``period``; open-and-late tickets judged as of ``now``."""
-    figures = Figures(totals=totals(scope, period), compliance={})
+    totals, groups = _grouped_all(scope, period)
+    figures = Figures(totals=totals, compliance={})
     pending = live.pending(scope, period, now)
     figures.compliance = _shares(figures.totals, pending.get(None, {}))
     for name, column in BREAKDOWNS.items():
-        rows = grouped(scope, period, column)
+        rows = groups[name]
         late = pending.get(column, {})
         for value in set(late) - set(rows):
             rows[value] = dict.fromkeys(COUNTERS, 0)
         for value, counts in rows.items():
             counts["shares"] = _shares(counts, late.get(value, {}))
         figures.by[name] = rows
-    figures.series = sorted(grouped(scope, period, "day").items())
+    figures.series = sorted(groups["day"].items())
     return figures
 
 

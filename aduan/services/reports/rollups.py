@@ -26,6 +26,7 @@ from aduan.extensions import db
 from aduan.models import SurveyResponse, Ticket, TicketEvent, TicketReferral
 from aduan.models.reports import COUNTERS, DIMENSIONS, ReportDirtyTicket, ReportRollup
 from aduan.models.routing import ServiceRecovery, SlaAlert
+from aduan.services.reports import comments
 from aduan.services.sla.clock import local_moment, local_zone
 from aduan.vocabulary import OPEN_STATUSES
 from aduan.vocabulary import TicketStatus as S
@@ -71,6 +72,7 @@ def rebuild_day(agency_id: int, day: dt.date) -> int:
             for name, value in counts.items():
                 target[name] += int(value or 0)
     _recoveries(agency_id, start, end, rows)
+    comments.rebuild(agency_id, start, end)
     db.session.execute(
         delete(ReportRollup).where(ReportRollup.agency_id == agency_id, ReportRollup.day == day)
     )
@@ -301,20 +303,41 @@ _WATCHED = (TicketEvent, TicketReferral, SlaAlert, ServiceRecovery, SurveyRespon
 
 @event.listens_for(Session, "after_flush")
 def _note_dirty(session: Session, _context) -> None:
-    """Note every ticket this flush changed, in the same transaction as the change."""
+    """Note every ticket this flush changed, in the same transaction as the change; refile
+    the survey comments of those answered or moved (``comments.note``)."""
     notes: set[tuple[int, int | None]] = set()
+    refile: set[int] = set()
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Ticket) and obj.id is not None:
             notes.add((obj.id, None))
-            previous = db.inspect(obj).attrs.agency_id.history.deleted
+            attrs = db.inspect(obj).attrs
+            previous = attrs.agency_id.history.deleted
             notes |= {(obj.id, agency) for agency in previous if agency is not None}
+            if obj not in session.new and _moved(attrs):  # a new ticket has no answers yet
+                refile.add(obj.id)
         elif isinstance(obj, _WATCHED) and getattr(obj, "ticket_id", None) is not None:
             notes.add((obj.ticket_id, getattr(obj, "agency_id", None)))
+            if _answers(obj):
+                refile.add(obj.ticket_id)
     if notes:
         session.connection().execute(
             insert(ReportDirtyTicket),
             [{"ticket_id": t, "agency_id": a} for t, a in sorted(notes, key=_order)],
         )
+    comments.note(session.connection(), refile)
+
+
+def _moved(attrs) -> bool:
+    """The ticket changed agency or unit (its survey comments are filed under both)."""
+    return attrs.agency_id.history.has_changes() or attrs.unit_id.history.has_changes()
+
+
+def _answers(obj) -> bool:
+    """A survey row written, or the event of an answer recorded by a bulk UPDATE
+    (``citizen.survey.record_rating``)."""
+    if isinstance(obj, SurveyResponse):
+        return True
+    return isinstance(obj, TicketEvent) and obj.kind == "survey_answered"
 
 
 RECONCILE_DAYS = 3

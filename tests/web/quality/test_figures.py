@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from aduan.extensions import db
+from aduan.models import Agency
 from aduan.models.quality import Action
-from aduan.services.quality.figures import quality_figures
+from aduan.services.quality.figures import quality_figures, quality_figures_many
 from aduan.services.sla.clock import local_zone
-from tests.builders import gen_agency, gen_officer, gen_unit, login
+from tests.builders import gen_agency, gen_officer, gen_ticket, gen_unit, login
 from tests.builders_quality import (
     gen_checklist,
     gen_exercise,
@@ -73,6 +74,38 @@ def test_the_figures_include_mystery_shopping_and_the_action_plan(app_ctx):
     assert (found.visits, found.visit_score) == (1, 50.0)
     assert [m.visit_score for m in found.trend] == [None, 50.0, None]
     assert (found.actions_open, found.actions_overdue, found.actions_done) == (1, 1, 1)
+
+
+def test_many_agencies_and_periods_read_at_once_each_keep_their_own(app_ctx):
+    from aduan.models.quality import Study, StudyInvitation
+
+    a, unit, counter, _hotline = _world()
+    b = db.session.scalar(db.select(Agency).where(Agency.code == "MBB"))
+    study = Study(checklist_id=gen_checklist(a).id, year=2026, sample_size=3,
+                  sent_at=_at(2026, 2))  # fmt: skip
+    db.session.add(study)
+    db.session.flush()
+    for n, answered in enumerate((_at(2026, 2, 12), None, None)):
+        db.session.add(StudyInvitation(study_id=study.id, ticket_id=gen_ticket(a, unit).id,
+                                       token_hash=f"h{n}" * 8, sent_at=_at(2026, 2),
+                                       answered_at=answered))  # fmt: skip
+    db.session.commit()
+    windows = [
+        (dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
+        (dt.date(2026, 2, 1), dt.date(2026, 4, 1)),
+    ]
+    found = quality_figures_many([a.id, b.id], windows)
+    january, later = found[a.id]
+    assert (january.ratings, january.mean_rating, later.ratings, later.mean_rating) == (
+        2, 4.5, 3, 3.0
+    )  # fmt: skip
+    assert january.study_year is None  # the study went out in February
+    assert (later.study_year, later.study_answered, later.study_response_rate) == (2026, 1, 33.3)
+    assert [(f.ratings, f.mean_rating, f.study_year) for f in found[b.id]] == [
+        (1, 1.0, None),
+        (0, None, None),
+    ]  # B's own rating only, and none of A's study
+    assert quality_figures(a.id, *windows[1]).ratings == 3
 
 
 def test_the_page_draws_the_trend_and_shows_its_table(client):
