@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0036_open311_channel"
-down_revision = "0034_intake_flat_cost"
+down_revision = "0035_reports_fast"
 branch_labels = None
 depends_on = None
 
