@@ -70,7 +70,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--burst-seconds", type=float, default=60)
     parser.add_argument("--burst-timeout", type=float, default=1800,
                         help="seconds to wait for the burst's drain")  # fmt: skip
-    parser.add_argument("--burst-log", type=Path, help="per-message delays (default: a temp file)")
+    parser.add_argument(
+        "--burst-log",
+        type=Path,
+        help="per-message delays, tab-separated (default: a temp file; -: stdout)",
+    )
     parser.add_argument("--seed-tickets", type=int, default=1_000_000)
     parser.add_argument("--cost-messages", type=int, default=2000)
     args = parser.parse_args()

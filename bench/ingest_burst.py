@@ -12,7 +12,9 @@ commit and reported apart.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
 from pathlib import Path
 
 import psycopg
@@ -47,7 +49,8 @@ WHERE e.id > %s AND o.id > %s
 
 def burst(url: str, env: dict, db_url: str, rows, seconds: float, log_path: Path, timeout: float):
     """Offer ``rows`` in ``seconds`` with 2 workers running; per-message delays to ``log_path``
-    (tab-separated: provider id, webhook answered, acknowledgement queued, delay s)."""
+    (tab-separated: provider id, webhook answered, acknowledgement queued, delay s; ``-``:
+    standard output, as soon as the drain is done)."""
     with Workers(env) as workers:
         workers.wait_ready()
         # Workers in service are warm: a few complaints first load what a first job loads.
@@ -62,7 +65,7 @@ def burst(url: str, env: dict, db_url: str, rows, seconds: float, log_path: Path
     }
     queued, from_commit = queue_times(db_url, after)
     delays = []
-    with log_path.open("w") as log:
+    with _open_log(log_path) as log:
         log.write("provider_id\twebhook_answered\tack_queued\tdelay_s\n")
         for sid, answered_at in sorted(answered.items(), key=lambda item: item[1]):
             at = queued.get(sid)
@@ -120,6 +123,7 @@ def by_ten_seconds(delays: list[tuple[float, float]]) -> list[tuple[int, int, fl
 
 def report(result: dict, messages: int, seconds: float) -> None:
     done, sent = result["done"], result["sent"]
+    where = "above" if str(result["log"]) == "-" else result["log"]
     print(
         f"\n(burst) {messages} messages offered in {seconds:.0f} s ({messages / seconds:.0f}/s, "
         f"open loop) with 2 workers: webhook p50 {sent['p50_ms']:.0f} ms, p99 "
@@ -133,12 +137,21 @@ def report(result: dict, messages: int, seconds: float) -> None:
         f"(burst) webhook answer → acknowledgement queued: p50 {result['p50_s']:.1f} s, p95 "
         f"{result['p95_s']:.1f} s, max {result['max_s']:.1f} s; within 2 min: "
         f"{result['within_target']} of {messages} (target: all); timed at commit (no send "
-        f"job): {result['queued_from_commit']}; per message: {result['log']}"
+        f"job): {result['queued_from_commit']}; per message: {where}"
     )
     print("\n| webhook answered (s into the burst) | messages | p50 s | max s |")
     print("|---|---|---|---|")
     for second, n, p50, worst in result["by_ten_seconds"]:
         print(f"| {second}–{second + 10} | {n} | {p50:.1f} | {worst:.1f} |")
+
+
+@contextlib.contextmanager
+def _open_log(path: Path):
+    if str(path) == "-":
+        yield sys.stdout
+        return
+    with path.open("w") as log:
+        yield log
 
 
 def _epoch(stamp: str) -> float:
