@@ -132,6 +132,10 @@ class OutboundMessage(db.Model):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
+    # The timeline message this send stands for: set with the object, the unit of work inserts
+    # the message and links it at the next flush (no flush of its own for its id).
+    message: Mapped[Message | None] = relationship(foreign_keys=[message_id])
+
 
 class WhatsAppWindow(db.Model):
     """When a complainant last wrote to one business number: WhatsApp's 24-hour window is

@@ -10,16 +10,10 @@ import time_machine
 from sqlalchemy import event
 
 from aduan.extensions import db
-from aduan.models import (
-    Complainant,
-    ContactIdentity,
-    InboundEvent,
-    Message,
-    OutboundMessage,
-    Ticket,
-)
+from aduan.models import Ticket
 from aduan.services.intake import reference_cache
 from aduan.services.intake.pipeline import process_event
+from bench.seed import copy_complaint, template_rows
 from tests.builders_routing import gen_org
 from tests.services import intake_builders
 from tests.services.intake_builders import sms_event
@@ -81,57 +75,11 @@ def plan_of(statement: str, parameters, tiny_tables: bool) -> str:
     return _LITERAL.sub("?", "\n".join(r[0] for r in rows))
 
 
-def seed(tables_from: dict, n: int = SEEDED) -> None:
-    """Copy the first complaint's rows ``n`` times: complainants, identities, inbound events,
-    tickets (60% open), messages and outbound rows — the tables intake reads. (Timeline events
-    it only inserts into.)"""
-    copies = [
-        (Complainant, {}),
-        (ContactIdentity, {"handle": "'+6019' || lpad(g::text, 7, '0')", "complainant_id": "c"}),
-        (InboundEvent, {"provider_id": "'SEED' || g", "sender_key": "md5(g::text)"}),
-        (
-            Ticket,
-            {
-                "reference": "'SEED-' || g",
-                "complainant_id": "c",
-                "status": "CASE WHEN g % 5 < 3 THEN status ELSE 'ditutup' END",
-            },
-        ),
-        (Message, {"ticket_id": "t", "provider_id": "'SEED' || g", "inbound_event_id": "e"}),
-        (OutboundMessage, {"ticket_id": "t", "provider_id": "'SEEDOUT' || g", "message_id": "m"}),
-    ]
-    bases = {}
-    for model, _ in copies:
-        bases[model.__tablename__] = db.session.scalar(
-            db.select(db.func.coalesce(db.func.max(model.id), 0))
-        )
-    offsets = {
-        "c": f"{bases['complainants']} + g",
-        "t": f"{bases['tickets']} + g",
-        "e": f"{bases['inbound_events']} + g",
-        "m": f"{bases['messages']} + g",
-    }
-    for model, overrides in copies:
-        table = model.__table__
-        names = [c.name for c in table.columns if c.computed is None]
-        values = []
-        for name in names:
-            value = overrides.get(name, name)
-            value = offsets.get(value, value)
-            values.append(f"{bases[table.name]} + g" if name == "id" else value)
-        db.session.execute(
-            db.text(
-                f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(values)} "  # noqa: S608
-                f"FROM {table.name}, generate_series(1, {n}) g WHERE id = :id"
-            ),
-            {"id": tables_from[table.name]},
-        )
-        db.session.execute(
-            db.text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
-                f"(SELECT max(id) FROM {table.name}))"
-            )
-        )
+def seed(n: int = SEEDED) -> None:
+    """Copy the first complaint's rows ``n`` times (``bench/seed.py``): complainants,
+    identities, inbound events, tickets (60% open), messages and outbound rows — the tables
+    intake reads. (Timeline events it only inserts into.)"""
+    copy_complaint(db.session, template_rows(db.session), n)
     db.session.commit()
 
 
@@ -139,19 +87,6 @@ def analyse() -> None:
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE")
-
-
-def first_rows() -> dict:
-    ticket = db.session.scalar(db.select(Ticket).order_by(Ticket.id))
-    message = db.session.scalar(db.select(Message).where(Message.direction == "in"))
-    return {
-        "complainants": ticket.complainant_id,
-        "contact_identities": db.session.scalar(db.select(db.func.min(ContactIdentity.id))),
-        "inbound_events": message.inbound_event_id,
-        "tickets": ticket.id,
-        "messages": message.id,
-        "outbound_messages": db.session.scalar(db.select(db.func.min(OutboundMessage.id))),
-    }
 
 
 def settle_caches() -> None:
@@ -180,7 +115,7 @@ def test_one_complaint_runs_the_same_statements_and_plans_at_0_and_100000_ticket
     settle_caches()
     one_complaint(0)
     empty = one_complaint(1, tiny_tables=True)
-    seed(first_rows())
+    seed()
     assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) > SEEDED
     settle_caches()
     one_complaint(2)

@@ -153,7 +153,8 @@ def _mail_domain() -> str:
 
 
 def _record_out_message(ticket: Ticket, row: OutboundMessage, author: Officer | None) -> None:
-    """The message on the ticket's timeline (e-mail: with our Message-ID and threading)."""
+    """The message on the ticket's timeline (e-mail: with our Message-ID and threading),
+    linked to ``row`` without a flush: one complaint's transaction flushed twice more for it."""
     if row.channel == "email":
         _add_email_headers(ticket, row, row.purpose)
     message = Message(
@@ -165,10 +166,7 @@ def _record_out_message(ticket: Ticket, row: OutboundMessage, author: Officer | 
         body=row.body,
         email_message_id=row.email_message_id,
     )
-    db.session.add(message)
-    db.session.flush()
-    row.message_id = message.id
-    db.session.flush()
+    row.message = message  # inserted and linked by the caller's next flush or commit
 
 
 def _skip(ticket: Ticket, reason: str) -> None:
