@@ -4,7 +4,7 @@ Open311 filings become a channel of their own (``open311``). Channel names have 
 constraint or enum in the database: nothing else changes.
 
 Revision ID: 0036_open311_channel
-Revises: 0034_intake_flat_cost
+Revises: 0035_reports_fast
 """
 
 from alembic import op
