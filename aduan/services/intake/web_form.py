@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Agency, Message, Ticket
 from aduan.models.base import utcnow
@@ -27,6 +28,7 @@ from aduan.services.intake.attachments import save_bytes
 from aduan.services.intake.handover import enqueue_ingest
 from aduan.services.intake.inbound import store_event
 from channels.base import RawEvent
+from channels.phones import normalise_phone
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +134,20 @@ def post_reply(ticket: Ticket, provider_id: str, text: str, language: str) -> Ti
         status_lookup.share_contact_check(ticket, landed)
         db.session.commit()
     return landed
+
+
+def filer_phone(raw: str | None, message: str) -> str | None:
+    """A form's phone field as an E.164 Malaysian number, None when left empty;
+    ``ValidationFailed`` on the ``phone`` field with ``message`` when it is not one."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        number = normalise_phone(raw)
+    except Exception:
+        number = ""
+    if not number.startswith("+"):
+        raise ValidationFailed(message, errors={"phone": [message]})
+    return number
 
 
 def ticket_for(provider_id: str, channel: str = WEB) -> Ticket | None:

@@ -40,7 +40,6 @@ from aduan.services.channel_config.ownership import STAFF_ENTRY_PREFIX, own_acco
 from aduan.services.citizen import agency_pages
 from aduan.services.intake import web_form
 from aduan.services.open311 import catalog
-from channels.phones import normalise_phone
 
 OPEN311 = "open311"
 ENDPOINT = "open311.requests"
@@ -148,16 +147,7 @@ def _complaint(data: dict, category: Category, fields: dict) -> web_form.Complai
 
 
 def _phone(raw: str) -> str | None:
-    if not raw.strip():
-        return None
-    try:
-        number = normalise_phone(raw)
-    except Exception:
-        number = ""
-    if not number.startswith("+"):
-        message = _("Enter a Malaysian mobile number, e.g. 012-345 6789.")
-        raise ValidationFailed(message, errors={"phone": [message]})
-    return number
+    return web_form.filer_phone(raw, _("Enter a Malaysian mobile number, e.g. 012-345 6789."))
 
 
 def _notice(ticket: Ticket | None, pin: str | None) -> str:

@@ -24,7 +24,6 @@ from aduan.services.citizen import status as status_lookup
 from aduan.services.intake import web_form
 from aduan.web.api.blueprint import bp, principal, requires
 from aduan.web.api.tickets import body
-from channels.phones import normalise_phone
 
 ENDPOINT = "citizen.complaints"
 BAD_PHONE = "Enter a Malaysian mobile number, e.g. 012-345 6789."
@@ -76,15 +75,7 @@ def _form(data: dict) -> web_form.ComplaintForm:
 
 
 def _phone(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    try:
-        number = normalise_phone(raw)
-    except Exception:
-        number = ""
-    if not number.startswith("+"):
-        raise ValidationFailed(BAD_PHONE, errors={"phone": [BAD_PHONE]})
-    return number
+    return web_form.filer_phone(raw, BAD_PHONE)
 
 
 def _filed(filing: web_form.Filing, headers: dict):
