@@ -109,6 +109,7 @@ ROUTES: dict[str, set[str]] = {
     "api_v1.openapi_document": {STATIC, LIST}, "api_v1.docs_page": {STATIC, LIST},
     # Open311 GeoReport (tests/web/open311: both jurisdictions in every test): public reads
     # in the citizen's view; a filing needs the jurisdiction's own api_key.
+    "open311.discovery": {STATIC},
     "open311.services": {PUBLIC}, "open311.service_definition": {SCOPED},
     "open311.create_request": {CREATE}, "open311.list_requests": {PUBLIC},
     "open311.get_request": {SCOPED}, "open311.get_token": {PUBLIC},

@@ -39,6 +39,26 @@ ATTRIBUTES = (
               tuple((p.value, p) for p in PriorityGroup)),
 )  # fmt: skip
 MAX_DISTRICT = 100
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# When this endpoint's document last changed (GeoReport's sortable ``changeset``): move it on
+# with any change to what the endpoint offers.
+CHANGESET = "2026-12-03T00:00:00Z"
+
+
+def discovery(endpoint_url: str) -> dict:
+    """GeoReport's service discovery: this deployment's one production endpoint, its
+    formats, and where a filer gets an ``api_key``. The same for every jurisdiction."""
+    return {
+        "changeset": CHANGESET,
+        "contact": _("Each jurisdiction is an agency (jurisdiction_id = its code); ask the "
+                     "agency's complaints unit about its service."),
+        "key_service": _("An api_key is an API token with the citizen scope, issued by the "
+                         "agency's administrator."),
+        "endpoints": [{
+            "specification": SPECIFICATION, "url": endpoint_url, "changeset": CHANGESET,
+            "type": "production", "formats": ["text/xml", "application/json"],
+        }],
+    }  # fmt: skip
 
 
 def services(agency: Agency, locale: str) -> list[dict]:

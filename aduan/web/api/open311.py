@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 at ``/open311/v2``: each agency is a jurisdiction (its code is the
 ``jurisdiction_id``, required on every call), its categories are the services.
 
+- ``GET discovery.{fmt}``: the endpoint, its formats and how to get a key (no jurisdiction).
 - ``GET services.{fmt}``, ``GET services/{code}.{fmt}``: the catalogue (public).
 - ``POST requests.{fmt}``: files a complaint with the agency through intake on the
   ``open311`` channel (``open311.filing``); ``api_key`` is an API token of that agency with
@@ -92,6 +93,11 @@ def _jurisdiction() -> Agency:
 
 def _locale() -> str:
     return "en" if str(get_locale() or "ms").startswith("en") else "ms"
+
+
+@bp.get(f"/discovery.{FMT}")
+def discovery(fmt: str):
+    return fmt_.render(fmt, "discovery", None, catalog.discovery(request.host_url + PREFIX[1:]))
 
 
 @bp.get(f"/services.{FMT}")

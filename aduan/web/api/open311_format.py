@@ -13,7 +13,7 @@ from flask import Response
 XML = "application/xml"
 JSON = "application/json"
 # List-valued fields and the element each of their items is written as.
-ITEMS = {"attributes": "attribute", "values": "value"}
+ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
 
 def render(fmt: str, root: str, item: str | None, data, status: int = 200) -> Response:
@@ -42,7 +42,11 @@ def _fill(element: ET.Element, row: dict) -> None:
         child = ET.SubElement(element, key)
         if isinstance(value, list):
             for entry in value:
-                _fill(ET.SubElement(child, ITEMS.get(key, "item")), entry)
+                grandchild = ET.SubElement(child, ITEMS.get(key, "item"))
+                if isinstance(entry, dict):
+                    _fill(grandchild, entry)
+                else:
+                    grandchild.text = _text(entry)
         elif value is not None:
             child.text = _text(value)
 

@@ -246,3 +246,25 @@ def test_the_date_filters_take_w3c_times_and_at_most_ninety_days(client):
     wide = client.get(f"{BASE}/requests.json?jurisdiction_id=DEF&start_date=2026-01-01T00:00:00Z"
                       "&end_date=2026-06-01T00:00:00Z")  # fmt: skip
     assert wide.status_code == 400
+
+
+def test_discovery_names_the_endpoint_its_formats_and_where_a_key_comes_from(client):
+    listed = client.get(f"{BASE}/discovery.json?lang=en")
+    assert listed.status_code == 200 and listed.mimetype == "application/json"
+    document = listed.json
+    (endpoint,) = document["endpoints"]
+    assert endpoint == {
+        "specification": "http://wiki.open311.org/GeoReport_v2",
+        "url": "http://localhost/open311/v2", "changeset": document["changeset"],
+        "type": "production", "formats": ["text/xml", "application/json"],
+    }  # fmt: skip
+    assert "citizen scope" in document["key_service"]
+    refresh()
+    answer = client.get(f"{BASE}/discovery.xml?lang=ms").data
+    xml = ET.fromstring(answer)  # noqa: S314 - our own server's answer
+    assert xml.tag == "discovery" and xml.findtext("changeset") == document["changeset"]
+    (node,) = xml.find("endpoints").findall("endpoint")
+    assert node.findtext("url") == "http://localhost/open311/v2"
+    assert [f.text for f in node.find("formats").findall("format")] == [
+        "text/xml", "application/json"]  # fmt: skip
+    assert "skop warganegara" in xml.findtext("key_service")
