@@ -13,6 +13,7 @@ from rq import Queue
 from aduan.extensions import db
 from aduan.models import InboundEvent, Message, OutboundMessage, Ticket
 from aduan.models.base import utcnow
+from aduan.services.intake import batch as intake_batch
 from aduan.services.intake import drain as intake_drain
 from aduan.services.intake import pipeline as intake
 from tests.builders import gen_agency, gen_unit
@@ -265,7 +266,8 @@ def test_a_drain_reads_reference_rows_again_once_they_change(
 
     monkeypatch.setattr(reference_cache, "CHECK_SECONDS", 0.0)
     monkeypatch.setitem(app.config, "INGEST_PARALLELISM", 1)
-    first, _second = sms_events(2)
+    monkeypatch.setattr(intake_batch, "GROUP", 2)  # a change takes effect from the next group
+    first, *_others = sms_events(4)
     real = intake.ingest_message
 
     def ingest_message(inbound, message, adapter=None):
@@ -277,9 +279,9 @@ def test_a_drain_reads_reference_rows_again_once_they_change(
         return ack
 
     monkeypatch.setattr(intake, "ingest_message", ingest_message)
-    assert intake_drain.drain(0, idle=0) == 2
+    assert intake_drain.drain(0, idle=0) == 4
     references = db.session.scalars(db.select(Ticket.reference).order_by(Ticket.id)).all()
-    assert [r.split("-")[0] for r in references] == ["ADU", "JKR"]
+    assert [r.split("-")[0] for r in references] == ["ADU", "ADU", "JKR", "JKR"]
 
 
 def test_drain_works_on_sqlite_for_make_run(tmp_path, monkeypatch):

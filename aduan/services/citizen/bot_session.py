@@ -85,6 +85,8 @@ def answer_button_press(context: Context) -> None:
 
 @sa_event.listens_for(Session, "after_commit")
 def _answer_button_presses(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction's own commit comes later
     for adapter, query_id, notice in session.info.pop(_ANSWERS_KEY, []):
         try:
             adapter.answer_callback(query_id, notice)

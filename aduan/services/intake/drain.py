@@ -35,22 +35,27 @@ event is left unprocessed:
   killed mid-drain) is older than a minute at the next periodic
   ``workers.intake_jobs.requeue_stale_events``, which wakes the drainers without the NX.
 
-Reference rows (agency, units, categories, SLA profiles) that one event loaded are kept,
-loaded, for the next events of the same drain instead of being expired by each commit and
-read again; everything else is forgotten after every event. They are dropped whenever
-``reference_cache`` sees reference data change, and a drain lasts at most ``DRAIN_SECONDS``.
+Groups: the claimed events are processed ``intake.batch.GROUP`` at a time in one
+transaction, each in a savepoint (``intake.batch``; one at a time on SQLite). Reference rows
+(agency, units, categories, SLA profiles) that one group loaded are kept, loaded, for the next
+groups of the same drain instead of being expired by each commit and read again; everything
+else is forgotten after every group. They are dropped whenever ``reference_cache`` sees
+reference data change (a change takes effect from the next group), and a drain lasts at most
+``DRAIN_SECONDS``.
 
-Failures: a drain claims only events never attempted (``attempts = 0``). ``process_event``
-counts a failed attempt, so a failing event leaves the drain's view at once: it blocks no
-batch and is not retried in a loop — except a failure because PostgreSQL or Redis could not
-be reached, which the drain retries in place a few times first (``UNREACHABLE_PAUSES``).
-The periodic sweep retries it with a growing delay and
-quarantines it after ``MAX_ATTEMPTS``. A worker that dies *inside* an event (killed, out of
-memory, past the job timeout) rolls its attempt back with everything else; so each drain
-notes the event it is on in a Redis hash per slot, and the next drain to start counts an
-attempt on every noted event that is still pending and not locked by a live drain: the
-event leaves the drain's view for the sweep's backoff and quarantine instead of killing every
-drain of its slot in turn.
+Failures: a drain claims only events never attempted (``attempts = 0``). A failing event is
+counted (in its group's transaction, its own work rolled back), so it leaves the drain's view
+at once: it blocks no batch and is not retried in a loop — except a failure because
+PostgreSQL or Redis could not be reached, which abandons the group and is retried in place,
+one event at a time, a few times first (``drain_steps.UNREACHABLE_PAUSES``). The periodic
+sweep retries it with a growing delay and quarantines it after ``MAX_ATTEMPTS``. A worker that
+dies *inside* a group or an event (killed, out of memory, past the job timeout) rolls it back
+with everything else; so each drain notes the group or event it is on in a Redis hash per slot
+(``drain_steps``), and the next drain to start counts an attempt on every noted lone event
+that is still pending and not locked by a live drain — the event leaves the drain's view for
+the sweep's backoff and quarantine instead of killing every drain of its slot in turn — and
+does a noted group's events again one at a time, each noted alone, so that only an event that
+kills again is counted.
 """
 
 from __future__ import annotations
@@ -64,20 +69,25 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq import Retry
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy import inspect as sa_inspect
 
 from aduan.extensions import db
 from aduan.models import InboundEvent
 from aduan.redis_conn import get_redis
 from aduan.services.intake import reference_cache
-from aduan.services.intake.handover import enqueue_ingest
+from aduan.services.intake.drain_steps import (
+    WAKE_TTL_SECONDS,
+    current_key,
+    group_size,
+    recover_interrupted,
+    redis_call,
+    take,
+    wake_key,
+)
 
 log = logging.getLogger(__name__)
 
-# The wake key is a lease: a running drain renews it with every event, so a drain killed
-# mid-way holds its slot for at most this long before a webhook wakes a successor.
-WAKE_TTL_SECONDS = 5
 BATCH = 100
 # A drain stops after this long and wakes a successor: RQ's job timeout never interrupts an
 # event half-way, and other queued jobs get their turn on a busy worker.
@@ -91,12 +101,6 @@ POLL_SECONDS = 0.05
 # over — locked by another drain, or waiting for its sender's earlier message — would wait for
 # the backlog to clear; every REWIND_SECONDS the drain starts again from the oldest pending.
 REWIND_SECONDS = 2.0
-# An event that failed because PostgreSQL or Redis could not be reached is not at fault: the
-# drain tries it again after each pause (about 15 s in all, the length of a restart) without
-# counting an attempt, so it is processed seconds after the outage instead of through the
-# minute sweep's backoff (1, 4, 9 min). Bounded: after the last pause the failure is counted
-# as any other (a bad event that raises such an error still backs off and reaches quarantine).
-UNREACHABLE_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 def parallelism() -> int:
@@ -116,17 +120,6 @@ def slot_of(event_id: int) -> int:
         db.select(InboundEvent.order_slot).where(InboundEvent.id == event_id)
     )
     return (event_id if order_slot is None else order_slot) % parallelism()
-
-
-def wake_key(slot: int) -> str:
-    prefix = current_app.config.get("QUEUE_PREFIX") or ""
-    return f"aduan:{prefix}ingest:wake:{slot}"
-
-
-def current_key(slot: int) -> str:
-    """A hash per slot: drain token -> the event id that drain is processing."""
-    prefix = current_app.config.get("QUEUE_PREFIX") or ""
-    return f"aduan:{prefix}ingest:current:{slot}"
 
 
 def wake_for(event_ids: list[int]) -> bool:
@@ -175,8 +168,8 @@ def drain(
     events it took (processed, quarantined or failed)."""
     stop_at = time.monotonic() + seconds
     taken = 0
-    recover_interrupted(slot)
     token = uuid.uuid4().hex
+    recover_interrupted(slot, token)
     kept = _ReferenceRows(db.session())
     try:
         while True:
@@ -190,26 +183,24 @@ def drain(
                 break
     finally:
         kept.close()
-    _redis_call(lambda r: r.hdel(current_key(slot), token))  # a clean finish: nothing to recover
+    redis_call(lambda r: r.hdel(current_key(slot), token))  # a clean finish: nothing to recover
     log.info("ingest drained slot=%s events=%d", slot, taken)
     return taken
 
 
 def _drain_until_idle(slot: int, kept, batch: int, stop_at: float, idle: float, token: str) -> int:
-    from aduan.services.intake.pipeline import process_event
-
     taken, after, idle_since = 0, None, None
     rewind_at = time.monotonic() + REWIND_SECONDS
     while time.monotonic() <= stop_at:
         if time.monotonic() >= rewind_at:  # look again at what was passed over (see REWIND)
             after, rewind_at = None, time.monotonic() + REWIND_SECONDS
         rows = claim(slot, after, batch)
-        done = 0
-        for event_id, _received_at in rows:
+        done, size = 0, group_size()
+        for start in range(0, len(rows), size):
             if time.monotonic() > stop_at:
-                break  # the time limit holds between events, not only between batches
-            _redis_call(lambda r, e=event_id: _note_current(r, slot, token, e))
-            done += _process_one(process_event, event_id) not in ("skipped", "deferred")
+                break  # the time limit holds between groups, not only between batches
+            ids = [event_id for event_id, _received_at in rows[start : start + size]]
+            done += take(ids, slot, token)
             kept.carry_over()
         taken += done
         if rows:
@@ -286,50 +277,6 @@ def claim(slot: int, after: tuple[dt.datetime, int] | None, batch: int) -> list[
     return rows
 
 
-def _process_one(process_event, event_id: int) -> str:
-    """One event; an event that failed because PostgreSQL or Redis was unreachable is tried
-    again after each of ``UNREACHABLE_PAUSES`` before the failure is counted (see there)."""
-    from aduan.services.intake.pipeline import unreachable
-
-    for pause in (*UNREACHABLE_PAUSES, None):
-        try:
-            return process_event(event_id, skip_locked=True, count_unreachable=pause is None)
-        except Exception as exc:  # counted on the event by process_event; the sweep retries it
-            _rollback_quietly()
-            if pause is not None and unreachable(exc):
-                log.warning("ingest unreachable, retrying event_id=%s in=%.1fs", event_id, pause)
-                time.sleep(pause)
-                continue
-            log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
-            return "failed"
-    return "failed"
-
-
-def _rollback_quietly() -> None:
-    try:
-        db.session.rollback()
-    except Exception as exc:  # a connection already lost: the pool replaces it
-        log.info("ingest rollback failed error=%s", type(exc).__name__)
-
-
-def retry_soon(event_id: int) -> None:
-    """Hand ``event_id`` to a single-event job at the back of the ingest queue, not to the
-    minute sweep: its sender's later messages wait for it. Not ``enqueue_in``: a scheduled job
-    moves only when a worker's RQ scheduler holds its lock, which a SIGKILLed worker keeps
-    until it expires, and a Redis restart forgets it (the chaos runs' interrupted events then
-    waited minutes). Without Redis the minute sweep still retries it. (An event that raised
-    backs off through the sweep: 1, 4, 9 min.)"""
-    enqueue_ingest(event_id)
-
-
-def _note_current(redis, slot: int, token: str, event_id: int) -> None:
-    """Note the event this drain is on and renew its lease on the slot: one round trip."""
-    pipe = redis.pipeline(transaction=False)
-    pipe.hset(current_key(slot), token, event_id)
-    pipe.set(wake_key(slot), 1, ex=WAKE_TTL_SECONDS)
-    pipe.execute()
-
-
 def _hold_wake(slot: int) -> None:
     try:
         get_redis(current_app).set(wake_key(slot), 1, ex=WAKE_TTL_SECONDS)
@@ -342,44 +289,3 @@ def _clear_wake(slot: int) -> None:
         get_redis(current_app).delete(wake_key(slot))
     except RedisError as exc:  # the sweep covers what a stale key hides
         log.warning("ingest wake key not cleared slot=%s error=%s", slot, type(exc).__name__)
-
-
-def recover_interrupted(slot: int) -> int:
-    """Count a failed attempt on each event a dead drain of ``slot`` was processing (see the
-    module docstring); an event locked by a live drain, or already done, is left alone."""
-    noted = _redis_call(lambda r: r.hgetall(current_key(slot))) or {}
-    recovered = 0
-    for token, raw_id in noted.items():
-        event_id = int(raw_id)
-        pending = (
-            db.select(InboundEvent.id)
-            .where(
-                InboundEvent.id == event_id,
-                InboundEvent.processed_at.is_(None),
-                InboundEvent.quarantined_at.is_(None),
-                InboundEvent.attempts == 0,
-            )
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        result = db.session.execute(
-            update(InboundEvent)
-            .where(InboundEvent.id == pending)
-            .values(attempts=1, error="the worker stopped while processing this event")
-        )
-        db.session.commit()
-        if result.rowcount:
-            recovered += 1
-            log.warning("ingest event interrupted event_id=%s slot=%s", event_id, slot)
-            retry_soon(event_id)
-            _redis_call(lambda r, t=token: r.hdel(current_key(slot), t))
-    return recovered
-
-
-def _redis_call(call):
-    """``call(redis)``, or None when Redis is unreachable (the drain goes on without it)."""
-    try:
-        return call(get_redis(current_app))
-    except RedisError as exc:
-        log.warning("ingest drain bookkeeping skipped error=%s", type(exc).__name__)
-        return None

@@ -81,10 +81,7 @@ def process_event(
             db.session.rollback()
             return "deferred"
         try:
-            _process(event)  # what it queues is enqueued by the outbox once this commits
-            event.processed_at = utcnow()
-            event.attempts = (event.attempts or 0) + 1
-            event.error = None
+            apply_event(event)  # what it queues is enqueued by the outbox once this commits
             db.session.commit()
             break
         except IntegrityError as exc:
@@ -119,6 +116,15 @@ def unreachable(exc: BaseException) -> bool:
     return isinstance(
         exc, (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
     )
+
+
+def apply_event(event: InboundEvent) -> None:
+    """Process a locked, pending ``event`` and mark it processed; does not commit
+    (``process_event`` commits it alone, ``intake.batch`` with the others of its batch)."""
+    _process(event)
+    event.processed_at = utcnow()
+    event.attempts = (event.attempts or 0) + 1
+    event.error = None
 
 
 def _earlier_from_same_sender(event: InboundEvent) -> bool:

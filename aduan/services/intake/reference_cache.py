@@ -139,6 +139,8 @@ def _after_flush(session, _context) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction's own commit comes later
     if session.info.pop(_CHANGED, False) and has_app_context():
         clear()  # another thread may have refilled an entry before the commit
         _bump()

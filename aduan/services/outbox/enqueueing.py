@@ -54,6 +54,8 @@ def enqueue_after_commit(outbound_id: int, purpose: str | None = None) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction's own commit comes later
     for outbound_id, purpose in session.info.pop(_AFTER_COMMIT, {}).items():
         enqueue_delivery(outbound_id, purpose)
 

@@ -150,6 +150,8 @@ def _holders(ticket: Ticket, kind: str) -> tuple[int | None, int | None]:
 
 @event.listens_for(Session, "before_commit")
 def _write_officer_rows(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction's own commit comes later
     if session.new or session.dirty or session.deleted:
         session.flush()  # its deltas are gathered by _count_changes
     deltas = {k: v for k, v in session.info.pop(_DELTAS, {}).items() if v and k is not None}

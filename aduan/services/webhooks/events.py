@@ -109,6 +109,8 @@ def payload(name: str, event_id: str, ticket_event: TicketEvent, ticket: Ticket)
 
 @orm_event.listens_for(Session, "before_commit")
 def _make_deliveries(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction's own commit comes later
     noted = session.info.pop(_NOTED, None)
     if not noted:
         return
@@ -156,6 +158,8 @@ def _rows_for(
 
 @orm_event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction's own commit comes later
     for delivery_id in session.info.pop(_TO_ENQUEUE, ()):
         enqueue(delivery_id)
 
