@@ -22,6 +22,7 @@ from aduan.extensions import db
 from aduan.models import Agency, ChannelAccount
 from aduan.models.base import utcnow
 from aduan.services import sealing
+from aduan.services.intake import reference_cache
 from channels.base import ChannelAdapter
 from channels.registry import get_adapter_class, load_adapters, manifest, secret_keys
 
@@ -259,8 +260,11 @@ def record_error(row: ChannelAccount | None, error: BaseException | str) -> None
 
 
 def default_agency_id() -> int | None:
-    """The agency that owns events with no channel account: ``DEFAULT_AGENCY_CODE`` or the first."""
+    """The agency that owns events with no channel account: ``DEFAULT_AGENCY_CODE`` or the first.
+    Cached per process (``reference_cache``: an agency's edit clears it); every new ticket's
+    acknowledgement asks."""
     code = current_app.config.get("DEFAULT_AGENCY_CODE")
     query = db.select(Agency.id)
     query = query.where(Agency.code == code) if code else query.order_by(Agency.id).limit(1)
-    return db.session.scalar(query)
+    found = reference_cache.cached(("default-agency", code), lambda: db.session.scalar(query))
+    return found if found is not None else db.session.scalar(query)

@@ -31,6 +31,7 @@ from aduan.models import (
     Ticket,
 )
 from aduan.services.channel_config.accounts import DEFAULT_KEY, default_agency_id, find_account
+from aduan.services.intake import reference_cache
 from aduan.services.outbox.enqueueing import enqueue_after_commit
 from aduan.services.outbox.texts import identity_types, reply_channel
 
@@ -198,7 +199,14 @@ def _agency_account(agency_id: int, channel: str, fallback: str = DEFAULT_KEY) -
 
 
 def _owner(channel: str, account_key: str) -> int | None:
-    """The agency an account belongs to (the environment's ``default``: the default agency)."""
+    """The agency an account belongs to (the environment's ``default``: the default agency).
+    Cached per process (``reference_cache``: an account's or agency's edit clears it)."""
+    return reference_cache.cached(
+        ("account-owner", channel, account_key), lambda: _read_owner(channel, account_key)
+    )
+
+
+def _read_owner(channel: str, account_key: str) -> int | None:
     row = find_account(channel, account_key)
     if row is not None:
         return row.agency_id
