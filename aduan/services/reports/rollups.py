@@ -299,6 +299,9 @@ def _order(note: tuple[int, int | None]) -> tuple[int, int]:
 
 
 _WATCHED = (TicketEvent, TicketReferral, SlaAlert, ServiceRecovery, SurveyResponse)
+# The (ticket, agency) pairs this transaction has noted already: a ticket that three flushes
+# touch is one row to refresh, not three (``intake.batch`` restores it with a savepoint).
+_NOTED = "report_dirty_noted"
 
 
 @event.listens_for(Session, "after_flush")
@@ -319,12 +322,27 @@ def _note_dirty(session: Session, _context) -> None:
             notes.add((obj.ticket_id, getattr(obj, "agency_id", None)))
             if _answers(obj):
                 refile.add(obj.ticket_id)
+    noted = session.info.setdefault(_NOTED, set())  # once per ticket and transaction
+    notes -= noted
     if notes:
         session.connection().execute(
             insert(ReportDirtyTicket),
             [{"ticket_id": t, "agency_id": a} for t, a in sorted(notes, key=_order)],
         )
+        noted |= notes
     comments.note(session.connection(), refile)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_noted(session: Session, previous) -> None:
+    if previous.parent is None:  # the whole transaction: its notes went with it
+        session.info.pop(_NOTED, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _end_noted(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_NOTED, None)
 
 
 def _moved(attrs) -> bool:
