@@ -15,7 +15,7 @@ someone else's number, and is re-addressed when looked at again (``delivery._par
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from aduan.extensions import db
@@ -57,13 +57,16 @@ def queue(
     template: str | None = None,
     variables: Mapping[str, str] | None = None,
     buttons: list | None = None,
+    prepare: Callable[[OutboundMessage], None] | None = None,
 ) -> OutboundMessage | None:
     """Queue one message to a person and have it sent after the caller's commit.
 
     ``text`` is the body, or ``{"ms": …, "en": …, …}`` for the ticket's language. The recipient
     is ``to`` when given (an officer, a bot chat, a held row's number), else the ticket's
     complainant on ``channel`` (default: the ticket's own). Returns the flushed row, or None
-    when the complainant cannot be reached (anonymous, or no handle on that channel)."""
+    when the complainant cannot be reached (anonymous, or no handle on that channel).
+    ``prepare(row)`` runs before the row's insert (its timeline message linked in the same
+    flush instead of by an UPDATE after it)."""
     if to is None and ticket is not None:
         to = recipient(ticket, channel)
     if to is None:
@@ -82,6 +85,8 @@ def queue(
         state="queued",
         attempts=0,
     )
+    if prepare is not None:
+        prepare(row)
     db.session.add(row)
     db.session.flush()
     enqueue_after_commit(row.id, purpose)

@@ -77,8 +77,10 @@ def queue_acknowledgement(
             return _skip(ticket, "outside the 24-hour window and no template configured")
         template, variables = chosen
     text = acknowledgement_text(ticket)
-    row = door.queue(ticket, "acknowledgement", text, to=to, template=template, variables=variables)
-    _record_out_message(ticket, row, author=None)
+    row = door.queue(
+        ticket, "acknowledgement", text, to=to, template=template, variables=variables,
+        prepare=lambda row: _record_out_message(ticket, row, author=None),
+    )  # fmt: skip
     workflow.record_event(
         ticket, "acknowledgement_queued", data={"channel": to.channel, "template": row.template}
     )
@@ -89,10 +91,12 @@ def queue_reply(
     ticket: Ticket, officer: Officer, text: str, channel: str | None = None
 ) -> OutboundMessage:
     """An officer's reply: Message + OutboundMessage committed, then the send job enqueued."""
-    row = door.queue(ticket, "reply", text, channel=channel)
+    row = door.queue(
+        ticket, "reply", text, channel=channel,
+        prepare=lambda row: _record_out_message(ticket, row, author=officer),
+    )  # fmt: skip
     if row is None:
         raise LookupError(f"ticket {ticket.reference} has no channel to reply on")
-    _record_out_message(ticket, row, author=officer)
     now = utcnow()
     ticket.last_officer_action_at = now
     if ticket.first_responded_at is None:
@@ -154,7 +158,7 @@ def _mail_domain() -> str:
 
 def _record_out_message(ticket: Ticket, row: OutboundMessage, author: Officer | None) -> None:
     """The message on the ticket's timeline (e-mail: with our Message-ID and threading),
-    linked to ``row`` without a flush: one complaint's transaction flushed twice more for it."""
+    linked to ``row`` before its insert (``door.queue``'s ``prepare``): both go in one flush."""
     if row.channel == "email":
         _add_email_headers(ticket, row, row.purpose)
     message = Message(
@@ -166,7 +170,7 @@ def _record_out_message(ticket: Ticket, row: OutboundMessage, author: Officer | 
         body=row.body,
         email_message_id=row.email_message_id,
     )
-    row.message = message  # inserted and linked by the caller's next flush or commit
+    row.message = message  # inserted first, then the row with its message_id
 
 
 def _skip(ticket: Ticket, reason: str) -> None:
