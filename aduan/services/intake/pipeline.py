@@ -197,8 +197,9 @@ def ingest_message(
     if automatic_mail.handle(event, message, agency):
         return None  # an auto-reply, bounce, list mail or our own: noted on its ticket only
     complainant = identify(message, agency.id)
+    known = complainant is not None and complainant.id is not None  # not created just now
     web_intake.add_form_phone(complainant, message, agency.id)  # e-mail and phone both given
-    if complainant is not None and complainant.id is not None:
+    if known:
         # A complainant new in this transaction needs no lock: a concurrent message from the
         # same handle waits on our identity row's unique index until we commit.
         serialise_complainant(complainant.id)
@@ -210,7 +211,7 @@ def ingest_message(
     if message.channel == web_intake.WEB:
         placement = web_intake.placement(message, agency)
     elif complainant is not None:
-        placement = threading.place(message, complainant, agency)
+        placement = threading.place(message, complainant, agency, known=known)
     else:
         placement = threading.Placement(message)
     if placement.absorbed:

@@ -75,17 +75,20 @@ def wants_new_ticket(text: str) -> bool:
     return bool(_NEW_KEYWORD.match(text or ""))
 
 
-def place(message: InboundMessage, complainant: Complainant, agency: Agency) -> Placement:
+def place(
+    message: InboundMessage, complainant: Complainant, agency: Agency, *, known: bool = True
+) -> Placement:
     """Where ``message`` goes. Folds the second half of a voicemail into the first (a write:
-    the caller commits) and then reports it ``absorbed``."""
+    the caller commits) and then reports it ``absorbed``. ``known=False``: the complainant was
+    created for this very message (and may have been flushed since)."""
     half = voicemail_half(message)
     if half is not None:
         return _absorb_voicemail(message, half)
     if wants_new_ticket(message.text) or message.extra.get("new_ticket"):
         return Placement(message)
-    # A complainant created for this very message (not flushed yet, no id) has no tickets:
-    # comparing with their id would compare with NULL, i.e. with every anonymous ticket.
-    known = complainant.id is not None
+    # A complainant created for this very message has no tickets (nothing to look up; and
+    # before a flush, comparing with their id would compare with NULL: every anonymous ticket).
+    known = known and complainant.id is not None
     if message.channel == "email":
         ticket = _follow_merges(by_email_headers(message, agency))
         if ticket is not None and (not known or ticket.complainant_id != complainant.id):
