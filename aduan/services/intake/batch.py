@@ -113,19 +113,11 @@ def _waiting_for_earlier(locked: list[int]) -> set[int]:
     if not locked:
         return set()
     earlier = db.aliased(InboundEvent)
+    outside = pipeline.earlier_pending(earlier, InboundEvent.sender_key, InboundEvent.id).where(
+        earlier.id.not_in(locked)
+    )
     query = db.select(InboundEvent.id).where(
-        InboundEvent.id.in_(locked),
-        InboundEvent.sender_key.is_not(None),
-        db.select(earlier.id)
-        .where(
-            earlier.sender_key == InboundEvent.sender_key,
-            earlier.id < InboundEvent.id,
-            earlier.processed_at.is_(None),
-            earlier.quarantined_at.is_(None),
-            earlier.attempts < pipeline.ORDER_WAIT_ATTEMPTS,
-            earlier.id.not_in(locked),
-        )
-        .exists(),
+        InboundEvent.id.in_(locked), InboundEvent.sender_key.is_not(None), outside.exists()
     )
     return set(db.session.scalars(query))
 

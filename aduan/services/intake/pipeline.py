@@ -131,17 +131,20 @@ def _earlier_from_same_sender(event: InboundEvent) -> bool:
     if event.sender_key is None:
         return False
     return db.session.scalar(
-        db.select(
-            db.select(InboundEvent.id)
-            .where(
-                InboundEvent.sender_key == event.sender_key,
-                InboundEvent.id < event.id,
-                InboundEvent.processed_at.is_(None),
-                InboundEvent.quarantined_at.is_(None),
-                InboundEvent.attempts < ORDER_WAIT_ATTEMPTS,
-            )
-            .exists()
-        )
+        db.select(earlier_pending(InboundEvent, event.sender_key, event.id).exists())
+    )
+
+
+def earlier_pending(earlier, sender_key, event_id):
+    """The events of ``earlier`` (the model or an alias) from ``sender_key`` before
+    ``event_id`` that still hold that sender's later ones: pending, failed fewer than
+    ``ORDER_WAIT_ATTEMPTS`` times. The key and id are values or columns (``intake.batch``)."""
+    return db.select(earlier.id).where(
+        earlier.sender_key == sender_key,
+        earlier.id < event_id,
+        earlier.processed_at.is_(None),
+        earlier.quarantined_at.is_(None),
+        earlier.attempts < ORDER_WAIT_ATTEMPTS,
     )
 
 
