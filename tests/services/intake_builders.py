@@ -135,3 +135,17 @@ def email_event(
     lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"', "", body, ""]
     raw = "\r\n".join(lines).encode()
     return store(event_from_bytes(raw, mailbox="INBOX", uid=None))
+
+
+def fail_ingest(monkeypatch, event_id: int, error: str = "database hiccup") -> None:
+    """Make ``pipeline.ingest_message`` raise ``RuntimeError(error)`` for one event."""
+    from aduan.services.intake import pipeline
+
+    real = pipeline.ingest_message
+
+    def ingest_message(inbound, message, adapter=None):
+        if inbound.id == event_id:
+            raise RuntimeError(error)
+        return real(inbound, message, adapter)
+
+    monkeypatch.setattr(pipeline, "ingest_message", ingest_message)

@@ -124,14 +124,7 @@ def test_a_senders_events_keep_their_order_and_wait_for_a_failed_earlier_one(
     sender = "+60125550000"
     first, second, other = sms(1, sender), sms(2, sender), sms(3)
     later_first, later_second = sms(4, "+60125551111"), sms(5, "+60125551111")
-    real = intake.ingest_message
-
-    def ingest_message(inbound, message, adapter=None):
-        if inbound.id == later_first:
-            raise RuntimeError("database hiccup")
-        return real(inbound, message, adapter)
-
-    monkeypatch.setattr(intake, "ingest_message", ingest_message)
+    intake_builders.fail_ingest(monkeypatch, later_first)
     outcomes = intake_batch.process_group([second, first, other, later_second, later_first])
 
     assert outcomes == {first: "processed", second: "processed", other: "processed",

@@ -176,14 +176,7 @@ def test_two_concurrent_drainers_process_each_event_exactly_once(
 
 def test_a_failing_event_blocks_nothing_and_backs_off(app, agency, accounts, monkeypatch):
     bad, *good = sms_events(5)
-    real = intake.ingest_message
-
-    def ingest_message(inbound, message, adapter=None):
-        if inbound.id == bad:
-            raise RuntimeError("database hiccup")
-        return real(inbound, message, adapter)
-
-    monkeypatch.setattr(intake, "ingest_message", ingest_message)
+    intake_builders.fail_ingest(monkeypatch, bad)
     monkeypatch.setitem(app.config, "INGEST_PARALLELISM", 1)
     assert intake_drain.drain(0, idle=0) == 5
     assert intake_drain.drain(0, idle=0) == 0  # a failed event is not retried in a loop

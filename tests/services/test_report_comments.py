@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from aduan.extensions import db as database  # the tests' ``db`` is the fixture
 from aduan.models.reports import ReportComment
 from aduan.services.citizen import survey
 from aduan.services.reports import comments, rollups
@@ -34,12 +35,19 @@ def _rated_ticket(agency, unit, officer, comment: str):
     return ticket
 
 
-def test_a_comment_shows_at_once_for_its_agency_and_unit_only(db):
-    a, b = gen_agency("RKA"), gen_agency("RKB")
+def _two_agencies(code_a: str, code_b: str):
+    """Agency A with a street and a drains unit and a supervising officer of both; agency B
+    with one unit. Committed."""
+    a, b = gen_agency(code_a), gen_agency(code_b)
     street, drains = gen_unit(a, "10"), gen_unit(a, "02")
     gen_unit(b, "10")
     officer = gen_officer(a, units=[street, drains], roles=("officer", "supervisor"))
-    db.session.commit()
+    database.session.commit()
+    return a, b, street, drains, officer
+
+
+def test_a_comment_shows_at_once_for_its_agency_and_unit_only(db):
+    a, b, street, drains, officer = _two_agencies("RKA", "RKB")
     _rated_ticket(a, street, officer, "Pantas dan sopan")
     quiet = gen_ticket(a, drains)  # rated without a comment: not listed
     workflow.change_status(quiet, "diterima", actor=officer)
@@ -52,11 +60,7 @@ def test_a_comment_shows_at_once_for_its_agency_and_unit_only(db):
 
 
 def test_a_comment_follows_its_ticket_to_another_unit_and_another_agency(db):
-    a, b = gen_agency("RKC"), gen_agency("RKD")
-    street, drains = gen_unit(a, "10"), gen_unit(a, "02")
-    gen_unit(b, "10")
-    officer = gen_officer(a, units=[street, drains], roles=("officer", "supervisor"))
-    db.session.commit()
+    a, b, street, drains, officer = _two_agencies("RKC", "RKD")
     ticket = _rated_ticket(a, street, officer, "Terima kasih")
     routing.transfer(ticket, drains, officer)
     workflow.commit()
