@@ -64,7 +64,7 @@ def process_group(event_ids: list[int]) -> dict[int, str] | None:
         outcomes = _process_locked(event_ids)
         db.session.commit()
     except Exception as exc:  # the whole group goes back; its events are done one by one
-        _rollback_quietly()
+        rollback_quietly()
         log.warning("ingest group abandoned events=%d error=%s", len(event_ids), _name(exc))
         return None
     for event_id, outcome in outcomes.items():
@@ -88,7 +88,7 @@ def _process_locked(event_ids: list[int]) -> dict[int, str]:
             held.add(sender)
             continue
         outcomes[event_id] = _one(event)
-        if outcomes[event_id] in ("failed",) and sender is not None:
+        if outcomes[event_id] == "failed" and sender is not None:
             held.add(sender)
     return outcomes
 
@@ -167,11 +167,12 @@ def _restore(noted: dict) -> None:
     db.session.info.update(noted)
 
 
-def _rollback_quietly() -> None:
+def rollback_quietly() -> None:
+    """Roll the session back; a failure to (the connection is gone) is logged, not raised."""
     try:
         db.session.rollback()
     except Exception as exc:  # a connection already lost: the pool replaces it
-        log.info("ingest group rollback failed error=%s", _name(exc))
+        log.info("ingest rollback failed error=%s", _name(exc))
 
 
 def _name(exc: BaseException) -> str:

@@ -26,7 +26,7 @@ from aduan.services.intake.pipeline import process_event, unreachable
 
 log = logging.getLogger(__name__)
 
-# The wake key is a lease: a running drain renews it with every event, so a drain killed
+# The wake key is a lease: a running drain renews it with every group or event, so a drain killed
 # mid-way holds its slot for at most this long before a webhook wakes a successor.
 WAKE_TTL_SECONDS = 5
 
@@ -44,7 +44,8 @@ def wake_key(slot: int) -> str:
 
 
 def current_key(slot: int) -> str:
-    """A hash per slot: drain token -> the event id that drain is processing."""
+    """A hash per slot: drain token -> the ids (comma-separated) of the group or event that
+    drain is processing."""
     prefix = current_app.config.get("QUEUE_PREFIX") or ""
     return f"aduan:{prefix}ingest:current:{slot}"
 
@@ -76,7 +77,7 @@ def take_one(event_id: int) -> str:
         try:
             return process_event(event_id, skip_locked=True, count_unreachable=pause is None)
         except Exception as exc:  # counted on the event by process_event; the sweep retries it
-            _rollback_quietly()
+            batch.rollback_quietly()
             if pause is not None and unreachable(exc):
                 log.warning("ingest unreachable, retrying event_id=%s in=%.1fs", event_id, pause)
                 time.sleep(pause)
@@ -84,13 +85,6 @@ def take_one(event_id: int) -> str:
             log.warning("ingest failed event_id=%s error=%s", event_id, type(exc).__name__)
             return "failed"
     return "failed"
-
-
-def _rollback_quietly() -> None:
-    try:
-        db.session.rollback()
-    except Exception as exc:  # a connection already lost: the pool replaces it
-        log.info("ingest rollback failed error=%s", type(exc).__name__)
 
 
 def retry_soon(event_id: int) -> None:
