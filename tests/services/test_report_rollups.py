@@ -300,3 +300,24 @@ def test_the_open_book_counts_overdue_waiting_and_ages_of_open_tickets_only(db):
     assert book["open"] == 2 and book["waiting"] == 1
     assert book["age_0"] == 1 and book["age_31"] == 1 and book["age_91"] == 0
     assert book["overdue"] == (1 if old.resolve_due_at < now else 0) == 1
+
+
+def test_a_ticket_noted_in_a_rolled_back_savepoint_is_noted_again_when_it_changes(db):
+    from aduan.models import ReportDirtyTicket
+
+    agency = gen_agency("SVP")
+    ticket = gen_ticket(agency, gen_unit(agency, "10"))
+    db.session.commit()
+    db.session.execute(db.delete(ReportDirtyTicket))
+    db.session.commit()
+    try:
+        with db.session.begin_nested():  # e.g. one ticket of a bulk action that fails
+            ticket.subject = "Diubah"
+            db.session.flush()  # noted here ...
+            raise RuntimeError("this ticket's action failed")
+    except RuntimeError:
+        pass
+    ticket.subject = "Diubah lagi"
+    db.session.commit()  # ... and noted again, or its rollups would never be refreshed
+    noted = db.session.scalars(db.select(ReportDirtyTicket.ticket_id)).all()
+    assert noted == [ticket.id]

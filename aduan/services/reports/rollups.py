@@ -334,9 +334,10 @@ def _note_dirty(session: Session, _context) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_noted(session: Session, previous) -> None:
-    if previous.parent is None:  # the whole transaction: its notes went with it
-        session.info.pop(_NOTED, None)
+def _forget_noted(session: Session, _previous) -> None:
+    """Any rollback, a savepoint's too, may have taken noted rows with it: note again from
+    here (a ticket noted twice is refreshed once)."""
+    session.info.pop(_NOTED, None)
 
 
 @event.listens_for(Session, "after_commit")
