@@ -60,11 +60,13 @@ def process_group(event_ids: list[int]) -> dict[int, str] | None:
     """Process ``event_ids`` in one transaction; the outcome of each ("processed", "skipped",
     "deferred", "quarantined" or "failed"), or None when the group was abandoned and rolled
     back (the caller then processes them one at a time)."""
+    noted = _noted()
     try:
         outcomes = _process_locked(event_ids)
         db.session.commit()
     except Exception as exc:  # the whole group goes back; its events are done one by one
         rollback_quietly()
+        _restore(noted)  # a rollback on a lost connection may not have told the listeners
         log.warning("ingest group abandoned events=%d error=%s", len(event_ids), _name(exc))
         return None
     for event_id, outcome in outcomes.items():
