@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 import redis as redis_lib
 from rq import Queue
+from sqlalchemy import event as sa_event
 
 from aduan.extensions import db
 from aduan.models import InboundEvent, Message, Officer, OutboundMessage, Ticket, Unit
@@ -214,3 +215,36 @@ def test_a_released_savepoint_hands_nothing_over_before_the_transaction_commits(
     assert send_jobs() == []  # a send job started now would not find its row
     db.session.commit()
     assert send_jobs() == [4242]
+
+
+def test_a_group_marks_its_processed_events_in_one_statement_and_never_the_failed_one(
+    agency, accounts, monkeypatch
+):
+    ids = [sms(n) for n in range(6)]
+    bad = ids[3]
+    real = intake.ingest_message
+
+    def ingest_message(inbound, message, adapter=None):
+        if inbound.id == bad:
+            raise RuntimeError("template broke")
+        return real(inbound, message, adapter)
+
+    monkeypatch.setattr(intake, "ingest_message", ingest_message)
+    marks: list[int] = []
+
+    def note(_conn, _cursor, statement, parameters, _context, executemany):
+        if statement.startswith("UPDATE inbound_events") and "processed_at" in statement:
+            marks.append(len(parameters) if executemany else 1)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        outcomes = intake_batch.process_group(ids)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+
+    assert outcomes == {**dict.fromkeys(ids, "processed"), bad: "failed"}
+    assert marks == [5]  # the five processed events, in one statement at the group's end
+    db.session.expire_all()
+    done = {i: (event(i).processed_at is not None, event(i).attempts) for i in ids}
+    assert done == {**dict.fromkeys(ids, (True, 1)), bad: (False, 1)}
+    assert len(tickets()) == 5

@@ -16,7 +16,8 @@ group of ``GROUP`` events shares all of that:
   it. What the event noted for its transaction's end (``session.info``: the outbox's jobs,
   officers' count deltas, event-webhook rows, bot answers) is put back as it was before the
   event, so a rolled-back event leaves nothing to enqueue or count;
-- one commit. After it, every acknowledgement of the group is enqueued.
+- one commit, which marks the group's processed events in one ``UPDATE`` (not one per
+  event's savepoint). After it, every acknowledgement of the group is enqueued.
 
 A failure that is not the event's (PostgreSQL or Redis unreachable, a deadlock, a failed
 commit) abandons the group: it is rolled back and the drain processes the same events one at
@@ -92,6 +93,9 @@ def _process_locked(event_ids: list[int]) -> dict[int, str]:
         outcomes[event_id] = _one(event)
         if outcomes[event_id] == "failed" and sender is not None:
             held.add(sender)
+    for event_id, outcome in outcomes.items():  # one UPDATE for the group, at its flush
+        if outcome == "processed":
+            pipeline.mark_processed(events[event_id])
     return outcomes
 
 
@@ -130,7 +134,7 @@ def _one(event: InboundEvent) -> str:
         noted = _noted()
         try:
             with db.session.begin_nested():
-                pipeline.apply_event(event)
+                pipeline.apply_event(event, mark=False)  # marked with the group's others
             return "processed"
         except IntegrityError as exc:
             _restore(noted)

@@ -118,10 +118,18 @@ def unreachable(exc: BaseException) -> bool:
     )
 
 
-def apply_event(event: InboundEvent) -> None:
+def apply_event(event: InboundEvent, *, mark: bool = True) -> None:
     """Process a locked, pending ``event`` and mark it processed; does not commit
-    (``process_event`` commits it alone, ``intake.batch`` with the others of its batch)."""
+    (``process_event`` commits it alone, ``intake.batch`` with the others of its group).
+    ``mark=False`` leaves the mark to the caller: a group marks its processed events
+    together, in one ``UPDATE`` at its end."""
     _process(event)
+    if mark:
+        mark_processed(event)
+
+
+def mark_processed(event: InboundEvent) -> None:
+    """Mark ``event`` processed, in the transaction that holds its work."""
     event.processed_at = utcnow()
     event.attempts = (event.attempts or 0) + 1
     event.error = None
