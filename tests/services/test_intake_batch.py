@@ -248,3 +248,45 @@ def test_a_group_marks_its_processed_events_in_one_statement_and_never_the_faile
     done = {i: (event(i).processed_at is not None, event(i).attempts) for i in ids}
     assert done == {**dict.fromkeys(ids, (True, 1)), bad: (False, 1)}
     assert len(tickets()) == 5
+
+
+def _on_duty_every_day(unit_id: int, *officers: Officer) -> None:
+    for officer in officers:
+        for weekday in range(7):
+            db.session.add(RosterPattern(unit_id=unit_id, officer_id=officer.id, weekday=weekday))
+
+
+def test_a_group_reads_each_agencys_duty_officers_once_and_still_shares_fairly(agency, accounts):
+    save_account(agency, "sms", {}, key="jkr")
+    triage = db.session.get(Unit, agency.triage_unit_id)
+    busy, free = gen_officer(agency, [triage]), gen_officer(agency, [triage])
+    busy.open_ticket_count = 2  # already holds two open tickets
+    other = gen_agency("MBPJ")
+    other.triage_unit_id = gen_unit(other).id
+    save_account(other, "sms", {}, key="mbpj")
+    db.session.flush()
+    alone = gen_officer(other, [db.session.get(Unit, other.triage_unit_id)])
+    _on_duty_every_day(agency.triage_unit_id, busy, free)
+    _on_duty_every_day(other.triage_unit_id, alone)
+    db.session.commit()
+    ids = [sms(n, account_key=("jkr", "mbpj")[n % 2]) for n in range(8)]
+    reads: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.startswith("SELECT officers.id, officers.open_ticket_count"):
+            reads.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert intake_batch.process_group(ids) == dict.fromkeys(ids, "processed")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+
+    assert len(reads) == 2  # one read of each agency's duty officers for the whole group
+    db.session.expire_all()
+    given = [(t.agency_id, t.assignee_id) for t in tickets()]
+    mine = [officer for agency_id, officer in given if agency_id == agency.id]
+    assert mine == [free.id, free.id, busy.id, free.id]  # fewest open first, then oldest turn
+    assert [o for a, o in given if a == other.id] == [alone.id] * 4
+    counts = {o.id: o.open_ticket_count for o in (busy, free, alone)}
+    assert counts == {busy.id: 3, free.id: 3, alone.id: 4}

@@ -13,6 +13,9 @@ cost that grew with the tickets (17 ms at 10,000). The count is now kept on
   the same duty officer would otherwise queue behind each other for a whole complaint.
 - The officer's fairness clock (the event id of their latest roster assignment) rides in the
   same UPDATE.
+- The candidates' rows are read once per transaction (``kept``): a drain's group of
+  complaints, or a bulk reassignment, chooses among the same duty officers many times, and
+  what the transaction gave them since is in its own deltas.
 - A rollback drops what was gathered. A write behind the ORM's back (raw SQL, a bulk UPDATE)
   is not seen: ``reconcile`` counts every officer's open tickets again, run by a periodic job.
 
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 _DELTAS = "aduan_open_count_deltas"
 _CLOCKS = "aduan_assignment_clocks"
+_READ = "aduan_officer_rows_read"
 
 
 def pending_delta(officer_id: int) -> int:
@@ -49,6 +53,21 @@ def pending_delta(officer_id: int) -> int:
 def pending_clock(officer_id: int) -> int:
     """The fairness clock set for ``officer_id`` in this transaction (0: none)."""
     return db.session.info.get(_CLOCKS, {}).get(officer_id, 0)
+
+
+def kept(officer_ids: list[int]) -> dict[int, tuple[int, int | None]]:
+    """Each officer's kept open count and fairness clock as their row held them when this
+    transaction first asked: one primary-key read per officer and transaction. Add
+    ``pending_delta`` and ``pending_clock`` for what the transaction has done since."""
+    read = db.session.info.setdefault(_READ, {})
+    missing = [officer_id for officer_id in officer_ids if officer_id not in read]
+    if missing:
+        query = db.select(
+            Officer.id, Officer.open_ticket_count, Officer.last_assigned_event_id
+        ).where(Officer.id.in_(missing))
+        with db.session.no_autoflush:  # a pending ticket changes no officer's row
+            read.update((row[0], (row[1], row[2])) for row in db.session.execute(query))
+    return {officer_id: read[officer_id] for officer_id in officer_ids if officer_id in read}
 
 
 def note_assignment(officer_id: int, event_id: int) -> None:
@@ -175,6 +194,12 @@ def _forget(session, previous) -> None:
     if previous.parent is None:  # the whole transaction, not a savepoint, was rolled back
         session.info.pop(_DELTAS, None)
         session.info.pop(_CLOCKS, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_read(session, transaction) -> None:
+    if transaction.parent is None:  # committed, rolled back or closed: read the rows again
+        session.info.pop(_READ, None)
 
 
 def _load_old_values(target, value, oldvalue, initiator):  # noqa: ARG001

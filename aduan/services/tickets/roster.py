@@ -57,20 +57,16 @@ def duty_officer_ids(unit: Unit, day: dt.date) -> list[int]:
 
 def pick(officer_ids: list[int]) -> int:
     """The fairest choice among ``officer_ids`` (fewest open, then least recently given one,
-    then lowest id): one primary-key read of the officers' kept counts (``loads``), plus
-    what this transaction has given them and not yet written."""
-    query = db.select(Officer.id, Officer.open_ticket_count, Officer.last_assigned_event_id).where(
-        Officer.id.in_(officer_ids)
-    )
-    with db.session.no_autoflush:  # a pending ticket changes no officer's count
-        rows = db.session.execute(query).all()
+    then lowest id): the officers' kept counts (``loads.kept``, read once per transaction),
+    plus what this transaction has given them and not yet written."""
+    rows = loads.kept(officer_ids)
 
-    def fairness(row) -> tuple[int, int, int]:
-        officer_id, count, clock = row
+    def fairness(officer_id: int) -> tuple[int, int, int]:
+        count, clock = rows[officer_id]
         pending = loads.pending_delta(officer_id)
         return count + pending, max(clock or 0, loads.pending_clock(officer_id)), officer_id
 
-    return min(rows, key=fairness)[0]
+    return min(rows, key=fairness)
 
 
 def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None = None):
