@@ -77,14 +77,17 @@ def queue_acknowledgement(
             return _skip(ticket, "outside the 24-hour window and no template configured")
         template, variables = chosen
     text = acknowledgement_text(ticket)
-    row = door.queue(
+
+    def prepare(row: OutboundMessage) -> None:  # the message and the event in the row's flush
+        _record_out_message(ticket, row, author=None)
+        workflow.record_event(
+            ticket, "acknowledgement_queued", data={"channel": to.channel, "template": template}
+        )
+
+    return door.queue(
         ticket, "acknowledgement", text, to=to, template=template, variables=variables,
-        prepare=lambda row: _record_out_message(ticket, row, author=None),
+        prepare=prepare,
     )  # fmt: skip
-    workflow.record_event(
-        ticket, "acknowledgement_queued", data={"channel": to.channel, "template": row.template}
-    )
-    return row
 
 
 def queue_reply(
