@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import event
 
 from aduan.extensions import db
-from aduan.models import OutboundMessage, Ticket
+from aduan.models import ContactIdentity, OutboundMessage, Ticket
 from aduan.queues import OUTBOUND, get_queue
 from aduan.services.channel_config.accounts import clear_account_cache, save_account
 from aduan.services.citizen import status as status_lookup
@@ -152,3 +153,40 @@ def test_a_message_is_enqueued_once_its_transaction_commits_and_never_after_a_ro
     assert f"send-{kept.id}" in jobs.job_ids
     db.session.commit()  # a later commit does not enqueue it again
     assert jobs.job_ids.count(f"send-{kept.id}") == 1
+
+
+def test_a_new_complaint_is_acknowledged_on_the_number_it_came_from_with_no_lookup(
+    agency, dbkl, twilio
+):
+    # DBKL knows this person by two numbers; the other one's last message was processed
+    # after this one was received (out of order). JKR knows them too, by this number.
+    known = gen_complainant(dbkl, phone=PHONE)
+    other = ContactIdentity(agency_id=dbkl.id, channel_type="phone", handle="+60129998888")
+    other.last_inbound_at = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    known.identities.append(other)
+    at_jkr = gen_complainant(agency, phone=PHONE)
+    db.session.commit()
+    lookups: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.startswith("SELECT contact_identities.handle"):
+            lookups.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        ticket = written_to_dbkl("Longkang tersumbat di Jalan Ipoh.", "SM" + "c" * 32)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+    assert (ticket.agency_id, ticket.complainant_id) == (dbkl.id, known.id)
+    acks = [(r.ticket_id, r.account_key, r.purpose) for r in to_complainant()]
+    assert acks == [(ticket.id, "dbkl", "acknowledgement")]  # nothing for JKR's record
+    assert lookups == []  # the number came with the message
+    assert db.session.scalar(db.select(Ticket).where(Ticket.complainant_id == at_jkr.id)) is None
+    row = db.session.scalar(
+        db.select(OutboundMessage).where(OutboundMessage.ticket_id == ticket.id)
+    )
+    assert outbound.deliver(row.id).state == "sent"
+    received = twilio.last("/Messages.json").form  # what the complainant's phone got
+    assert (received["From"], received["To"]) == (DBKL_SMS["sms_number"], PHONE)
+    assert ticket.reference in received["Body"]

@@ -30,6 +30,7 @@ from aduan.services.intake.identities import (  # noqa: F401  (callers read them
     serialise_complainant,
 )
 from aduan.services.outbox.delivery import apply_status, release_held
+from aduan.services.outbox.door import OnlyMessage
 from aduan.services.outbox.replies import queue_acknowledgement
 from aduan.services.outbox.texts import sender_identity_type
 from aduan.services.tickets import roster, routing, workflow
@@ -254,10 +255,11 @@ def ingest_message(
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
         return None
+    kind = sender_identity_type(message.channel, message.extra)  # as ``stored.sender``'s
     ack = queue_acknowledgement(
         ticket,
         auto_submitted=message.auto_submitted,
-        only_message=(stored.channel, event.account_key),  # a new ticket holds only ``stored``
+        only_message=OnlyMessage(stored.channel, event.account_key, (kind, stored.sender)),
     )
     return ack.id if ack is not None else None
 

@@ -38,6 +38,15 @@ from aduan.services.outbox.texts import identity_types, reply_channel
 Text = str | Mapping[str, str]
 
 
+class OnlyMessage(NamedTuple):
+    """The one message a ticket opened at intake holds: its channel, the account key it came
+    in on, and its sender's identity (kind, handle) when it has one."""
+
+    channel: str
+    account_key: str
+    sender: tuple[str, str] | None = None
+
+
 class Recipient(NamedTuple):
     """Where one message goes: the channel, the person's handle there, and our account."""
 
@@ -103,17 +112,33 @@ def in_language(text: Text, ticket: Ticket | None) -> str:
 
 
 def recipient(
-    ticket: Ticket, channel: str | None = None, *, only_message: tuple[str, str] | None = None
+    ticket: Ticket, channel: str | None = None, *, only_message: OnlyMessage | None = None
 ) -> Recipient | None:
     """The complainant of ``ticket`` on ``channel`` (default: the ticket's own) and the
     agency's account to write from; None when they cannot be reached.
 
-    ``only_message`` (intake, a ticket opened by one message): that message's (channel,
-    account key), so the account it came in on is known without reading the messages."""
-    found = contact(ticket, channel)
+    ``only_message`` (intake, a ticket opened by one message): the account it came in on is
+    known without reading the messages, and on the ticket's own channel the answer goes to
+    the handle it came from (``_sender``)."""
+    found = _sender(ticket, channel, only_message) or contact(ticket, channel)
     if found is None:
         return None
     return Recipient(found[0], found[1], sending_account(ticket, found[0], only_message))
+
+
+def _sender(
+    ticket: Ticket, channel: str | None, only: OnlyMessage | None
+) -> tuple[str, str] | None:
+    """The handle the ticket's one message came from, when ``contact`` would look on its
+    channel first: with no lookup, and the sender's even if another of the complainant's
+    handles of that kind was used later (a message processed out of order)."""
+    if only is None or only.sender is None or channel is not None:
+        return None
+    wanted = reply_channel(ticket.origin_channel)
+    kind, handle = only.sender
+    if ticket.complainant_id is None or wanted is None or wanted != reply_channel(only.channel):
+        return None
+    return (wanted, handle) if handle and kind in identity_types(wanted) else None
 
 
 def officer_recipient(officer: Officer) -> Recipient | None:
@@ -163,15 +188,13 @@ def _from_record(ticket: Ticket) -> tuple[str, str] | None:
     return None
 
 
-def sending_account(
-    ticket: Ticket, channel: str, only_message: tuple[str, str] | None = None
-) -> str:
+def sending_account(ticket: Ticket, channel: str, only_message: OnlyMessage | None = None) -> str:
     """The key of the ticket's agency's account to send on ``channel`` from: the one the
     complainant last wrote to about this ticket, else the agency's own, else ``default`` for
     the default agency and ``agency-<id>`` (no such account: the row waits) for another.
     ``only_message``: see ``recipient``."""
     if only_message is not None:
-        last = only_message[1] if only_message[0] == channel else None
+        last = only_message.account_key if only_message.channel == channel else None
     else:
         last = db.session.scalar(
             db.select(InboundEvent.account_key)

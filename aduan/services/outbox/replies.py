@@ -60,11 +60,11 @@ def acknowledgement_text(ticket: Ticket) -> str:
 
 
 def queue_acknowledgement(
-    ticket: Ticket, *, auto_submitted: bool = False, only_message: tuple[str, str] | None = None
+    ticket: Ticket, *, auto_submitted: bool = False, only_message: door.OnlyMessage | None = None
 ) -> OutboundMessage | None:
     """Queue the acknowledgement on the ticket's channel from the agency's account (through
     ``door``: sent once the caller commits). None when no acknowledgement may or can be sent.
-    ``only_message``: (channel, account key) of the one message the ticket holds (intake)."""
+    ``only_message``: the one message the ticket holds (intake)."""
     if auto_submitted:
         return _skip(ticket, "auto-submitted or bulk mail")
     to = door.recipient(ticket, only_message=only_message)
