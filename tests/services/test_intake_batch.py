@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 import redis as redis_lib
 from rq import Queue
-from sqlalchemy import event as sa_event
 
 from aduan.extensions import db
 from aduan.models import InboundEvent, Message, Officer, OutboundMessage, Ticket, Unit
@@ -24,6 +23,7 @@ from channels.registry import get_adapter_class
 from tests.builders import gen_agency, gen_officer, gen_unit
 from tests.channels.builders import twilio_request
 from tests.conftest import REDIS_URL
+from tests.sent_sql import recorded, starting
 from tests.services import intake_builders
 from tests.services.intake_builders import ACCOUNTS, fixture_form
 
@@ -230,19 +230,11 @@ def test_a_group_marks_its_processed_events_in_one_statement_and_never_the_faile
         return real(inbound, message, adapter)
 
     monkeypatch.setattr(intake, "ingest_message", ingest_message)
-    marks: list[int] = []
-
-    def note(_conn, _cursor, statement, parameters, _context, executemany):
-        if statement.startswith("UPDATE inbound_events") and "processed_at" in statement:
-            marks.append(len(parameters) if executemany else 1)
-
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with recorded() as seen:
         outcomes = intake_batch.process_group(ids)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", note)
 
     assert outcomes == {**dict.fromkeys(ids, "processed"), bad: "failed"}
+    marks = [s.rows for s in starting(seen, "UPDATE inbound_events") if "processed_at" in s.sql]
     assert marks == [5]  # the five processed events, in one statement at the group's end
     db.session.expire_all()
     done = {i: (event(i).processed_at is not None, event(i).attempts) for i in ids}
@@ -270,18 +262,10 @@ def test_a_group_reads_each_agencys_duty_officers_once_and_still_shares_fairly(a
     _on_duty_every_day(other.triage_unit_id, alone)
     db.session.commit()
     ids = [sms(n, account_key=("jkr", "mbpj")[n % 2]) for n in range(8)]
-    reads: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        if statement.startswith("SELECT officers.id, officers.open_ticket_count"):
-            reads.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with recorded() as seen:
         assert intake_batch.process_group(ids) == dict.fromkeys(ids, "processed")
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", note)
 
+    reads = starting(seen, "SELECT officers.id, officers.open_ticket_count")
     assert len(reads) == 2  # one read of each agency's duty officers for the whole group
     db.session.expire_all()
     given = [(t.agency_id, t.assignee_id) for t in tickets()]

@@ -7,7 +7,6 @@ import re
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from aduan.extensions import db
 from aduan.models import Ticket
@@ -15,6 +14,7 @@ from aduan.services.intake import reference_cache
 from aduan.services.intake.pipeline import process_event
 from bench.seed import copy_complaint, template_rows
 from tests.builders_routing import gen_org
+from tests.sent_sql import recorded
 from tests.services import intake_builders
 from tests.services.intake_builders import sms_event
 
@@ -43,21 +43,11 @@ def one_complaint(n: int, *, tiny_tables: bool = False) -> list[tuple[str, str]]
     plan whatever the indexes, so it is priced out (``enable_seqscan = off``): the plans show
     the index that serves each statement, which the planner must then choose by itself at
     100,000 tickets."""
-    seen: list[tuple[str, object]] = []
-
-    def note(_conn, _cursor, statement, parameters, _context, executemany):
-        if not executemany:
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        sms = sms_event(f"Longkang tersumbat nombor {n}", f"SMFLAT{n:026d}", sender=f"+6017{n:07d}")
-        db.session.commit()
-        seen.clear()  # from here on: what the drain does for one complaint
+    sms = sms_event(f"Longkang tersumbat nombor {n}", f"SMFLAT{n:026d}", sender=f"+6017{n:07d}")
+    db.session.commit()
+    with recorded() as seen:  # what the drain does for one complaint
         assert process_event(sms.id) == "processed"
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    return [(s, plan_of(s, parameters, tiny_tables)) for s, parameters in seen]
+    return [(s.sql, plan_of(s.sql, s.parameters, tiny_tables)) for s in seen if not s.many]
 
 
 def plan_of(statement: str, parameters, tiny_tables: bool) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from aduan.extensions import db
 from aduan.models import ContactIdentity, OutboundMessage, Ticket
@@ -22,6 +21,7 @@ from aduan.services.tickets import extending, routing, workflow
 from tests.builders import gen_agency, gen_complainant, gen_officer, gen_ticket, gen_unit
 from tests.channels.builders import TWILIO_ACCOUNT
 from tests.fakes.twilio import fake_twilio
+from tests.sent_sql import recorded, starting
 from tests.services.intake_builders import sms_event
 
 PHONE = "+60123456789"
@@ -166,22 +166,13 @@ def test_a_new_complaint_is_acknowledged_on_the_number_it_came_from_with_no_look
     known.identities.append(other)
     at_jkr = gen_complainant(agency, phone=PHONE)
     db.session.commit()
-    lookups: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        if statement.startswith("SELECT contact_identities.handle"):
-            lookups.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with recorded() as seen:
         ticket = written_to_dbkl("Longkang tersumbat di Jalan Ipoh.", "SM" + "c" * 32)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
     assert (ticket.agency_id, ticket.complainant_id) == (dbkl.id, known.id)
     acks = [(r.ticket_id, r.account_key, r.purpose) for r in to_complainant()]
     assert acks == [(ticket.id, "dbkl", "acknowledgement")]  # nothing for JKR's record
-    assert lookups == []  # the number came with the message
+    assert starting(seen, "SELECT contact_identities.handle") == []  # it came with the message
     assert db.session.scalar(db.select(Ticket).where(Ticket.complainant_id == at_jkr.id)) is None
     row = db.session.scalar(
         db.select(OutboundMessage).where(OutboundMessage.ticket_id == ticket.id)

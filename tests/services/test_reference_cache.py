@@ -9,7 +9,6 @@ import datetime as dt
 import psycopg
 import pytest
 import redis as redis_lib
-from sqlalchemy import event
 
 from aduan.models.routing import RosterException
 from aduan.services.intake import reference_cache
@@ -17,6 +16,7 @@ from aduan.services.tickets import roster, routing
 from tests.builders import gen_agency, gen_unit
 from tests.builders_routing import gen_org, gen_reachable_ticket, gen_rule
 from tests.conftest import REDIS_URL
+from tests.sent_sql import recorded
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -26,28 +26,14 @@ def no_check_delay(monkeypatch):
     monkeypatch.setattr(reference_cache, "CHECK_SECONDS", 0.0)
 
 
-@contextlib.contextmanager
-def statements(db):
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-
-
 def test_rules_are_read_once_then_served_from_the_cache(db):
     agency = gen_agency()
     gen_rule(agency, 1, {"keywords": ["jalan"]}, {"type": "aduan"}, name="roads")
     db.session.commit()
     assert [r.name for r in routing.active_rules(agency.id)] == ["roads"]
-    with statements(db) as seen:
+    with recorded() as seen:
         assert [r.name for r in routing.active_rules(agency.id)] == ["roads"]
-    assert not [s for s in seen if "routing_rules" in s]
+    assert not [s for s in seen if "routing_rules" in s.sql]
 
 
 def test_an_edit_in_this_process_is_seen_at_once(db):
