@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from aduan.extensions import db
-from aduan.models import InboundEvent
+from aduan.models import Agency, InboundEvent
 from aduan.services.channel_config import lookup as channel_lookup
+from aduan.services.channel_config.accounts import save_account
 from channels.mail_imap import event_from_bytes
 from channels.registry import get_adapter_class
+from tests.builders import gen_agency, gen_unit
 from tests.channels.builders import (
     META_ACCOUNT,
     TELEGRAM_ACCOUNT,
@@ -149,3 +151,14 @@ def fail_ingest(monkeypatch, event_id: int, error: str = "database hiccup") -> N
         return real(inbound, message, adapter)
 
     monkeypatch.setattr(pipeline, "ingest_message", ingest_message)
+
+
+def agency_on(channel: str, code: str = "MBPJ", key: str = "mbpj", **settings) -> Agency:
+    """Another agency, with its triage unit and its own ``channel`` account ``key``
+    (committed): the second agency of a boundary test."""
+    other = gen_agency(code)
+    other.triage_unit_id = gen_unit(other).id
+    other.settings = {**other.settings, **settings}
+    save_account(other, channel, {}, key=key)
+    db.session.commit()
+    return other

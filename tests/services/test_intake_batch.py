@@ -20,12 +20,12 @@ from aduan.services.intake import pipeline as intake
 from aduan.services.outbox.enqueueing import enqueue_after_commit
 from aduan.services.tickets.loads import OPEN
 from channels.registry import get_adapter_class
-from tests.builders import gen_agency, gen_officer, gen_unit
+from tests.builders import gen_officer
 from tests.channels.builders import twilio_request
 from tests.conftest import REDIS_URL
 from tests.sent_sql import recorded, starting
 from tests.services import intake_builders
-from tests.services.intake_builders import ACCOUNTS, fixture_form
+from tests.services.intake_builders import ACCOUNTS, agency_on, fixture_form
 
 accounts = intake_builders.accounts
 
@@ -64,10 +64,7 @@ def tickets() -> list[Ticket]:
 
 def test_a_group_of_two_agencies_complaints_files_each_in_its_own_agency(agency, accounts):
     save_account(agency, "sms", {}, key="jkr")
-    other = gen_agency("MBPJ")
-    other.triage_unit_id = gen_unit(other).id
-    save_account(other, "sms", {}, key="mbpj")
-    db.session.commit()
+    other = agency_on("sms")
     ids = [sms(n, account_key=("jkr", "mbpj")[n % 2]) for n in range(6)]
 
     assert intake_batch.process_group(ids) == dict.fromkeys(ids, "processed")
@@ -253,10 +250,7 @@ def test_a_group_reads_each_agencys_duty_officers_once_and_still_shares_fairly(a
     triage = db.session.get(Unit, agency.triage_unit_id)
     busy, free = gen_officer(agency, [triage]), gen_officer(agency, [triage])
     busy.open_ticket_count = 2  # already holds two open tickets
-    other = gen_agency("MBPJ")
-    other.triage_unit_id = gen_unit(other).id
-    save_account(other, "sms", {}, key="mbpj")
-    db.session.flush()
+    other = agency_on("sms")
     alone = gen_officer(other, [db.session.get(Unit, other.triage_unit_id)])
     _on_duty_every_day(agency.triage_unit_id, busy, free)
     _on_duty_every_day(other.triage_unit_id, alone)

@@ -16,10 +16,10 @@ from aduan.services.intake.pipeline import process_event
 from aduan.services.outbox import delivery as outbound
 from aduan.services.outbox import replies
 from channels.registry import get_adapter_class
-from tests.builders import gen_agency, gen_officer, gen_unit
+from tests.builders import gen_officer
 from tests.channels.builders import META_ACCOUNT, meta_request
 from tests.services import test_whatsapp_window as window
-from tests.services.intake_builders import store
+from tests.services.intake_builders import agency_on, store
 from tests.services.test_whatsapp_window import close_the_window, notices
 
 accounts, agency, graph = window.accounts, window.agency, window.graph
@@ -120,10 +120,7 @@ def test_outside_the_window_the_bsuid_gets_the_template_then_the_held_reply(agen
 
 def test_the_same_bsuid_writing_to_another_agencys_number_is_its_own_complainant(agency, graph):
     save_account(agency, "whatsapp_cloud", {}, key="jkr")
-    other = gen_agency("MBPJ")
-    other.triage_unit_id = gen_unit(other).id
-    save_account(other, "whatsapp_cloud", {}, key="mbpj")
-    db.session.commit()
+    other = agency_on("whatsapp_cloud")
 
     process_event(bsuid_event("wamid.A1", "Longkang tersumbat.", account_key="jkr").id)
     process_event(bsuid_event("wamid.M1", "Lampu jalan padam.", account_key="mbpj").id)

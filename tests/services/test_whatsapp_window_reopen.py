@@ -10,10 +10,16 @@ from aduan.services.intake.pipeline import process_event
 from aduan.services.outbox import delivery as outbound
 from aduan.services.outbox import replies
 from channels.registry import get_adapter_class
-from tests.builders import gen_agency, gen_officer, gen_unit
+from tests.builders import gen_officer
 from tests.channels.builders import twilio_request
 from tests.services import test_whatsapp_window as window
-from tests.services.intake_builders import ACCOUNTS, fixture_form, store, whatsapp_event
+from tests.services.intake_builders import (
+    ACCOUNTS,
+    agency_on,
+    fixture_form,
+    store,
+    whatsapp_event,
+)
 from tests.services.test_whatsapp_window import (
     PHONE,
     close_the_window,
@@ -62,12 +68,7 @@ def test_a_semak_command_after_the_notice_releases_the_held_reply_and_is_answere
 
 
 def agency_with_number(code: str, key: str, **settings):
-    other = gen_agency(code)
-    other.triage_unit_id = gen_unit(other).id
-    other.settings = {**other.settings, **settings}
-    save_account(other, "whatsapp", {}, key=key)
-    db.session.commit()
-    return other
+    return agency_on("whatsapp", code, key, **settings)
 
 
 def whatsapp_to(key: str, text: str, sid: str):
