@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal, null, select, tuple_, union_all
+from sqlalchemy import func, literal, null, select, tuple_, type_coerce, union_all
 
 from aduan.extensions import db
 from aduan.models.reports import COUNTERS, ReportRollup
@@ -93,9 +93,12 @@ def _sets(scope: Scope, period: Period):
     if db.session.get_bind().dialect.name == "postgresql":
         sets = func.grouping_sets(tuple_(), *(tuple_(key) for key in keys))
         return select(func.grouping(*keys), *keys, *_sums()).where(*where).group_by(sets)
-    parts = [select(literal(_mask(None)), *(null() for _ in keys), *_sums()).where(*where)]
+    # Typed NULLs: a UNION's columns take their types from its first SELECT, where every key
+    # is NULL; untyped, SQLite's days came back as text.
+    nulls = [type_coerce(null(), key.type) for key in keys]
+    parts = [select(literal(_mask(None)), *nulls, *_sums()).where(*where)]
     for index, key in enumerate(keys):
-        only = [key if i == index else null() for i in range(len(keys))]
+        only = [key if i == index else nulls[i] for i in range(len(keys))]
         parts.append(select(literal(_mask(index)), *only, *_sums()).where(*where).group_by(key))
     return union_all(*parts)
 
