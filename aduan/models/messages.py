@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aduan.extensions import db
 from aduan.models.base import JSONType, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from aduan.models.tickets import Ticket
 
 
 class Message(db.Model):
@@ -38,6 +42,9 @@ class Message(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attachments: Mapped[list[Attachment]] = relationship(back_populates="message")
+    # Set instead of ``ticket_id`` when the ticket may not be inserted yet: the unit of work
+    # inserts it first (``group_writes``: a group's tickets and messages in one flush).
+    ticket: Mapped[Ticket] = relationship("Ticket", foreign_keys=[ticket_id])
 
 
 class Attachment(db.Model):
@@ -135,6 +142,8 @@ class OutboundMessage(db.Model):
     # The timeline message this send stands for: set with the object, the unit of work inserts
     # the message and links it at the next flush (no flush of its own for its id).
     message: Mapped[Message | None] = relationship(foreign_keys=[message_id])
+    # As ``Message.ticket``: the ticket may be inserted by the same flush.
+    ticket: Mapped[Ticket | None] = relationship("Ticket", foreign_keys=[ticket_id])
 
 
 class WhatsAppWindow(db.Model):

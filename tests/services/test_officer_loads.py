@@ -56,9 +56,9 @@ def test_a_rollback_writes_nothing(db):
     agency, unit, *_, (a, _b) = gen_org(officers=2)
     db.session.commit()
     roster.assign(gen_ticket(agency, unit), at=AT_MONDAY)
-    assert loads.pending_delta(a.id) == 1
+    assert loads.pending_deltas()[a.id] == 1
     db.session.rollback()
-    assert loads.pending_delta(a.id) == 0
+    assert loads.pending_deltas()[a.id] == 0
     db.session.commit()
     assert stored_counts(a) == [0]
 

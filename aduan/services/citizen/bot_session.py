@@ -22,6 +22,7 @@ from aduan.extensions import db
 from aduan.models import Complainant, InboundEvent, Message, OutboundMessage, Ticket
 from aduan.models.base import utcnow
 from aduan.models.bots import BotConversation
+from aduan.services import group_writes
 from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.citizen import bot_texts
 from aduan.services.intake.identities import normalise_handle
@@ -31,8 +32,8 @@ from aduan.services.outbox.texts import sender_identity_type
 from aduan.services.tickets import references
 from channels.base import ChannelAdapter, InboundMessage
 
-# ``ingest_message(event, message, adapter) -> acknowledgement id or None``
-FileFn = Callable[[InboundEvent | None, InboundMessage, ChannelAdapter], int | None]
+# ``ingest_message(event, message, adapter) -> the queued acknowledgement or None``
+FileFn = Callable[[InboundEvent | None, InboundMessage, ChannelAdapter], OutboundMessage | None]
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,11 @@ def _forget_pending(session: Session, previous_transaction) -> None:
 
 def lock_conversation(channel: str, account_key: str, handle: str) -> BotConversation | None:
     """The chat's conversation row with the bot of ``account_key``, locked for this
-    transaction (None when there is none). Each agency's bot keeps its own state of a chat."""
+    transaction (None when there is none). Each agency's bot keeps its own state of a chat.
+    A drain's group locks its chats' rows in one query first (``locked_conversations``)."""
+    known, row = group_writes.answer("conversation", (channel, account_key, handle))
+    if known:
+        return row
     return db.session.scalar(
         db.select(BotConversation)
         .where(
@@ -115,6 +120,19 @@ def lock_conversation(channel: str, account_key: str, handle: str) -> BotConvers
         )
         .with_for_update()
     )
+
+
+def locked_conversations(keys: set[tuple[str, str, str]]) -> dict[tuple, BotConversation]:
+    """The conversation rows of the chats ``keys`` (channel, account key, handle) that have
+    one, locked for this transaction in id order (one lock order for every drain)."""
+    chat = db.tuple_(BotConversation.channel, BotConversation.account_key, BotConversation.handle)
+    rows = db.session.scalars(
+        db.select(BotConversation)
+        .where(chat.in_(sorted(keys)))
+        .order_by(BotConversation.id)
+        .with_for_update()
+    )
+    return {(row.channel, row.account_key, row.handle): row for row in rows}
 
 
 def active_conversation(channel: str, account_key: str, handle: str) -> BotConversation | None:
@@ -150,6 +168,7 @@ def start_conversation(
         )
         .on_conflict_do_nothing(index_elements=["channel", "account_key", "handle"])
     )
+    group_writes.forget("conversation", (channel, account_key, handle))  # inserted just now
     row = lock_conversation(channel, account_key, handle)
     row.step, row.data, row.language, row.updated_at = step, {}, language, now
     db.session.flush()
@@ -231,10 +250,10 @@ def file_through_pipeline(context: Context, message: InboundMessage, **ticket_fi
         message, extra={**message.extra, "new_ticket": True, "ticket_fields": ticket_fields}
     )
     adapter = channel_lookup.adapter_for(context.message.channel, context.account_key)
-    ack_id = context.file(context.event, composed, adapter)  # sent once the caller commits
+    ack = context.file(context.event, composed, adapter)  # sent once the caller commits
     ticket_id = db.session.scalar(
         db.select(Message.ticket_id).where(
             Message.channel == composed.channel, Message.provider_id == composed.provider_id
         )
     )
-    return Filed(ticket_id, ack_id is not None)
+    return Filed(ticket_id, ack is not None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from aduan.extensions import db
 from aduan.models import Message, Ticket, TicketEvent
+from aduan.services import group_writes
 from aduan.services.outbox.notices import contact_for
 from aduan.services.tickets import workflow
 
@@ -31,7 +32,7 @@ def record(origin: Ticket, landed: Ticket, stored: Message) -> None:
         MERGED_REPLY,
         actor_kind="complainant",
         data={
-            "message_id": stored.id,
+            "message_id": group_writes.id_of(stored),
             "from_ticket_id": origin.id,
             "from_reference": origin.reference,
             "complainant_id": origin.complainant_id,
@@ -41,7 +42,7 @@ def record(origin: Ticket, landed: Ticket, stored: Message) -> None:
         origin,
         REPLY_FORWARDED,
         actor_kind="complainant",
-        data={"message_id": stored.id, "to_ticket_id": landed.id},
+        data={"message_id": group_writes.id_of(stored), "to_ticket_id": landed.id},
     )
 
 

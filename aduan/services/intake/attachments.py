@@ -18,6 +18,7 @@ from flask import current_app
 from aduan.errors import ValidationFailed
 from aduan.extensions import db
 from aduan.models import Attachment, Message, Ticket
+from aduan.services import group_writes
 from aduan.services.intake import media_fetch
 from aduan.services.storage.base import BlobMissing
 from aduan.services.storage.selection import attachment_store
@@ -87,7 +88,7 @@ def store_attachments(
                 ticket,
                 "attachment_refused",
                 data={
-                    "message_id": message.id,
+                    "message_id": group_writes.id_of(message),
                     "filename": item.filename,
                     "content_type": item.content_type,
                     "reason": str(exc),
@@ -120,9 +121,10 @@ def _store_one(
     if fetched_type and not is_allowed_type(fetched_type):
         raise AttachmentRefused(f"type not allowed: {fetched_type}")
     sha = save_bytes(data)
+    message_id = group_writes.id_of(message)  # its ticket is inserted by then too
     attachment = Attachment(
         ticket_id=ticket.id,
-        message_id=message.id,
+        message_id=message_id,
         sha256=sha,
         filename=_safe_name(item.filename),
         content_type=(fetched_type or item.content_type).split(";")[0].strip()[:100],

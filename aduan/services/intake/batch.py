@@ -19,6 +19,13 @@ group of ``GROUP`` events shares all of that:
 - one commit, which marks the group's processed events in one ``UPDATE`` (not one per
   event's savepoint). After it, every acknowledgement of the group is enqueued.
 
+That is the careful way. A group is first tried *together* (``group_writes``): no savepoints,
+the lookups of all its messages read ahead in one query each (``lookahead``), and the rows of
+all its complaints written by one flush at the commit, one multi-row ``INSERT`` per table.
+Any failure in that try — an event that raises, a unique index refusing a row at the flush —
+rolls the whole try back, and the group is done again the careful way, where the event at
+fault fails alone. A bad event therefore costs its group one wasted try, never an event.
+
 A failure that is not the event's (PostgreSQL or Redis unreachable, a deadlock, a failed
 commit) abandons the group: it is rolled back and the drain processes the same events one at
 a time (``pipeline.process_event``), which retries the unreachable in place and counts
@@ -38,7 +45,8 @@ from sqlalchemy.exc import IntegrityError
 from aduan.extensions import db
 from aduan.models import InboundEvent
 from aduan.models.base import utcnow
-from aduan.services.intake import pipeline
+from aduan.services import group_writes
+from aduan.services.intake import lookahead, pipeline
 from channels.base import ParseError
 
 log = logging.getLogger(__name__)
@@ -58,18 +66,33 @@ def enabled() -> bool:
 
 
 def process_group(event_ids: list[int]) -> dict[int, str] | None:
-    """Process ``event_ids`` in one transaction; the outcome of each ("processed", "skipped",
-    "deferred", "quarantined" or "failed"), or None when the group was abandoned and rolled
-    back (the caller then processes them one at a time)."""
+    """Process ``event_ids`` in one transaction, together if it can, else carefully (see
+    above); the outcome of each ("processed", "skipped", "deferred", "quarantined" or
+    "failed"), or None when the group was abandoned and rolled back (the caller then
+    processes them one at a time)."""
     noted = _noted()
+    outcomes = None
     try:
-        outcomes = _process_locked(event_ids)
+        with group_writes.gather():
+            outcomes = _process_locked(event_ids, together=True)
         db.session.commit()
-    except Exception as exc:  # the whole group goes back; its events are done one by one
+    except Exception as exc:  # done again carefully, unless the database or Redis is gone
         rollback_quietly()
-        _restore(noted)  # a rollback on a lost connection may not have told the listeners
-        log.warning("ingest group abandoned events=%d error=%s", len(event_ids), _name(exc))
-        return None
+        _restore(noted)
+        log.info("ingest group not written together events=%d error=%s", len(event_ids),
+                 _name(exc))  # fmt: skip
+        if pipeline.unreachable(exc):
+            return None
+        outcomes = None
+    if outcomes is None:
+        try:
+            outcomes = _process_locked(event_ids, together=False)
+            db.session.commit()
+        except Exception as exc:  # the whole group goes back; its events are done one by one
+            rollback_quietly()
+            _restore(noted)  # a rollback on a lost connection may not have told the listeners
+            log.warning("ingest group abandoned events=%d error=%s", len(event_ids), _name(exc))
+            return None
     for event_id, outcome in outcomes.items():
         if outcome == "quarantined":
             log.warning("inbound event quarantined event_id=%s", event_id)
@@ -78,17 +101,23 @@ def process_group(event_ids: list[int]) -> dict[int, str] | None:
     return outcomes
 
 
-def _process_locked(event_ids: list[int]) -> dict[int, str]:
+def _process_locked(event_ids: list[int], *, together: bool) -> dict[int, str]:
     events = _lock(event_ids)
     waiting = _waiting_for_earlier(list(events))
     outcomes = dict.fromkeys(event_ids, "skipped")
     held: set[str] = set()  # senders whose earlier event in this group did not finish
+    if together:
+        lookahead.read_ahead([e for i, e in sorted(events.items()) if i not in waiting])
     for event_id in sorted(events):
         event = events[event_id]
         sender = event.sender_key
         if sender is not None and (event_id in waiting or sender in held):
             outcomes[event_id] = "deferred"
             held.add(sender)
+            continue
+        if together:  # any failure fails the try (see above)
+            pipeline.apply_event(event, mark=False)
+            outcomes[event_id] = "processed"
             continue
         outcomes[event_id] = _one(event)
         if outcomes[event_id] == "failed" and sender is not None:

@@ -17,8 +17,16 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from aduan.extensions import db
-from aduan.models import Complainant, ContactIdentity, InboundEvent, Message, Ticket
+from aduan.models import (
+    Complainant,
+    ContactIdentity,
+    InboundEvent,
+    Message,
+    OutboundMessage,
+    Ticket,
+)
 from aduan.models.base import utcnow
+from aduan.services import group_writes
 from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.citizen import conversations
 from aduan.services.intake import automatic_mail, language_detection, received_time
@@ -176,18 +184,24 @@ def _finish_failed(event_id: int, reason: str, *, quarantine: bool) -> None:
     db.session.commit()
 
 
-def _process(event: InboundEvent) -> list[int]:
+def _process(event: InboundEvent) -> None:
     adapter = channel_lookup.adapter_for(event.channel, event.account_key)
-    raw = RawEvent(event.channel, event.kind, event.provider_id, dict(event.payload or {}))
     if event.kind == "status":
-        _apply_statuses(event, adapter, raw)
-        return []
-    ack_ids = []
-    for message in adapter.parse(raw):
-        ack = ingest_message(event, message, adapter)
-        if ack is not None:
-            ack_ids.append(ack)
-    return ack_ids
+        _apply_statuses(event, adapter, raw_event(event))
+        return
+    for message in parsed(event, adapter):
+        ingest_message(event, message, adapter)
+
+
+def raw_event(event: InboundEvent) -> RawEvent:
+    return RawEvent(event.channel, event.kind, event.provider_id, dict(event.payload or {}))
+
+
+def parsed(event: InboundEvent, adapter: ChannelAdapter) -> list[InboundMessage]:
+    """The messages of a stored message event (``ParseError`` when it is malformed); parsed
+    once when its group read them ahead (``intake.lookahead``)."""
+    known, messages = group_writes.answer("parsed", event.id)
+    return messages if known else list(adapter.parse(raw_event(event)))
 
 
 def _apply_statuses(event: InboundEvent, adapter: ChannelAdapter, raw: RawEvent) -> None:
@@ -201,9 +215,9 @@ def _apply_statuses(event: InboundEvent, adapter: ChannelAdapter, raw: RawEvent)
 
 def ingest_message(
     event: InboundEvent, message: InboundMessage, adapter: ChannelAdapter | None = None
-) -> int | None:
-    """Store one InboundMessage on its ticket (new or threaded); returns the id of a queued
-    acknowledgement, if any. Flushes; the caller commits."""
+) -> OutboundMessage | None:
+    """Store one InboundMessage on its ticket (new or threaded); returns the queued
+    acknowledgement, if any. Flushes (``group_writes.flush``); the caller commits."""
     message = received_time.stamped(event, message)  # our clock, never the sender's Date:
     agency = channel_lookup.agency_for(event.channel, event.account_key)
     if automatic_mail.handle(event, message, agency):
@@ -249,19 +263,19 @@ def ingest_message(
     stored = _store_message(ticket, event, message)
     received_time.note_claimed_time(ticket, stored, message)
     if message.extra.get("truncated"):
-        workflow.record_event(ticket, "mail_truncated", data={"message_id": stored.id})
+        message_id = group_writes.id_of(stored)
+        workflow.record_event(ticket, "mail_truncated", data={"message_id": message_id})
     threading.after_store(placement, ticket, stored, created)
     web_intake.after_store(ticket, stored, message, created)
     store_attachments(ticket, stored, message.attachments, adapter)
     if not created:
         return None
     kind = sender_identity_type(message.channel, message.extra)  # as ``stored.sender``'s
-    ack = queue_acknowledgement(
+    return queue_acknowledgement(
         ticket,
         auto_submitted=message.auto_submitted,
         only_message=OnlyMessage(stored.channel, event.account_key, (kind, stored.sender)),
     )
-    return ack.id if ack is not None else None
 
 
 def identify(message: InboundMessage, agency_id: int) -> Complainant | None:
@@ -273,11 +287,10 @@ def identify(message: InboundMessage, agency_id: int) -> Complainant | None:
     gave travels with the ticket instead (``Ticket.filer_name``).
     A new identity is added without a savepoint: if another worker creates the same one at
     the same moment, the unique index refuses ours and ``process_event`` retries."""
-    kind = web_intake.identity_kind(message) or sender_identity_type(message.channel, message.extra)
-    handle = normalise_handle(kind, message.sender_handle)
+    kind, handle = identity_key(message)
     if not handle:
         return None
-    identity = _find_identity(agency_id, kind, handle)
+    identity = find_identity(agency_id, kind, handle)
     if identity is None:
         return _new_identity(agency_id, kind, handle, message).complainant
     if identity.last_inbound_at is None or identity.last_inbound_at < message.received_at:
@@ -288,7 +301,16 @@ def identify(message: InboundMessage, agency_id: int) -> Complainant | None:
     return identity.complainant
 
 
-def _find_identity(agency_id: int, kind: str, handle: str) -> ContactIdentity | None:
+def identity_key(message: InboundMessage) -> tuple[str, str]:
+    """(identity kind, normalised handle) of the sender of ``message`` ("" when none)."""
+    kind = web_intake.identity_kind(message) or sender_identity_type(message.channel, message.extra)
+    return kind, normalise_handle(kind, message.sender_handle)
+
+
+def find_identity(agency_id: int, kind: str, handle: str) -> ContactIdentity | None:
+    known, identity = group_writes.answer("identity", (agency_id, kind, handle))
+    if known:
+        return identity
     return db.session.scalar(
         db.select(ContactIdentity).where(
             ContactIdentity.agency_id == agency_id,
@@ -321,6 +343,9 @@ def _new_identity(
 
 
 def _already_stored(message: InboundMessage) -> bool:
+    known, stored = group_writes.answer("stored", (message.channel, message.provider_id))
+    if known:
+        return stored
     return (
         db.session.scalar(
             db.select(Message.id).where(
@@ -333,7 +358,7 @@ def _already_stored(message: InboundMessage) -> bool:
 
 def _store_message(ticket: Ticket, event: InboundEvent, message: InboundMessage) -> Message:
     stored = Message(
-        ticket_id=ticket.id,
+        ticket=ticket,  # maybe inserted by the same flush (``group_writes``)
         direction="in",
         channel=message.channel,
         provider_id=message.provider_id,
@@ -346,7 +371,7 @@ def _store_message(ticket: Ticket, event: InboundEvent, message: InboundMessage)
         inbound_event_id=event.id,
     )
     db.session.add(stored)
-    db.session.flush()
+    group_writes.flush()
     return stored
 
 
@@ -363,7 +388,7 @@ def _route(ticket: Ticket) -> None:
     routing.route(ticket, flush=False)
     if ticket.assignee_id is None:
         roster.assign(ticket)
-    db.session.flush()
+    group_writes.flush()
 
 
 def guess_language(message: InboundMessage, complainant: Complainant | None) -> str:

@@ -39,6 +39,7 @@ from sqlalchemy import or_
 from aduan.extensions import db
 from aduan.models import Agency, Complainant, Message, OutboundMessage, Ticket
 from aduan.models.base import utcnow
+from aduan.services import group_writes
 from aduan.services.citizen.survey import WINDOW as OBJECTION_WINDOW
 from aduan.services.tickets import references, workflow
 from aduan.vocabulary import OPEN_STATUSES, TicketStatus
@@ -109,12 +110,13 @@ def after_store(placement: Placement, ticket: Ticket, stored: Message, created: 
     """What the stored message does to its ticket (see the module docstring); flushes."""
     message = placement.message
     if message.extra.get("transcription_status") == "failed":  # a new or an open ticket alike
-        workflow.record_event(ticket, "transcription_failed", data={"message_id": stored.id})
+        data = {"message_id": group_writes.id_of(stored)}
+        workflow.record_event(ticket, "transcription_failed", data=data)
     if created:
         if placement.follows is not None:
             link_follow_up(placement.follows, ticket)
         return
-    data = {"message_id": stored.id, "channel": stored.channel}
+    data = {"message_id": group_writes.id_of(stored), "channel": stored.channel}
     if placement.third_party:
         workflow.record_event(ticket, "third_party_message", actor_kind="third_party", data=data)
         return
@@ -266,9 +268,8 @@ def _unless_finished(message: InboundMessage, ticket: Ticket | None) -> Placemen
 def link_follow_up(old: Ticket, new: Ticket) -> None:
     """Both timelines say which ticket follows up which."""
     workflow.record_event(new, "follows_up", data={"reference": old.reference, "ticket_id": old.id})
-    workflow.record_event(
-        old, "followed_up_by", data={"reference": new.reference, "ticket_id": new.id}
-    )
+    data = {"reference": new.reference, "ticket_id": group_writes.id_of(new)}
+    workflow.record_event(old, "followed_up_by", data=data)
 
 
 def _absorb_voicemail(message: InboundMessage, half: Message) -> Placement:

@@ -15,6 +15,7 @@ import datetime as dt
 
 from aduan.models import InboundEvent, Message, Ticket
 from aduan.models.base import utcnow
+from aduan.services import group_writes
 from aduan.services.tickets import workflow
 from channels.base import InboundMessage
 from channels.registry import manifest
@@ -51,7 +52,7 @@ def note_claimed_time(ticket: Ticket, stored: Message, message: InboundMessage) 
     if abs(when - message.received_at) <= TOLERANCE:
         return
     data = {
-        "message_id": stored.id,
+        "message_id": group_writes.id_of(stored),
         "claimed": claimed,
         "received": message.received_at.isoformat(),
     }

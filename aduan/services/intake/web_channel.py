@@ -18,6 +18,7 @@ from typing import Any
 from aduan.extensions import db
 from aduan.models import Agency, Category, Complainant, ContactIdentity, Message, Ticket
 from aduan.models.org import STATE_CODES
+from aduan.services import group_writes
 from aduan.services.citizen import merged_replies
 from aduan.services.intake import placement as threading
 from aduan.services.intake.identities import normalise_handle
@@ -75,6 +76,7 @@ def add_form_phone(
         last_inbound_at=None,
     )
     db.session.add(identity)
+    group_writes.forget("identity", (agency_id, "phone", identity.handle))  # not absent now
     return identity
 
 

@@ -30,6 +30,7 @@ from aduan.models import (
     OutboundMessage,
     Ticket,
 )
+from aduan.services import group_writes
 from aduan.services.channel_config.accounts import DEFAULT_KEY, default_agency_id, find_account
 from aduan.services.intake import reference_cache
 from aduan.services.outbox.enqueueing import enqueue_after_commit
@@ -72,8 +73,9 @@ def queue(
 
     ``text`` is the body, or ``{"ms": …, "en": …, …}`` for the ticket's language. The recipient
     is ``to`` when given (an officer, a bot chat, a held row's number), else the ticket's
-    complainant on ``channel`` (default: the ticket's own). Returns the flushed row, or None
-    when the complainant cannot be reached (anonymous, or no handle on that channel).
+    complainant on ``channel`` (default: the ticket's own). Returns the row (flushed, unless
+    a group is gathered: ``group_writes``), or None when the complainant cannot be reached
+    (anonymous, or no handle on that channel).
     ``prepare(row)`` runs before the row's insert (its timeline message linked in the same
     flush instead of by an UPDATE after it)."""
     if to is None and ticket is not None:
@@ -81,7 +83,7 @@ def queue(
     if to is None:
         return None
     row = OutboundMessage(
-        ticket_id=ticket.id if ticket is not None else None,
+        ticket=ticket,  # maybe inserted by the same flush (``group_writes``)
         purpose=purpose,
         channel=to.channel,
         account_key=to.account_key,
@@ -97,8 +99,8 @@ def queue(
     if prepare is not None:
         prepare(row)
     db.session.add(row)
-    db.session.flush()
-    enqueue_after_commit(row.id, purpose)
+    group_writes.flush()
+    enqueue_after_commit(row, purpose)
     return row
 
 
@@ -136,7 +138,8 @@ def _sender(
         return None
     wanted = reply_channel(ticket.origin_channel)
     kind, handle = only.sender
-    if ticket.complainant_id is None or wanted is None or wanted != reply_channel(only.channel):
+    anonymous = ticket.complainant_id is None and ticket.complainant is None  # maybe pending
+    if anonymous or wanted is None or wanted != reply_channel(only.channel):
         return None
     return (wanted, handle) if handle and kind in identity_types(wanted) else None
 
@@ -153,6 +156,7 @@ def contact(ticket: Ticket, channel: str | None = None) -> tuple[str, str] | Non
     """``(channel, handle)`` to reach the complainant: on ``channel`` when asked for (None
     when they have no handle there), else on the ticket's own channel, falling back to their
     e-mail, then their phone by SMS."""
+    group_writes.settle(ticket)  # its complainant_id is compared below
     if ticket.complainant_id is None:
         return None
     wanted = reply_channel(channel or ticket.origin_channel)  # the manifest's: voice → sms
@@ -196,6 +200,7 @@ def sending_account(ticket: Ticket, channel: str, only_message: OnlyMessage | No
     if only_message is not None:
         last = only_message.account_key if only_message.channel == channel else None
     else:
+        group_writes.settle(ticket)
         last = db.session.scalar(
             db.select(InboundEvent.account_key)
             .join(Message, Message.inbound_event_id == InboundEvent.id)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from aduan.extensions import db
+from aduan.models import OutboundMessage
 from aduan.queues import FIRST, FIRST_PURPOSES, OUTBOUND, SEND_OUTBOUND_JOB, enqueue_once
 
 log = logging.getLogger(__name__)
@@ -46,18 +47,29 @@ def enqueue_delivery(outbound_id: int, purpose: str | None = None) -> bool:
     return True
 
 
-def enqueue_after_commit(outbound_id: int, purpose: str | None = None) -> None:
-    """Enqueue the send job once the current transaction commits; a rollback forgets it."""
+def enqueue_after_commit(row: OutboundMessage | int, purpose: str | None = None) -> None:
+    """Enqueue the send job of ``row`` (or of the row with that id) once the current
+    transaction commits; a rollback forgets it. A row may not be inserted yet
+    (``group_writes``): its id is read after the commit."""
     pending = db.session.info.setdefault(_AFTER_COMMIT, {})
-    pending.setdefault(outbound_id, purpose)
+    pending.setdefault(row, purpose)
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the transaction's own commit comes later
-    for outbound_id, purpose in session.info.pop(_AFTER_COMMIT, {}).items():
-        enqueue_delivery(outbound_id, purpose)
+    for row, purpose in session.info.pop(_AFTER_COMMIT, {}).items():
+        outbound_id = row if isinstance(row, int) else _committed_id(row)
+        if outbound_id is not None:
+            enqueue_delivery(outbound_id, purpose)
+
+
+def _committed_id(row: OutboundMessage) -> int | None:
+    """The id of a committed row, read without loading it again (it may be expired); None
+    for a row that never reached the database (expunged with a failed event's work)."""
+    key = inspect(row).identity
+    return key[0] if key else None
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -19,6 +19,7 @@ from aduan.extensions import db
 from aduan.languages import citizen_language, render
 from aduan.models import Message, Officer, OutboundMessage, Ticket
 from aduan.models.base import utcnow
+from aduan.services import group_writes
 from aduan.services.outbox import door, whatsapp_window
 from aduan.services.outbox.texts import (  # noqa: F401  (callers read them here)
     format_local,
@@ -126,6 +127,7 @@ def whatsapp_window_open(
 def _add_email_headers(ticket: Ticket, row: OutboundMessage, purpose: str) -> None:
     """Our own Message-ID, and In-Reply-To/References to the complainant's last message."""
     row.email_message_id = email.utils.make_msgid(domain=_mail_domain())
+    group_writes.settle(ticket)  # its id is compared below
     ids = [
         i
         for i in db.session.scalars(
@@ -165,7 +167,7 @@ def _record_out_message(ticket: Ticket, row: OutboundMessage, author: Officer | 
     if row.channel == "email":
         _add_email_headers(ticket, row, row.purpose)
     message = Message(
-        ticket_id=ticket.id,
+        ticket=ticket,  # maybe inserted by the same flush (``group_writes``)
         direction="out",
         channel=row.channel,
         author_id=author.id if isinstance(author, Officer) else None,  # not an API token

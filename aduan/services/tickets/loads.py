@@ -33,7 +33,7 @@ from sqlalchemy import event, func, inspect, update
 from sqlalchemy.orm import Session
 
 from aduan.extensions import db
-from aduan.models import Officer, Ticket
+from aduan.models import Officer, Ticket, TicketEvent
 from aduan.vocabulary import OPEN_STATUSES
 
 log = logging.getLogger(__name__)
@@ -44,15 +44,21 @@ _CLOCKS = "aduan_assignment_clocks"
 _READ = "aduan_officer_rows_read"
 
 
-def pending_delta(officer_id: int) -> int:
-    """Open tickets given to (+) or taken from (-) ``officer_id`` in this transaction and not
-    yet written to their row."""
-    return db.session.info.get(_DELTAS, {}).get(officer_id, 0)
+def pending_deltas() -> Counter:
+    """Open tickets given to (+) or taken from (-) each officer in this transaction and not
+    yet written to their row: gathered at the flushes, plus the tickets not flushed yet (a
+    drain's group writes its tickets together: ``group_writes``)."""
+    session = db.session()
+    deltas = Counter(session.info.get(_DELTAS, {}))
+    deltas.update(_changes(session))
+    return deltas
 
 
-def pending_clock(officer_id: int) -> int:
-    """The fairness clock set for ``officer_id`` in this transaction (0: none)."""
-    return db.session.info.get(_CLOCKS, {}).get(officer_id, 0)
+def clock_order(officer_id: int, kept_clock: int | None) -> tuple[int, int]:
+    """Orders officers by when they were last given a ticket by the roster: by their kept
+    clock, and after all of those, by the order of this transaction's own assignments."""
+    noted = db.session.info.get(_CLOCKS, {}).get(officer_id)
+    return (1, noted[0]) if noted is not None else (0, kept_clock or 0)
 
 
 def kept(officer_ids: list[int]) -> dict[int, tuple[int, int | None]]:
@@ -70,9 +76,11 @@ def kept(officer_ids: list[int]) -> dict[int, tuple[int, int | None]]:
     return {officer_id: read[officer_id] for officer_id in officer_ids if officer_id in read}
 
 
-def note_assignment(officer_id: int, event_id: int) -> None:
-    """Move ``officer_id``'s fairness clock to ``event_id`` at the commit."""
-    db.session.info.setdefault(_CLOCKS, {})[officer_id] = event_id
+def note_assignment(officer_id: int, event: TicketEvent) -> None:
+    """Move ``officer_id``'s fairness clock to ``event`` (its id, once inserted) at the
+    commit."""
+    clocks = db.session.info.setdefault(_CLOCKS, {})
+    clocks[officer_id] = (max((seq for seq, _ in clocks.values()), default=0) + 1, event)
 
 
 def reconcile(agency_id: int | None = None) -> int:
@@ -136,6 +144,15 @@ def _before_and_after(state) -> tuple[int | None, int | None]:
 
 @event.listens_for(Session, "after_flush")
 def _count_changes(session, _context) -> None:
+    deltas = _changes(session)
+    if deltas:
+        gathered = session.info.setdefault(_DELTAS, {})
+        for officer_id, n in deltas.items():
+            gathered[officer_id] = gathered.get(officer_id, 0) + n
+
+
+def _changes(session) -> Counter:
+    """The open-ticket deltas of the session's new, changed and deleted tickets."""
     deltas: Counter = Counter()
     for ticket, kind in chain(
         ((t, "new") for t in session.new),
@@ -151,10 +168,7 @@ def _count_changes(session, _context) -> None:
             deltas[before] -= 1
         if after is not None:
             deltas[after] += 1
-    if deltas:
-        gathered = session.info.setdefault(_DELTAS, {})
-        for officer_id, n in deltas.items():
-            gathered[officer_id] = gathered.get(officer_id, 0) + n
+    return deltas
 
 
 def _holders(ticket: Ticket, kind: str) -> tuple[int | None, int | None]:
@@ -180,7 +194,7 @@ def _write_officer_rows(session) -> None:
         if officer_id in deltas:
             values["open_ticket_count"] = Officer.open_ticket_count + deltas[officer_id]
         if officer_id in clocks:
-            values["last_assigned_event_id"] = clocks[officer_id]
+            values["last_assigned_event_id"] = clocks[officer_id][1].id  # flushed above
         session.execute(
             update(Officer)
             .where(Officer.id == officer_id)

@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, Unit
 from aduan.models.routing import RosterException, RosterPattern
+from aduan.services import group_writes
 from aduan.services.intake import reference_cache
 from aduan.services.outbox import officer_notices as notifications
 from aduan.services.sla.clock import local_moment, local_today
@@ -60,11 +61,11 @@ def pick(officer_ids: list[int]) -> int:
     then lowest id): the officers' kept counts (``loads.kept``, read once per transaction),
     plus what this transaction has given them and not yet written."""
     rows = loads.kept(officer_ids)
+    pending = loads.pending_deltas()
 
-    def fairness(officer_id: int) -> tuple[int, int, int]:
+    def fairness(officer_id: int) -> tuple[int, tuple[int, int], int]:
         count, clock = rows[officer_id]
-        pending = loads.pending_delta(officer_id)
-        return count + pending, max(clock or 0, loads.pending_clock(officer_id)), officer_id
+        return count + pending[officer_id], loads.clock_order(officer_id, clock), officer_id
 
     return min(rows, key=fairness)
 
@@ -89,8 +90,8 @@ def assign(ticket: Ticket, at: dt.datetime | None = None, actor: Officer | None 
         data={"by": "roster"},
         at=at,
     )
-    db.session.flush()
-    loads.note_assignment(chosen, event.id)  # written at the commit (``loads``)
+    group_writes.flush()
+    loads.note_assignment(chosen, event)  # written at the commit (``loads``)
     return chosen
 
 

@@ -1,0 +1,79 @@
+"""A drain's group reads ahead: the lookups each new message makes, for the whole group in
+one query each (issue #19, ``group_writes``).
+
+Every message event is parsed once, here (its parse is kept for its turn), and for all of the
+group's messages at once three questions are asked that each message would ask alone:
+
+- who sent it: the sender's identity in the receiving agency (``pipeline.find_identity``);
+- whether it is stored already (``pipeline._already_stored``): a provider's retry;
+- the bot conversation of its chat, locked for the transaction, in id order
+  (``bot_session.lock_conversation``).
+
+Each answer is kept in ``group_writes`` and given once. A message that cannot be parsed is
+skipped here and fails in its own turn.
+"""
+
+from __future__ import annotations
+
+from aduan.extensions import db
+from aduan.models import ContactIdentity, InboundEvent, Message
+from aduan.services import group_writes
+from aduan.services.channel_config import lookup as channel_lookup
+from aduan.services.citizen.bot_session import locked_conversations
+from aduan.services.intake.identities import normalise_handle
+from aduan.services.intake.pipeline import identity_key, raw_event
+from aduan.services.outbox.texts import sender_identity_type
+from channels.base import ParseError
+
+
+def read_ahead(events: list[InboundEvent]) -> None:
+    """Parse ``events`` and keep the answers to their messages' lookups (see above)."""
+    parsed, identities, stored, chats = {}, set(), set(), set()
+    for event in events:
+        if event.kind == "status":
+            continue
+        adapter = channel_lookup.adapter_for(event.channel, event.account_key)
+        try:
+            parsed[event.id] = messages = list(adapter.parse(raw_event(event)))
+        except ParseError:
+            continue  # quarantined in its own turn
+        agency_id = channel_lookup.agency_for(event.channel, event.account_key).id
+        for message in messages:
+            kind, handle = identity_key(message)
+            if handle:
+                identities.add((agency_id, kind, handle))
+            if message.provider_id:
+                stored.add((message.channel, message.provider_id))
+            chat = sender_identity_type(message.channel, message.extra)
+            chats.add((message.channel, event.account_key, _chat_handle(chat, message)))
+    group_writes.keep("parsed", parsed)
+    group_writes.keep("identity", _identities(identities))
+    group_writes.keep("stored", _stored(stored))
+    found = locked_conversations(chats) if chats else {}
+    group_writes.keep("conversation", {key: found.get(key) for key in chats})
+
+
+def _chat_handle(kind: str, message) -> str:
+    """The chat's handle as ``bot_session.Context`` writes it."""
+    return normalise_handle(kind, message.sender_handle)[:254]
+
+
+def _identities(keys: set[tuple[int, str, str]]) -> dict[tuple, ContactIdentity | None]:
+    if not keys:
+        return {}
+    key = db.tuple_(ContactIdentity.agency_id, ContactIdentity.channel_type, ContactIdentity.handle)
+    rows = db.session.scalars(db.select(ContactIdentity).where(key.in_(sorted(keys))))
+    found = {(row.agency_id, row.channel_type, row.handle): row for row in rows}
+    return {key: found.get(key) for key in keys}
+
+
+def _stored(keys: set[tuple[str, str]]) -> dict[tuple[str, str], bool]:
+    if not keys:
+        return {}
+    key = db.tuple_(Message.channel, Message.provider_id)
+    found = set(
+        db.session.execute(
+            db.select(Message.channel, Message.provider_id).where(key.in_(sorted(keys)))
+        ).tuples()
+    )
+    return {key: key in found for key in keys}
