@@ -64,10 +64,27 @@ def safe_job_id(raw: str) -> str:
 
 def enqueue(name: str, func, *args, job_id: str | None = None, retry: Retry | None = None, **kw):
     """Enqueue ``func``; a ``job_id`` makes the enqueue idempotent while that job is pending."""
-    options = {"retry": retry or Retry(max=5, interval=[10, 30, 60, 300, 900])}
+    options = {"retry": retry or _default_retry()}
     if job_id:
         options.update(job_id=safe_job_id(job_id), unique=True)
     return get_queue(name).enqueue(func, *args, **options, **kw)
+
+
+def enqueue_new(name: str, func, calls: list[tuple[tuple, str]]) -> None:
+    """Enqueue ``func`` once per (args, job id) of ``calls``, all in one Redis round trip.
+    For the jobs of rows made just now: no job can hold their ids yet, so no unique check
+    (``enqueue_once`` makes one per job, a round trip each)."""
+    if not calls:
+        return
+    retry = _default_retry()
+    get_queue(name).enqueue_many(
+        [Queue.prepare_data(func, args, job_id=safe_job_id(job_id), retry=retry)
+         for args, job_id in calls]
+    )  # fmt: skip
+
+
+def _default_retry() -> Retry:
+    return Retry(max=5, interval=[10, 30, 60, 300, 900])
 
 
 def job_is_live(job: Job, now: dt.datetime | None = None) -> bool:

@@ -261,6 +261,7 @@ def test_a_group_reads_each_agencys_duty_officers_once_and_still_shares_fairly(a
 
     reads = starting(seen, "SELECT officers.id, officers.open_ticket_count")
     assert len(reads) == 2  # one read of each agency's duty officers for the whole group
+    assert not starting(seen, "SAVEPOINT")  # written together: tickets not flushed one by one
     db.session.expire_all()
     given = [(t.agency_id, t.assignee_id) for t in tickets()]
     mine = [officer for agency_id, officer in given if agency_id == agency.id]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+import redis as redis_lib
+from rq import Queue
 
 from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, Unit
@@ -15,6 +17,7 @@ from aduan.services.intake import batch as intake_batch
 from aduan.services.intake import lookahead
 from aduan.services.outbox import delivery
 from tests.builders import gen_officer
+from tests.conftest import REDIS_URL
 from tests.sent_sql import recorded, starting
 from tests.services import intake_builders
 from tests.services.intake_builders import agency_on
@@ -64,7 +67,9 @@ def test_a_group_is_written_with_one_insert_per_table_and_each_citizen_is_acknow
     assert [t.agency_id for t in filed] == [agency.id, other.id] * 3
     assert all(t.assignee_id is not None for t in filed)
     acks = acknowledgements()
-    assert send_jobs() == [a.id for a in acks]
+    assert send_jobs() == [a.id for a in acks]  # enqueued together after the commit
+    queued = Queue("test-first", connection=redis_lib.Redis.from_url(REDIS_URL)).jobs
+    assert {(job.id, job.retries_left) for job in queued} == {(f"send-{a.id}", 5) for a in acks}
     for n, (ticket, ack) in enumerate(zip(filed, acks, strict=True)):
         assert (ack.ticket_id, ack.account_key) == (ticket.id, ("jkr", "mbpj")[n % 2])
         assert delivery.deliver(ack.id).state == "sent"

@@ -37,6 +37,7 @@ there (``enabled``).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 
@@ -71,26 +72,18 @@ def process_group(event_ids: list[int]) -> dict[int, str] | None:
     "failed"), or None when the group was abandoned and rolled back (the caller then
     processes them one at a time)."""
     noted = _noted()
-    outcomes = None
     try:
-        with group_writes.gather():
-            outcomes = _process_locked(event_ids, together=True)
-        db.session.commit()
-    except Exception as exc:  # done again carefully, unless the database or Redis is gone
-        rollback_quietly()
-        _restore(noted)
+        outcomes = _committed(event_ids, together=True)
+    except Exception as exc:  # done again carefully, unless PostgreSQL or Redis is gone
+        _undo(noted)
         log.info("ingest group not written together events=%d error=%s", len(event_ids),
                  _name(exc))  # fmt: skip
         if pipeline.unreachable(exc):
             return None
-        outcomes = None
-    if outcomes is None:
         try:
-            outcomes = _process_locked(event_ids, together=False)
-            db.session.commit()
+            outcomes = _committed(event_ids, together=False)
         except Exception as exc:  # the whole group goes back; its events are done one by one
-            rollback_quietly()
-            _restore(noted)  # a rollback on a lost connection may not have told the listeners
+            _undo(noted)
             log.warning("ingest group abandoned events=%d error=%s", len(event_ids), _name(exc))
             return None
     for event_id, outcome in outcomes.items():
@@ -99,6 +92,18 @@ def process_group(event_ids: list[int]) -> dict[int, str] | None:
         elif outcome == "failed":
             log.warning("ingest failed event_id=%s", event_id)
     return outcomes
+
+
+def _committed(event_ids: list[int], *, together: bool) -> dict[int, str]:
+    with group_writes.gather() if together else contextlib.nullcontext():
+        outcomes = _process_locked(event_ids, together=together)
+    db.session.commit()  # together: the group's rows go in with this commit's flush
+    return outcomes
+
+
+def _undo(noted: dict) -> None:
+    rollback_quietly()
+    _restore(noted)  # a rollback on a lost connection may not have told the listeners
 
 
 def _process_locked(event_ids: list[int], *, together: bool) -> dict[int, str]:

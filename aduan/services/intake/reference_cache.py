@@ -33,6 +33,7 @@ from aduan.extensions import db
 from aduan.models import Agency, Category, ChannelAccount, Officer, SlaProfile, Unit
 from aduan.models.routing import RosterException, RosterPattern, RoutingRule
 from aduan.redis_conn import get_redis
+from aduan.services import pending_rows
 
 VERSION_KEY = "aduan:reference-version"
 CHECK_SECONDS = 2.0
@@ -51,6 +52,8 @@ _WATCHED = (
 # The ORM classes whose rows are reference data (``aduan.services.intake.drain`` keeps them
 # across the events of one drain).
 REFERENCE_MODELS = (Agency, Unit, Category, SlaProfile)
+_TRACKED = (*_WATCHED, Officer)
+pending_rows.track(*_TRACKED)
 _UNSEEN = object()
 
 T = TypeVar("T")
@@ -62,7 +65,8 @@ _lock = threading.Lock()
 def cached(key: Hashable, load: Callable[[], T]) -> T:
     """``load()``, remembered under ``key`` for this process (see the module docstring)."""
     _drop_if_changed_elsewhere()
-    if _touches_reference(db.session.new, db.session.dirty, ()):
+    session = db.session()
+    if _touches_reference(pending_rows.pending(session, _TRACKED), session.dirty, ()):
         return load()
     full_key = (id(current_app._get_current_object()), key)
     now = time.monotonic()

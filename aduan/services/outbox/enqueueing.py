@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from aduan.extensions import db
 from aduan.models import OutboundMessage
-from aduan.queues import FIRST, FIRST_PURPOSES, OUTBOUND, SEND_OUTBOUND_JOB, enqueue_once
+from aduan.queues import (
+    FIRST,
+    FIRST_PURPOSES,
+    OUTBOUND,
+    SEND_OUTBOUND_JOB,
+    enqueue_new,
+    enqueue_once,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +55,11 @@ def enqueue_delivery(outbound_id: int, purpose: str | None = None) -> bool:
 
 
 def enqueue_after_commit(row: OutboundMessage | int, purpose: str | None = None) -> None:
-    """Enqueue the send job of ``row`` (or of the row with that id) once the current
-    transaction commits; a rollback forgets it. A row may not be inserted yet
-    (``group_writes``): its id is read after the commit."""
+    """Enqueue the send job of ``row`` once the current transaction commits; a rollback
+    forgets it. ``row``: a row queued in this transaction, maybe not inserted yet
+    (``group_writes``: its id is read after the commit), whose job is new — the commit's new
+    jobs are enqueued together, in one round trip per queue; or the id of an older row, whose
+    live job is left alone (``enqueue_delivery``)."""
     pending = db.session.info.setdefault(_AFTER_COMMIT, {})
     pending.setdefault(row, purpose)
 
@@ -59,10 +68,21 @@ def enqueue_after_commit(row: OutboundMessage | int, purpose: str | None = None)
 def _enqueue_committed(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the transaction's own commit comes later
+    fresh: dict[str, list[int]] = {}
     for row, purpose in session.info.pop(_AFTER_COMMIT, {}).items():
-        outbound_id = row if isinstance(row, int) else _committed_id(row)
-        if outbound_id is not None:
-            enqueue_delivery(outbound_id, purpose)
+        if isinstance(row, int):
+            enqueue_delivery(row, purpose)
+        elif (outbound_id := _committed_id(row)) is not None:
+            fresh.setdefault(queue_for(purpose), []).append(outbound_id)
+    for queue, ids in fresh.items():
+        _enqueue_new(queue, ids)
+
+
+def _enqueue_new(queue: str, outbound_ids: list[int]) -> None:
+    try:
+        enqueue_new(queue, SEND_OUTBOUND_JOB, [((i,), job_id(i)) for i in outbound_ids])
+    except Exception as exc:  # Redis down: the committed rows wait for the periodic resend
+        log.warning("outbound enqueue failed rows=%d error=%s", len(outbound_ids), exc)
 
 
 def _committed_id(row: OutboundMessage) -> int | None:

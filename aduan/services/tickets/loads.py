@@ -34,11 +34,13 @@ from sqlalchemy.orm import Session
 
 from aduan.extensions import db
 from aduan.models import Officer, Ticket, TicketEvent
+from aduan.services import pending_rows
 from aduan.vocabulary import OPEN_STATUSES
 
 log = logging.getLogger(__name__)
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
+pending_rows.track(Ticket)
 _DELTAS = "aduan_open_count_deltas"
 _CLOCKS = "aduan_assignment_clocks"
 _READ = "aduan_officer_rows_read"
@@ -50,7 +52,7 @@ def pending_deltas() -> Counter:
     drain's group writes its tickets together: ``group_writes``)."""
     session = db.session()
     deltas = Counter(session.info.get(_DELTAS, {}))
-    deltas.update(_changes(session))
+    deltas.update(_changes(pending_rows.pending(session, (Ticket,)), session.dirty, ()))
     return deltas
 
 
@@ -144,20 +146,20 @@ def _before_and_after(state) -> tuple[int | None, int | None]:
 
 @event.listens_for(Session, "after_flush")
 def _count_changes(session, _context) -> None:
-    deltas = _changes(session)
+    deltas = _changes(session.new, session.dirty, session.deleted)
     if deltas:
         gathered = session.info.setdefault(_DELTAS, {})
         for officer_id, n in deltas.items():
             gathered[officer_id] = gathered.get(officer_id, 0) + n
 
 
-def _changes(session) -> Counter:
-    """The open-ticket deltas of the session's new, changed and deleted tickets."""
+def _changes(new, dirty, deleted) -> Counter:
+    """The open-ticket deltas of new, changed and deleted tickets (of any rows given)."""
     deltas: Counter = Counter()
     for ticket, kind in chain(
-        ((t, "new") for t in session.new),
-        ((t, "dirty") for t in session.dirty),
-        ((t, "deleted") for t in session.deleted),
+        ((t, "new") for t in new),
+        ((t, "dirty") for t in dirty),
+        ((t, "deleted") for t in deleted),
     ):
         if not isinstance(ticket, Ticket):
             continue
