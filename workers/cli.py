@@ -8,8 +8,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from aduan.queues import ALL_QUEUES, queue_name
+from aduan.queues import ALL_QUEUES, INGEST, queue_name
 from aduan.redis_conn import get_redis
+from aduan.services.intake import language_detection
 from workers import schedule
 from workers.worker import AppWorker, serve
 
@@ -23,6 +24,8 @@ def worker_command(queues: tuple[str, ...], with_scheduler: bool, burst: bool) -
     """Serve RQ jobs until stopped (Ctrl-C finishes the current job and exits); rides out
     Redis going away. Run it under a supervisor all the same (deploy/)."""
     AppWorker._app = current_app._get_current_object()
+    if INGEST in (queues or ALL_QUEUES):
+        language_detection.warm()  # before the first complaint, not during it
     names = [queue_name(q) for q in (queues or ALL_QUEUES)]
     serve(
         lambda: AppWorker(names, connection=get_redis(current_app)),

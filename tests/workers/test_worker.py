@@ -108,3 +108,19 @@ def test_a_worker_builds_its_app_when_it_starts(database_url, tmp_path, monkeypa
     AppWorker(["own-default"], connection=redis_lib.Redis.from_url(REDIS_URL))
     assert AppWorker._app is not None  # before any job: the first job does not wait for it
     assert AppWorker._app.config["REDIS_URL"] == REDIS_URL
+
+
+@pytest.mark.parametrize(("queue", "warmed"), [("ingest", True), ("outbound", False)])
+def test_an_intake_worker_loads_the_language_models_before_its_first_complaint(
+    app, monkeypatch, queue, warmed
+):
+    from aduan.services.intake import language_detection
+    from workers.cli import worker_command
+
+    calls = []
+    monkeypatch.setattr(language_detection, "warm", lambda: calls.append(True))
+    result = app.test_cli_runner().invoke(
+        worker_command, ["--queue", queue, "--burst", "--without-scheduler"]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls == ([True] if warmed else [])
