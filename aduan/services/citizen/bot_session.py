@@ -124,15 +124,25 @@ def lock_conversation(channel: str, account_key: str, handle: str) -> BotConvers
 
 def locked_conversations(keys: set[tuple[str, str, str]]) -> dict[tuple, BotConversation]:
     """The conversation rows of the chats ``keys`` (channel, account key, handle) that have
-    one, locked for this transaction in id order (one lock order for every drain)."""
-    chat = db.tuple_(BotConversation.channel, BotConversation.account_key, BotConversation.handle)
-    rows = db.session.scalars(
-        db.select(BotConversation)
-        .where(chat.in_(sorted(keys)))
-        .order_by(BotConversation.id)
-        .with_for_update()
-    )
-    return {(row.channel, row.account_key, row.handle): row for row in rows}
+    one, locked for this transaction in id order (one lock order for every drain); one query
+    per bot (channel and account), every key column in the unique index's condition."""
+    bots: dict[tuple[str, str], list[str]] = {}
+    for channel, account_key, handle in sorted(keys):
+        bots.setdefault((channel, account_key), []).append(handle)
+    found = {}
+    for (channel, account_key), handles in bots.items():
+        rows = db.session.scalars(
+            db.select(BotConversation)
+            .where(
+                BotConversation.channel == channel,
+                BotConversation.account_key == account_key,
+                BotConversation.handle.in_(handles),
+            )
+            .order_by(BotConversation.id)
+            .with_for_update()
+        )
+        found.update({(row.channel, row.account_key, row.handle): row for row in rows})
+    return found
 
 
 def active_conversation(channel: str, account_key: str, handle: str) -> BotConversation | None:

@@ -59,21 +59,35 @@ def _chat_handle(kind: str, message) -> str:
 
 
 def _identities(keys: set[tuple[int, str, str]]) -> dict[tuple, ContactIdentity | None]:
-    if not keys:
-        return {}
-    key = db.tuple_(ContactIdentity.agency_id, ContactIdentity.channel_type, ContactIdentity.handle)
-    rows = db.session.scalars(db.select(ContactIdentity).where(key.in_(sorted(keys))))
-    found = {(row.agency_id, row.channel_type, row.handle): row for row in rows}
+    """One query per agency and kind of handle (a group has one or two): every key column in
+    the unique index's condition, whatever the table's statistics say."""
+    found = {}
+    for (agency_id, kind), handles in _by_prefix(keys).items():
+        rows = db.session.scalars(
+            db.select(ContactIdentity).where(
+                ContactIdentity.agency_id == agency_id,
+                ContactIdentity.channel_type == kind,
+                ContactIdentity.handle.in_(handles),
+            )
+        )
+        found.update({(row.agency_id, row.channel_type, row.handle): row for row in rows})
     return {key: found.get(key) for key in keys}
 
 
 def _stored(keys: set[tuple[str, str]]) -> dict[tuple[str, str], bool]:
-    if not keys:
-        return {}
-    key = db.tuple_(Message.channel, Message.provider_id)
-    found = set(
-        db.session.execute(
-            db.select(Message.channel, Message.provider_id).where(key.in_(sorted(keys)))
-        ).tuples()
-    )
+    """As ``_identities``: one query per channel."""
+    found = set()
+    for (channel,), provider_ids in _by_prefix(keys).items():
+        query = db.select(Message.channel, Message.provider_id).where(
+            Message.channel == channel, Message.provider_id.in_(provider_ids)
+        )
+        found.update(db.session.execute(query).tuples())
     return {key: key in found for key in keys}
+
+
+def _by_prefix(keys: set[tuple]) -> dict[tuple, list]:
+    """The keys' last parts grouped by the parts before it, sorted (one statement shape)."""
+    grouped: dict[tuple, list] = {}
+    for key in sorted(keys):
+        grouped.setdefault(key[:-1], []).append(key[-1])
+    return grouped
