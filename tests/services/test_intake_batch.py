@@ -62,6 +62,15 @@ def tickets() -> list[Ticket]:
     return db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
 
 
+def stored_on(ticket: Ticket) -> list[str]:
+    """The provider ids of the messages stored on ``ticket`` from its complainant, in order."""
+    return db.session.scalars(
+        db.select(Message.provider_id)
+        .where(Message.ticket_id == ticket.id, Message.direction == "in")
+        .order_by(Message.id)
+    ).all()
+
+
 def test_a_group_of_two_agencies_complaints_files_each_in_its_own_agency(agency, accounts):
     save_account(agency, "sms", {}, key="jkr")
     other = agency_on("sms")
@@ -132,12 +141,7 @@ def test_a_senders_events_keep_their_order_and_wait_for_a_failed_earlier_one(
     filed = tickets()
     assert len(filed) == 2  # the sender's second message threads onto their first ticket
     (own,) = [t for t in filed if t.complainant.phone == sender]
-    stored = db.session.scalars(
-        db.select(Message.provider_id)
-        .where(Message.ticket_id == own.id, Message.direction == "in")
-        .order_by(Message.id)
-    ).all()
-    assert stored == [f"SM{1:032d}", f"SM{2:032d}"]
+    assert stored_on(own) == [f"SM{1:032d}", f"SM{2:032d}"]
 
 
 def test_an_event_another_drain_holds_is_skipped_and_an_earlier_one_outside_defers(

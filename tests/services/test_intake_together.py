@@ -21,7 +21,13 @@ from tests.conftest import REDIS_URL
 from tests.sent_sql import recorded, starting
 from tests.services import intake_builders
 from tests.services.intake_builders import agency_on
-from tests.services.test_intake_batch import _on_duty_every_day, send_jobs, sms, tickets
+from tests.services.test_intake_batch import (
+    _on_duty_every_day,
+    send_jobs,
+    sms,
+    stored_on,
+    tickets,
+)
 
 accounts = intake_builders.accounts
 twilio = intake_builders.twilio_server
@@ -91,12 +97,7 @@ def test_a_senders_second_message_in_the_group_threads_onto_the_first(agency, ac
     filed = tickets()
     assert len(filed) == 2 and len(acknowledgements()) == 2  # one acknowledgement each
     (own,) = [t for t in filed if t.complainant.phone == sender]
-    stored = db.session.scalars(
-        db.select(Message.provider_id)
-        .where(Message.ticket_id == own.id, Message.direction == "in")
-        .order_by(Message.id)
-    ).all()
-    assert stored == [f"SM{1:032d}", f"SM{3:032d}"]
+    assert stored_on(own) == [f"SM{1:032d}", f"SM{3:032d}"]
     identities = db.session.scalars(
         db.select(ContactIdentity).where(ContactIdentity.handle == sender)
     ).all()
