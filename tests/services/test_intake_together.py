@@ -14,13 +14,15 @@ from aduan.extensions import db
 from aduan.models import ContactIdentity, Message, OutboundMessage, Ticket, Unit
 from aduan.services.channel_config.accounts import save_account
 from aduan.services.intake import batch as intake_batch
-from aduan.services.intake import lookahead
+from aduan.services.intake import inbound, lookahead
 from aduan.services.outbox import delivery
+from channels.registry import get_adapter_class
 from tests.builders import gen_officer
+from tests.channels.builders import twilio_request
 from tests.conftest import REDIS_URL
 from tests.sent_sql import recorded, starting
 from tests.services import intake_builders
-from tests.services.intake_builders import agency_on
+from tests.services.intake_builders import ACCOUNTS, agency_on, fixture_form
 from tests.services.test_intake_batch import (
     _on_duty_every_day,
     send_jobs,
@@ -147,3 +149,42 @@ def test_a_person_filed_by_another_worker_meanwhile_is_done_again_carefully(
     (elsewhere,) = [t for t in filed if t.agency_id == other.id]
     assert elsewhere.complainant_id != mine[0].complainant_id  # the same phone, MBPJ's own
     assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 3
+
+
+def sms_text(n: int, text: str, sender: str) -> int:
+    form = {**fixture_form("sms", "malay_emoji"), "Body": text, "MessageSid": f"SM{n:032d}",
+            "From": sender}  # fmt: skip
+    (raw,) = get_adapter_class("sms")(ACCOUNTS["sms"]).split(twilio_request(form, channel="sms"))
+    event_id = inbound.store_event(raw, "default")
+    db.session.commit()
+    return event_id
+
+
+def test_baru_and_the_message_after_it_open_a_new_ticket_in_groups_written_together(
+    agency, accounts
+):
+    sender = "+60125556666"
+    first = [sms_text(1, "Longkang tersumbat di Jalan Duta.", sender), sms(2)]
+    assert intake_batch.process_group(first) == dict.fromkeys(first, "processed")
+    baru = [sms_text(3, "BARU", sender), sms(4)]  # the bot's conversation starts in a group
+    with recorded() as seen:
+        assert intake_batch.process_group(baru) == dict.fromkeys(baru, "processed")
+    after = [sms_text(5, "Pokok tumbang di Jalan Ipoh.", sender), sms(6)]
+    with recorded() as more:
+        assert intake_batch.process_group(after) == dict.fromkeys(after, "processed")
+
+    assert not starting(seen, "SAVEPOINT") and not starting(more, "SAVEPOINT")
+    db.session.expire_all()
+    mine = [t for t in tickets() if t.complainant.phone == sender]
+    assert [t.description for t in mine] == [
+        "Longkang tersumbat di Jalan Duta.",
+        "Pokok tumbang di Jalan Ipoh.",  # not threaded onto the first
+    ]
+    sent = db.session.scalars(
+        db.select(OutboundMessage.body)
+        .where(OutboundMessage.to_handle == sender)
+        .order_by(OutboundMessage.id)
+    ).all()
+    assert len(sent) == 3  # two acknowledgements and the bot's prompt between them
+    assert mine[0].reference in sent[0] and mine[1].reference in sent[2]
+    assert sent[1] == "Baik. Hantar aduan baharu anda dalam mesej seterusnya."

@@ -122,27 +122,23 @@ def lock_conversation(channel: str, account_key: str, handle: str) -> BotConvers
     )
 
 
-def locked_conversations(keys: set[tuple[str, str, str]]) -> dict[tuple, BotConversation]:
-    """The conversation rows of the chats ``keys`` (channel, account key, handle) that have
-    one, locked for this transaction in id order (one lock order for every drain); one query
-    per bot (channel and account), every key column in the unique index's condition."""
-    bots: dict[tuple[str, str], list[str]] = {}
-    for channel, account_key, handle in sorted(keys):
-        bots.setdefault((channel, account_key), []).append(handle)
-    found = {}
-    for (channel, account_key), handles in bots.items():
-        rows = db.session.scalars(
-            db.select(BotConversation)
-            .where(
-                BotConversation.channel == channel,
-                BotConversation.account_key == account_key,
-                BotConversation.handle.in_(handles),
-            )
-            .order_by(BotConversation.id)
-            .with_for_update()
+def locked_conversations(
+    channel: str, account_key: str, handles: list[str]
+) -> dict[tuple[str, str, str], BotConversation]:
+    """The conversation rows the bot of ``account_key`` has with the chats ``handles``, by
+    (channel, account key, handle), locked for this transaction in id order (one lock order
+    for every drain); every key column in the unique index's condition."""
+    rows = db.session.scalars(
+        db.select(BotConversation)
+        .where(
+            BotConversation.channel == channel,
+            BotConversation.account_key == account_key,
+            BotConversation.handle.in_(handles),
         )
-        found.update({(row.channel, row.account_key, row.handle): row for row in rows})
-    return found
+        .order_by(BotConversation.id)
+        .with_for_update()
+    )
+    return {(row.channel, row.account_key, row.handle): row for row in rows}
 
 
 def active_conversation(channel: str, account_key: str, handle: str) -> BotConversation | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from aduan.extensions import db
 from aduan.models import ContactIdentity, InboundEvent, Message
+from aduan.models.bots import BotConversation
 from aduan.services import group_writes
 from aduan.services.channel_config import lookup as channel_lookup
 from aduan.services.citizen.bot_session import locked_conversations
@@ -49,8 +50,7 @@ def read_ahead(events: list[InboundEvent]) -> None:
     group_writes.keep("parsed", parsed)
     group_writes.keep("identity", _identities(identities))
     group_writes.keep("stored", _stored(stored))
-    found = locked_conversations(chats) if chats else {}
-    group_writes.keep("conversation", {key: found.get(key) for key in chats})
+    group_writes.keep("conversation", _conversations(chats))
 
 
 def _chat_handle(kind: str, message) -> str:
@@ -83,6 +83,14 @@ def _stored(keys: set[tuple[str, str]]) -> dict[tuple[str, str], bool]:
         )
         found.update(db.session.execute(query).tuples())
     return {key: key in found for key in keys}
+
+
+def _conversations(keys: set[tuple[str, str, str]]) -> dict[tuple, BotConversation | None]:
+    """As ``_identities``: one query per bot (channel and account)."""
+    found = {}
+    for (channel, account_key), handles in _by_prefix(keys).items():
+        found.update(locked_conversations(channel, account_key, handles))
+    return {key: found.get(key) for key in keys}
 
 
 def _by_prefix(keys: set[tuple]) -> dict[tuple, list]:
